@@ -1,0 +1,160 @@
+import { readKey, writeKey } from 'ordered-binary';
+import { ScopedDbError, wrapError } from './errors.js';
+import { describe } from './scope.js';
+
+/**
+ * Turns values into bytes and back. A plain object literal is a codec: no registration.
+ * `name` is stored when a database is created; reopening with another name fails.
+ */
+export interface Codec<T> {
+  readonly name: string;
+  /** The returned bytes belong to the caller: lmdb-js may read them after `put` returns. */
+  encode(value: T): Uint8Array;
+  /** `bytes` may be LMDB's reused buffer: never keep a reference to it. */
+  decode(bytes: Uint8Array): T;
+  /** True when the byte order of `encode()` follows value order (key codecs). */
+  readonly ordered?: boolean;
+  /**
+   * Optional fast path for keys: write the encoding into `target` at `offset` and
+   * return the end offset (a result past `target.length` means it did not fit).
+   */
+  encodeInto?(value: T, target: Uint8Array, offset: number): number;
+}
+
+/** The value type a codec encodes. */
+export type CodecValue<C> = C extends Codec<infer T> ? T : never;
+
+/** For codec authors: report a codec failure as `ENCODING`, keeping the original as `cause`. */
+export function encodingError(codec: string, action: 'encode' | 'decode', cause: unknown): ScopedDbError {
+  return wrapError(cause, 'ENCODING', `codec "${codec}" could not ${action}`);
+}
+
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(codec: string, bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch (error) {
+    throw encodingError(codec, 'decode', error);
+  }
+}
+
+function bytes(): Codec<Uint8Array> {
+  return {
+    name: 'bytes',
+    ordered: true,
+    encode(value) {
+      if (!(value instanceof Uint8Array)) throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
+      return value;
+    },
+    decode: (data) => new Uint8Array(data),
+  };
+}
+
+function string(): Codec<string> {
+  const check = (value: unknown): value is string => {
+    if (typeof value !== 'string') throw encodingError('string', 'encode', new TypeError(`expected a string, got ${describe(value)}`));
+    if (!value.isWellFormed()) throw encodingError('string', 'encode', new TypeError('the string has a lone surrogate (no UTF-8 form)'));
+    return true;
+  };
+  return {
+    name: 'string',
+    ordered: true,
+    encode: (value) => (check(value), utf8.encode(value)),
+    decode: (data) => decodeUtf8('string', data),
+    encodeInto(value, target, offset) {
+      check(value);
+      const { read, written } = utf8.encodeInto(value, target.subarray(offset));
+      // Did not fit: report a length past the end so the caller raises KEY_TOO_LARGE.
+      return read < value.length ? target.length + 1 : offset + written;
+    },
+  };
+}
+
+function json<T = unknown>(): Codec<T> {
+  return {
+    name: 'json',
+    encode(value) {
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(value);
+      } catch (error) {
+        throw encodingError('json', 'encode', error);
+      }
+      if (text === undefined) throw encodingError('json', 'encode', new TypeError(`${describe(value)} has no JSON form`));
+      return utf8.encode(text);
+    },
+    decode(data) {
+      const text = decodeUtf8('json', data);
+      try {
+        return JSON.parse(text) as T;
+      } catch (error) {
+        throw encodingError('json', 'decode', error);
+      }
+    },
+  };
+}
+
+/** What lmdb-js accepts as a key with its default (ordered-binary) key encoding. */
+export type OrderedKey = string | number | boolean | bigint | null | readonly OrderedKey[];
+
+function checkOrderedKey(value: unknown, depth = 0): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'bigint':
+      return;
+    case 'number':
+      if (Number.isNaN(value)) throw new TypeError('NaN has no place in key order');
+      return;
+    case 'object':
+      if (value === null) return;
+      if (Array.isArray(value) && depth === 0) {
+        for (const part of value) checkOrderedKey(part, 1);
+        return;
+      }
+  }
+  throw new TypeError(`a key must be a string, number, boolean, bigint, null or a flat array of those, got ${describe(value)}`);
+}
+
+const KEY_SCRATCH_BYTES = 4096;
+
+function key<T extends OrderedKey = OrderedKey>(): Codec<T> {
+  // ordered-binary attaches a DataView to the buffer it writes into; keep one per codec.
+  let scratch = Buffer.allocUnsafeSlow(KEY_SCRATCH_BYTES);
+  const encodeInto = (value: T, target: Uint8Array, offset: number): number => {
+    try {
+      checkOrderedKey(value);
+      return writeKey(value as never, target, offset);
+    } catch (error) {
+      // A typed array ignores writes past its end; a RangeError means the same: it did not fit.
+      if (error instanceof RangeError) return target.length + 1;
+      throw encodingError('ordered-binary', 'encode', error);
+    }
+  };
+  return {
+    name: 'ordered-binary',
+    ordered: true,
+    encodeInto,
+    encode(value) {
+      let end = encodeInto(value, scratch, 0);
+      while (end > scratch.length) {
+        scratch = Buffer.allocUnsafeSlow(scratch.length * 4);
+        end = encodeInto(value, scratch, 0);
+      }
+      return new Uint8Array(scratch.subarray(0, end));
+    },
+    decode(data) {
+      if (data.length === 0) throw encodingError('ordered-binary', 'decode', new RangeError('no bytes to decode'));
+      try {
+        return readKey(data, 0, data.length) as T;
+      } catch (error) {
+        throw encodingError('ordered-binary', 'decode', error);
+      }
+    },
+  };
+}
+
+/** Built-in codecs. `bytes`, `string` and `key` are ordered (fit for keys); `json` is for values. */
+export const codecs = Object.freeze({ bytes, string, json, key });

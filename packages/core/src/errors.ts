@@ -1,0 +1,49 @@
+/** Stable error codes: match on `error.code`, never on the message. */
+export type ScopedDbErrorCode =
+  | 'EMPTY_SCOPE_NAME'
+  | 'INVALID_INPUT'
+  | 'ENCODING'
+  | 'VALIDATION'
+  | 'HASH_COLLISION'
+  | 'KEY_TOO_LARGE'
+  | 'CODEC_MISMATCH'
+  | 'STORAGE';
+
+export interface ScopedDbErrorOptions {
+  cause?: unknown;
+  issues?: readonly unknown[];
+}
+
+/** Every failure the library detects. `cause` holds the codec, schema or LMDB error underneath. */
+export class ScopedDbError extends Error {
+  override readonly name = 'ScopedDbError';
+  readonly code: ScopedDbErrorCode;
+  declare readonly cause?: unknown;
+  readonly issues?: readonly unknown[];
+
+  constructor(code: ScopedDbErrorCode, message: string, options: ScopedDbErrorOptions = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+    if (options.issues !== undefined) this.issues = options.issues;
+  }
+}
+
+export function isScopedDbError(error: unknown, code?: ScopedDbErrorCode): error is ScopedDbError {
+  return error instanceof ScopedDbError && (code === undefined || error.code === code);
+}
+
+/** Passes our own errors through; anything else becomes `code` with the original as `cause`. */
+export function wrapError(error: unknown, code: ScopedDbErrorCode, context: string): ScopedDbError {
+  if (error instanceof ScopedDbError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ScopedDbError(code, `${context}: ${detail}`, { cause: error });
+}
+
+/** Runs an LMDB call, reporting its failures as `STORAGE`. */
+export function storage<T>(context: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw wrapError(error, 'STORAGE', context);
+  }
+}

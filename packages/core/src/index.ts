@@ -1,0 +1,12 @@
+export { ScopedDbError, isScopedDbError, type ScopedDbErrorCode, type ScopedDbErrorOptions } from './errors.js';
+export { Scope, type ScopeLike } from './scope.js';
+export {
+  keyFormat,
+  KEY_FORMAT_VERSION,
+  MAX_KEY_BYTES,
+  SCOPE_ID_BYTES,
+  META_TABLE,
+  REGISTRY_TABLE,
+  type ScopeBounds,
+} from './key-format.js';
+export { codecs, encodingError, type Codec, type CodecValue, type OrderedKey } from './codec.js';

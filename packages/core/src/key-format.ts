@@ -1,0 +1,104 @@
+/**
+ * The only module that knows the bytes of a scoped key (format version 1).
+ *
+ * DEFAULT scope: its own table, keys stored exactly as encoded (a plain lmdb-js
+ * database can be adopted as it is). Named scopes share the `<name>_scoped` table:
+ *
+ *   key = id (8 bytes, big-endian xxh64 of the name) ‖ encoded key
+ *
+ * No length prefix, so inside a scope entries sort by the encoded key's bytes, and a
+ * scope is exactly the contiguous range [id, id + 1).
+ */
+import { ScopedDbError } from './errors.js';
+import { Scope, type ScopeLike, scopeIdBytes } from './scope.js';
+
+export const KEY_FORMAT_VERSION = 1;
+export const SCOPE_ID_BYTES = 8;
+/** LMDB's 1978-byte key limit minus the 8-byte id, applied to every scope alike. */
+export const MAX_KEY_BYTES = 1970;
+
+export interface ScopeBounds {
+  /** Inclusive: the scope's 8-byte id. */
+  start: Uint8Array;
+  /** Exclusive: id + 1 with carry; absent when the id is all 0xFF (nothing sorts after it). */
+  end?: Uint8Array;
+}
+
+/** Rejects keys LMDB would refuse (or silently miss, for an oversize `get`). */
+export function checkKeyLength(length: number): void {
+  if (length === 0) throw new ScopedDbError('INVALID_INPUT', 'an empty key is not allowed (LMDB has no zero-length keys)');
+  if (length > MAX_KEY_BYTES) {
+    throw new ScopedDbError('KEY_TOO_LARGE', `the encoded key is ${length} bytes; the limit is ${MAX_KEY_BYTES}`);
+  }
+}
+
+/** Writes `id ‖ key` (or `key` alone for DEFAULT) into `target` from 0; returns the length. */
+export function writeScopedKey(scope: Scope, key: Uint8Array, target: Uint8Array): number {
+  checkKeyLength(key.length);
+  const id = scopeIdBytes(scope);
+  if (id === null) {
+    target.set(key, 0);
+    return key.length;
+  }
+  target.set(id, 0);
+  target.set(key, SCOPE_ID_BYTES);
+  return SCOPE_ID_BYTES + key.length;
+}
+
+export function encodeScopedKey(scope: ScopeLike, key: Uint8Array): Uint8Array {
+  if (!(key instanceof Uint8Array)) throw new ScopedDbError('INVALID_INPUT', 'keyFormat.encode needs the encoded key as a Uint8Array');
+  const s = Scope.from(scope);
+  const out = new Uint8Array((s.isDefault ? 0 : SCOPE_ID_BYTES) + key.length);
+  writeScopedKey(s, key, out);
+  return out;
+}
+
+/** Splits a key of the `_scoped` table into its scope hash and encoded key (a copy). */
+export function decodeScopedKey(bytes: Uint8Array): { hash: bigint | null; key: Uint8Array } {
+  if (!(bytes instanceof Uint8Array) || bytes.length < SCOPE_ID_BYTES) {
+    throw new ScopedDbError('INVALID_INPUT', 'a named scoped key has at least 8 bytes (the scope id)');
+  }
+  return { hash: readScopeHash(bytes), key: bytes.slice(SCOPE_ID_BYTES) };
+}
+
+export function readScopeHash(bytes: Uint8Array): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, SCOPE_ID_BYTES).getBigUint64(0, false);
+}
+
+/** The id after `id` as a big-endian number, or undefined when `id` is all 0xFF. */
+export function nextId(id: Uint8Array): Uint8Array | undefined {
+  const next = id.slice();
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i] !== 0xff) {
+      next[i]! += 1;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return undefined;
+}
+
+export function scopeBounds(scope: ScopeLike): ScopeBounds {
+  const id = scopeIdBytes(Scope.from(scope));
+  if (id === null) {
+    throw new ScopedDbError('INVALID_INPUT', 'the default scope has a table of its own and needs no bounds');
+  }
+  const end = nextId(id);
+  return end ? { start: id.slice(), end } : { start: id.slice() };
+}
+
+export const keyFormat = Object.freeze({
+  version: KEY_FORMAT_VERSION,
+  encode: encodeScopedKey,
+  decode: decodeScopedKey,
+  bounds: scopeBounds,
+});
+
+/** Table names a scoped database named `name` uses. */
+export const SCOPED_TABLE_SUFFIX = '_scoped';
+export const META_TABLE = '__scoped_lmdb_meta';
+export const REGISTRY_TABLE = '__global_scope_metadata';
+
+export function scopedTableName(name: string): string {
+  return name + SCOPED_TABLE_SUFFIX;
+}
