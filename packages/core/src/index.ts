@@ -10,3 +10,4 @@ export {
   type ScopeBounds,
 } from './key-format.js';
 export { codecs, encodingError, type Codec, type CodecValue, type OrderedKey } from './codec.js';
+export type { ScopeRegistrar, ScopeEmptinessChecker } from './registrar.js';
