@@ -11,3 +11,15 @@ export {
 } from './key-format.js';
 export { codecs, encodingError, type Codec, type CodecValue, type OrderedKey } from './codec.js';
 export type { ScopeRegistrar, ScopeEmptinessChecker } from './registrar.js';
+export { inWriteTransaction } from './transaction.js';
+export type {
+  Entry,
+  RangeIterable,
+  RangeOptions,
+  ScopedBytesDatabase,
+  ScopedBytesKeyDatabase,
+  ScopedDatabase,
+  ScopedView,
+  DatabaseKind,
+} from './database.js';
+export { scopedDatabaseOptions, ScopedDatabaseBuilder, type ScopedDatabaseOptions } from './builder.js';

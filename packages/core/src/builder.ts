@@ -1,0 +1,163 @@
+import type { Database, RootDatabase } from 'lmdb';
+import { type Codec, codecs } from './codec.js';
+import {
+  type DatabaseKind,
+  LmdbScopedDatabase,
+  type MetaRecord,
+  parseMetaRecord,
+  type ScopedDatabase,
+} from './database.js';
+import { ScopedDbError, wrapError } from './errors.js';
+import { KEY_FORMAT_VERSION, META_TABLE, SCOPED_TABLE_SUFFIX, scopedTableName } from './key-format.js';
+import type { ScopeRegistrar } from './registrar.js';
+import { describe } from './scope.js';
+
+export interface ScopedDatabaseOptions {
+  registry?: ScopeRegistrar;
+}
+
+interface BuilderState {
+  env: RootDatabase;
+  registry: ScopeRegistrar | undefined;
+  kind?: DatabaseKind;
+  keyCodec?: Codec<unknown>;
+  valueCodec?: Codec<unknown>;
+  name?: string;
+  unnamedForDefault: boolean;
+}
+
+/**
+ * Immutable: every call returns a new builder, so a half-configured builder can be
+ * shared and specialised. The type parameters track what `create()` will return and
+ * reject `.unnamedForDefault()` outside `rawBytes()` and `.create()` without a kind.
+ */
+export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, Unnamed extends boolean = false> {
+  readonly #state: BuilderState;
+
+  /** @internal use `scopedDatabaseOptions(env)` */
+  constructor(state: BuilderState) {
+    this.#state = Object.freeze(state) as BuilderState;
+  }
+
+  #with<B>(patch: Partial<BuilderState>): B {
+    return new ScopedDatabaseBuilder({ ...this.#state, ...patch }) as B;
+  }
+
+  types<K2, V2>(
+    this: ScopedDatabaseBuilder<K, V, Kind, false>,
+    keyCodec: Codec<K2>,
+    valueCodec: Codec<V2>,
+  ): ScopedDatabaseBuilder<K2, V2, 'types'> {
+    return this.#with({ kind: 'types', keyCodec: checkCodec(keyCodec, 'key'), valueCodec: checkCodec(valueCodec, 'value') });
+  }
+
+  bytesKeys<V2>(this: ScopedDatabaseBuilder<K, V, Kind, false>, valueCodec: Codec<V2>): ScopedDatabaseBuilder<Uint8Array, V2, 'bytesKeys'> {
+    return this.#with({ kind: 'bytesKeys', keyCodec: codecs.bytes(), valueCodec: checkCodec(valueCodec, 'value') });
+  }
+
+  rawBytes(): ScopedDatabaseBuilder<Uint8Array, Uint8Array, 'rawBytes', Unnamed> {
+    return this.#with({ kind: 'rawBytes', keyCodec: codecs.bytes(), valueCodec: codecs.bytes() });
+  }
+
+  name(name: string): ScopedDatabaseBuilder<K, V, Kind, Unnamed> {
+    return this.#with({ name: checkDatabaseName(name) });
+  }
+
+  /** The DEFAULT scope lives in the environment's main (unnamed) database. */
+  unnamedForDefault(this: ScopedDatabaseBuilder<K, V, 'rawBytes', Unnamed>): ScopedDatabaseBuilder<K, V, 'rawBytes', true> {
+    return this.#with({ unnamedForDefault: true });
+  }
+
+  /** Opens or creates the tables (synchronously) and checks the codecs recorded at creation. */
+  create(this: ScopedDatabaseBuilder<K, V, DatabaseKind, Unnamed>): ScopedDatabase<K, V> {
+    const { env, registry, kind, keyCodec, valueCodec, name, unnamedForDefault } = this.#state;
+    if (!kind || !keyCodec || !valueCodec) {
+      throw new ScopedDbError('INVALID_INPUT', 'choose a kind first: .types(keyCodec, valueCodec), .bytesKeys(valueCodec) or .rawBytes()');
+    }
+    if (name === undefined) throw new ScopedDbError('INVALID_INPUT', 'name the database: .name("orders")');
+    if (unnamedForDefault && kind !== 'rawBytes') {
+      throw new ScopedDbError('INVALID_INPUT', '.unnamedForDefault() is only for .rawBytes() databases');
+    }
+    const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
+    try {
+      // Tables first, record last: a failure (e.g. maxDbs reached) leaves no record behind.
+      const defaultTable = env.openDB(unnamedForDefault ? { name: null as unknown as string, ...binary } : { name, ...binary });
+      const scopedTable = env.openDB(scopedTableName(name), binary);
+      const meta = env.openDB(META_TABLE, binary);
+      const record: MetaRecord = {
+        format: KEY_FORMAT_VERSION,
+        kind,
+        keyCodec: keyCodec.name,
+        valueCodec: valueCodec.name,
+        ...(unnamedForDefault ? { unnamedForDefault: true as const } : {}),
+      };
+      env.transactionSync(() => checkOrRecord(meta, name, record));
+      return new LmdbScopedDatabase<K, V>({
+        env,
+        name,
+        kind,
+        keyCodec: keyCodec as Codec<K>,
+        valueCodec: valueCodec as Codec<V>,
+        registry,
+        defaultTable: defaultTable as Database<Uint8Array, Uint8Array>,
+        scopedTable: scopedTable as Database<Uint8Array, Uint8Array>,
+        defaultInMainDb: unnamedForDefault,
+      });
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', `could not open scoped database "${name}"`);
+    }
+  }
+}
+
+export function scopedDatabaseOptions(env: RootDatabase, options: ScopedDatabaseOptions = {}): ScopedDatabaseBuilder<unknown, unknown, undefined> {
+  if (env === null || typeof env !== 'object' || typeof (env as Partial<RootDatabase>).openDB !== 'function') {
+    throw new ScopedDbError('INVALID_INPUT', `scopedDatabaseOptions needs an lmdb-js root database (from open()), got ${describe(env)}`);
+  }
+  const registry = options?.registry;
+  if (registry !== undefined && typeof registry?.registerScope !== 'function') {
+    throw new ScopedDbError('INVALID_INPUT', 'options.registry must implement ScopeRegistrar (e.g. GlobalScopeRegistry.open(env))');
+  }
+  return new ScopedDatabaseBuilder({ env, registry, unnamedForDefault: false });
+}
+
+function checkOrRecord(meta: Database, name: string, record: MetaRecord): void {
+  const key = Buffer.from(name, 'utf8');
+  const stored = meta.getBinary(key);
+  if (stored === undefined) {
+    meta.putSync(key, Buffer.from(JSON.stringify(record)));
+    return;
+  }
+  const existing = parseMetaRecord(stored);
+  if (!existing) throw new ScopedDbError('STORAGE', `the metadata record of "${name}" is unreadable`);
+  const differences = (['format', 'kind', 'keyCodec', 'valueCodec', 'unnamedForDefault'] as const)
+    .filter((field) => existing[field] !== record[field])
+    .map((field) => `${field}: stored ${JSON.stringify(existing[field] ?? null)}, given ${JSON.stringify(record[field] ?? null)}`);
+  if (differences.length > 0) {
+    throw new ScopedDbError('CODEC_MISMATCH', `database "${name}" was created differently (${differences.join('; ')})`);
+  }
+}
+
+function checkCodec<T>(codec: Codec<T>, role: string): Codec<T> {
+  if (
+    codec === null ||
+    typeof codec !== 'object' ||
+    typeof codec.name !== 'string' ||
+    codec.name === '' ||
+    typeof codec.encode !== 'function' ||
+    typeof codec.decode !== 'function'
+  ) {
+    throw new ScopedDbError('INVALID_INPUT', `the ${role} codec must be { name, encode, decode }, got ${describe(codec)}`);
+  }
+  return codec;
+}
+
+function checkDatabaseName(name: string): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new ScopedDbError('INVALID_INPUT', `a database name must be a non-empty string, got ${typeof name === 'string' ? "''" : describe(name)}`);
+  }
+  if (name.startsWith('__') || name.endsWith(SCOPED_TABLE_SUFFIX)) {
+    throw new ScopedDbError('INVALID_INPUT', `"${name}" is reserved: names starting with "__" or ending with "${SCOPED_TABLE_SUFFIX}" belong to the library`);
+  }
+  if (!name.isWellFormed()) throw new ScopedDbError('INVALID_INPUT', 'a database name must be well-formed UTF-16');
+  return name;
+}

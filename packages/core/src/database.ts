@@ -1,0 +1,643 @@
+import type { Database, RangeIterable, RootDatabase } from 'lmdb';
+import { type Codec, encodingError } from './codec.js';
+import { ScopedDbError, wrapError } from './errors.js';
+import {
+  checkKeyLength,
+  MAX_KEY_BYTES,
+  META_TABLE,
+  nextId,
+  REGISTRY_TABLE,
+  readScopeHash,
+  SCOPE_ID_BYTES,
+  scopedTableName,
+} from './key-format.js';
+import type { ScopeEmptinessChecker, ScopeRegistrar } from './registrar.js';
+import { Scope, type ScopeLike, describe, scopeIdBytes } from './scope.js';
+import { inWriteTransaction } from './transaction.js';
+
+/** lmdb-js range options, applied inside one scope. */
+export interface RangeOptions<K> {
+  /** Inclusive (the high end when `reverse`). */
+  start?: K;
+  /** Exclusive unless `inclusiveEnd`. */
+  end?: K;
+  inclusiveEnd?: boolean;
+  exclusiveStart?: boolean;
+  reverse?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface Entry<K, V> {
+  key: K;
+  value: V;
+}
+
+export type { RangeIterable };
+
+/** The operations of a scoped database with the scope already chosen. */
+export interface ScopedView<K, V> {
+  readonly scope: Scope;
+  get(key: K): V | undefined;
+  getMany(keys: readonly K[]): Promise<(V | undefined)[]>;
+  doesExist(key: K): boolean;
+  put(key: K, value: V): Promise<boolean>;
+  putSync(key: K, value: V): boolean;
+  remove(key: K): Promise<boolean>;
+  removeSync(key: K): boolean;
+  clearSync(): number;
+  clearAsync(): Promise<number>;
+  getRange(options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
+  getKeys(options?: RangeOptions<K>): RangeIterable<K>;
+  getCount(options?: RangeOptions<K>): number;
+  isEmpty(): boolean;
+  transaction<T>(fn: () => T): Promise<T>;
+  transactionSync<T>(fn: () => T): T;
+}
+
+/** Many isolated keyspaces (scopes) in one pair of LMDB tables. Every method takes the scope first. */
+export interface ScopedDatabase<K, V> extends ScopeEmptinessChecker {
+  readonly name: string;
+  get(scope: ScopeLike, key: K): V | undefined;
+  getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]>;
+  doesExist(scope: ScopeLike, key: K): boolean;
+  put(scope: ScopeLike, key: K, value: V): Promise<boolean>;
+  putSync(scope: ScopeLike, key: K, value: V): boolean;
+  /** Resolves true iff the key existed. */
+  remove(scope: ScopeLike, key: K): Promise<boolean>;
+  removeSync(scope: ScopeLike, key: K): boolean;
+  /** Removes every entry of that scope only; returns how many. */
+  clearSync(scope: ScopeLike): number;
+  clearAsync(scope: ScopeLike): Promise<number>;
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K>;
+  /** Counts exactly what `getKeys` yields with the same options (`limit` included). */
+  getCount(scope: ScopeLike, options?: RangeOptions<K>): number;
+  isScopeEmpty(scope: ScopeLike): boolean;
+  /** Scopes holding data here, DEFAULT first. Needs a registry. */
+  listScopes(): Scope[];
+  /** Registered named scopes with no data here. Needs a registry. */
+  findEmptyScopes(): Scope[];
+  registerScope(scope: ScopeLike): void;
+  scope(scope: ScopeLike): ScopedView<K, V>;
+  transaction<T>(fn: () => T): Promise<T>;
+  transactionSync<T>(fn: () => T): T;
+}
+
+export type ScopedBytesKeyDatabase<V> = ScopedDatabase<Uint8Array, V>;
+export type ScopedBytesDatabase = ScopedDatabase<Uint8Array, Uint8Array>;
+
+export type DatabaseKind = 'types' | 'bytesKeys' | 'rawBytes';
+
+export interface DatabaseConfig<K, V> {
+  env: RootDatabase;
+  name: string;
+  kind: DatabaseKind;
+  keyCodec: Codec<K>;
+  valueCodec: Codec<V>;
+  registry: ScopeRegistrar | undefined;
+  /** The DEFAULT scope's table: `<name>`, or the env's main database (`unnamedForDefault`). */
+  defaultTable: Database<Uint8Array, Uint8Array>;
+  scopedTable: Database<Uint8Array, Uint8Array>;
+  defaultInMainDb: boolean;
+}
+
+/** How many keys a clear removes per cursor pass (keeps memory flat for huge scopes). */
+const CLEAR_BATCH = 10_000;
+const utf8 = new TextEncoder();
+
+interface LmdbRange {
+  start?: Uint8Array;
+  end?: Uint8Array;
+  inclusiveEnd?: boolean;
+  exclusiveStart?: boolean;
+  reverse?: boolean;
+  limit?: number;
+  offset?: number;
+  /** lmdb-js skips reading values when false. */
+  values?: boolean;
+}
+
+export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
+  readonly name: string;
+  readonly #env: RootDatabase;
+  readonly #keyCodec: Codec<K>;
+  readonly #valueCodec: Codec<V>;
+  readonly #registry: ScopeRegistrar | undefined;
+  readonly #defaultTable: Database<Uint8Array, Uint8Array>;
+  readonly #scopedTable: Database<Uint8Array, Uint8Array>;
+  readonly #defaultInMainDb: boolean;
+  /** Scratch for encoding keys on hot paths: id + key, with room to detect oversize keys. */
+  readonly #keyBuffer = Buffer.allocUnsafeSlow(SCOPE_ID_BYTES + MAX_KEY_BYTES + 2048);
+
+  constructor(config: DatabaseConfig<K, V>) {
+    this.name = config.name;
+    this.#env = config.env;
+    this.#keyCodec = config.keyCodec;
+    this.#valueCodec = config.valueCodec;
+    this.#registry = config.registry;
+    this.#defaultTable = config.defaultTable;
+    this.#scopedTable = config.scopedTable;
+    this.#defaultInMainDb = config.defaultInMainDb;
+  }
+
+  // ---- reads ----
+
+  get(scope: ScopeLike, key: K): V | undefined {
+    const s = Scope.from(scope);
+    const keyBytes = this.#encodeKey(s, key);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.#tableOf(s).getBinaryFast(keyBytes);
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', `get in "${this.name}"`);
+    }
+    return bytes === undefined ? undefined : this.#decodeValue(bytes);
+  }
+
+  async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
+    const s = Scope.from(scope);
+    if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describe(keys)}`);
+    const encoded = keys.map((key) => this.#encodeKey(s, key).slice());
+    const table = this.#tableOf(s);
+    try {
+      await table.prefetch(encoded);
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', `getMany in "${this.name}"`);
+    }
+    return encoded.map((keyBytes) => {
+      const bytes = this.#storage('getMany', () => table.getBinaryFast(keyBytes));
+      return bytes === undefined ? undefined : this.#decodeValue(bytes);
+    });
+  }
+
+  doesExist(scope: ScopeLike, key: K): boolean {
+    const s = Scope.from(scope);
+    const keyBytes = this.#encodeKey(s, key);
+    return this.#storage('doesExist', () => this.#tableOf(s).getBinaryFast(keyBytes) !== undefined);
+  }
+
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>> {
+    const s = Scope.from(scope);
+    const skip = this.#keyOffset(s);
+    return this.#range(s, options, true).map(({ key, value }) => ({
+      key: this.#decodeKey(key, skip),
+      value: this.#decodeValue(value as Uint8Array),
+    }));
+  }
+
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
+    const s = Scope.from(scope);
+    const skip = this.#keyOffset(s);
+    return this.#range(s, options, false).map(({ key }) => this.#decodeKey(key, skip));
+  }
+
+  getCount(scope: ScopeLike, options?: RangeOptions<K>): number {
+    const s = Scope.from(scope);
+    const range = this.#rangeOptions(s, options);
+    if (this.#filtersTableRecords(s)) return this.#storage('getCount', () => this.#filteredRange(range, false).asArrayLength());
+    const { limit, offset = 0, ...bounds } = range;
+    // lmdb-js counts from `offset` but ignores `limit`; we count what getKeys would yield.
+    const all = this.#storage('getCount', () => this.#tableOf(s).getCount(bounds));
+    const count = Math.max(0, all - offset);
+    return limit === undefined ? count : Math.min(count, limit);
+  }
+
+  isScopeEmpty(scope: ScopeLike): boolean {
+    const s = Scope.from(scope);
+    return this.#storage('isScopeEmpty', () => {
+      // One cursor seek: the first key at or after the scope's start tells.
+      for (const _ of this.#range(s, { limit: 1 }, false)) return false;
+      return true;
+    });
+  }
+
+  // ---- writes ----
+
+  putSync(scope: ScopeLike, key: K, value: V): boolean {
+    const s = Scope.from(scope);
+    const valueBytes = this.#encodeValue(value);
+    const keyBytes = this.#encodeKey(s, key);
+    const table = this.#tableOf(s);
+    return this.#writeSync(s, 'putSync', () => (table.putSync(keyBytes, valueBytes), true));
+  }
+
+  put(scope: ScopeLike, key: K, value: V): Promise<boolean> {
+    try {
+      const s = Scope.from(scope);
+      const valueBytes = this.#encodeValue(value);
+      const keyBytes = this.#encodeKey(s, key);
+      const table = this.#tableOf(s);
+      if (inWriteTransaction(this.#env)) {
+        return Promise.resolve(this.#writeSync(s, 'put', () => (table.putSync(keyBytes, valueBytes), true)));
+      }
+      if (!this.#needsRegistration(s)) {
+        // lmdb-js copies the key into its write batch now; the value buffer is ours to give.
+        return table.put(keyBytes, valueBytes).then(
+          () => true,
+          (error) => Promise.reject(wrapError(error, 'STORAGE', `put in "${this.name}"`)),
+        );
+      }
+      const ownKey = keyBytes.slice(); // the callback runs later; the scratch buffer will have moved on
+      return this.#registeringTransaction(s, 'put', () => table.putSync(ownKey, valueBytes)).then(() => true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  removeSync(scope: ScopeLike, key: K): boolean {
+    const s = Scope.from(scope);
+    const keyBytes = this.#encodeKey(s, key);
+    return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
+  }
+
+  remove(scope: ScopeLike, key: K): Promise<boolean> {
+    try {
+      const s = Scope.from(scope);
+      const table = this.#tableOf(s);
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.removeSync(s, key));
+      // Raw lmdb-js resolves true either way; reading and deleting in one write
+      // transaction tells whether the key was there.
+      const keyBytes = this.#encodeKey(s, key).slice();
+      return this.#env.transaction(() => table.removeSync(keyBytes)).then(
+        (existed) => existed,
+        (error) => Promise.reject(wrapError(error, 'STORAGE', `remove in "${this.name}"`)),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  clearSync(scope: ScopeLike): number {
+    const s = Scope.from(scope);
+    return this.#storage('clearSync', () => this.#env.transactionSync(() => this.#clearInTransaction(s)));
+  }
+
+  clearAsync(scope: ScopeLike): Promise<number> {
+    try {
+      const s = Scope.from(scope);
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
+      return this.#env.transaction(() => this.#clearInTransaction(s)).then(
+        (count) => count,
+        (error) => Promise.reject(wrapError(error, 'STORAGE', `clearAsync in "${this.name}"`)),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // ---- scopes ----
+
+  listScopes(): Scope[] {
+    const registry = this.#requireRegistry('listScopes');
+    const scopes: Scope[] = [];
+    if (!this.isScopeEmpty(Scope.DEFAULT)) scopes.push(Scope.DEFAULT);
+    // Hop from one scope's first key to the next id: O(scopes × log n), not a full scan.
+    let from: Uint8Array | undefined = new Uint8Array(SCOPE_ID_BYTES);
+    while (from) {
+      let first: Uint8Array | undefined;
+      const start: Uint8Array = from;
+      this.#storage('listScopes', () => {
+        for (const key of this.#scopedTable.getKeys({ start, limit: 1 })) first = key;
+      });
+      if (!first) break;
+      const name = registry.getScopeName(readScopeHash(first));
+      // Data under an id the registry does not know cannot be named; it is skipped.
+      if (name !== undefined) scopes.push(Scope.named(name));
+      from = nextId(first.subarray(0, SCOPE_ID_BYTES));
+    }
+    return scopes;
+  }
+
+  findEmptyScopes(): Scope[] {
+    const registry = this.#requireRegistry('findEmptyScopes');
+    return registry.listAllScopes().filter((s) => !s.isDefault && this.isScopeEmpty(s));
+  }
+
+  registerScope(scope: ScopeLike): void {
+    this.#requireRegistry('registerScope').registerScope(scope);
+  }
+
+  scope(scope: ScopeLike): ScopedView<K, V> {
+    return new LmdbScopedView(this, Scope.from(scope));
+  }
+
+  transaction<T>(fn: () => T): Promise<T> {
+    return this.#env.transaction(fn);
+  }
+
+  transactionSync<T>(fn: () => T): T {
+    return this.#env.transactionSync(fn);
+  }
+
+  // ---- internals ----
+
+  #tableOf(scope: Scope): Database<Uint8Array, Uint8Array> {
+    return scope.isDefault ? this.#defaultTable : this.#scopedTable;
+  }
+
+  #keyOffset(scope: Scope): number {
+    return scope.isDefault ? 0 : SCOPE_ID_BYTES;
+  }
+
+  /** Encodes `id ‖ key` into the shared scratch buffer; valid until the next call. */
+  #encodeKey(scope: Scope, key: K): Uint8Array {
+    const id = scopeIdBytes(scope);
+    const offset = id === null ? 0 : SCOPE_ID_BYTES;
+    const target = this.#keyBuffer;
+    const codec = this.#keyCodec;
+    let end: number;
+    try {
+      if (codec.encodeInto) {
+        end = codec.encodeInto(key, target, offset);
+        // Did not fit: encode on its own to learn the real length for the error.
+        if (end > target.length) end = offset + codec.encode(key).length;
+      } else {
+        const bytes = codec.encode(key);
+        if (!(bytes instanceof Uint8Array)) throw new TypeError(`encode returned ${describe(bytes)}, not a Uint8Array`);
+        end = offset + bytes.length;
+        if (end <= target.length) target.set(bytes, offset);
+      }
+    } catch (error) {
+      throw encodingError(codec.name, 'encode', error);
+    }
+    checkKeyLength(end - offset);
+    if (id !== null) target.set(id, 0);
+    return target.subarray(0, end);
+  }
+
+  #decodeKey(bytes: Uint8Array, skip: number): K {
+    try {
+      return this.#keyCodec.decode(skip === 0 ? bytes : bytes.subarray(skip));
+    } catch (error) {
+      throw encodingError(this.#keyCodec.name, 'decode', error);
+    }
+  }
+
+  #encodeValue(value: V): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#valueCodec.encode(value);
+    } catch (error) {
+      throw encodingError(this.#valueCodec.name, 'encode', error);
+    }
+    if (!(bytes instanceof Uint8Array)) {
+      throw encodingError(this.#valueCodec.name, 'encode', new TypeError(`encode returned ${describe(bytes)}, not a Uint8Array`));
+    }
+    return bytes;
+  }
+
+  #decodeValue(bytes: Uint8Array): V {
+    try {
+      // lmdb-js's fast get buffer fakes `length` over a larger allocation; hand codecs an exact view.
+      return this.#valueCodec.decode(bytes.byteLength === bytes.length ? bytes : bytes.subarray(0, bytes.length));
+    } catch (error) {
+      throw encodingError(this.#valueCodec.name, 'decode', error);
+    }
+  }
+
+  #storage<T>(action: string, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', `${action} in "${this.name}"`);
+    }
+  }
+
+  #requireRegistry(method: string): ScopeRegistrar {
+    if (!this.#registry) {
+      throw new ScopedDbError('INVALID_INPUT', `${method} needs a registry: scopedDatabaseOptions(env, { registry })`);
+    }
+    return this.#registry;
+  }
+
+  #needsRegistration(scope: Scope): boolean {
+    return this.#registry !== undefined && !scope.isDefault && this.#registry.isKnownRegistered?.(scope) !== true;
+  }
+
+  /** A synchronous write, registering a new scope in the same transaction. */
+  #writeSync(scope: Scope, action: string, write: () => boolean): boolean {
+    if (!this.#needsRegistration(scope)) return this.#storage(action, write);
+    const registry = this.#registry as ScopeRegistrar;
+    if (inWriteTransaction(this.#env)) {
+      registry.registerScope(scope);
+      return this.#storage(action, write);
+    }
+    const result = this.#storage(action, () =>
+      this.#env.transactionSync(() => {
+        registry.registerScope(scope);
+        return write();
+      }),
+    );
+    registry.registerScope(scope); // committed now: lets the registry cache it
+    return result;
+  }
+
+  /** An async write that also registers its scope, both in one batched transaction. */
+  #registeringTransaction<T>(scope: Scope, action: string, write: () => T): Promise<T> {
+    const registry = this.#registry as ScopeRegistrar;
+    return this.#env
+      .transaction(() => {
+        registry.registerScope(scope);
+        return write();
+      })
+      .then(
+        (result) => {
+          registry.registerScope(scope);
+          return result;
+        },
+        (error) => Promise.reject(wrapError(error, 'STORAGE', `${action} in "${this.name}"`)),
+      );
+  }
+
+  #clearInTransaction(scope: Scope): number {
+    const table = this.#tableOf(scope);
+    if (scope.isDefault && !this.#defaultInMainDb) {
+      const count = table.getCount();
+      table.clearSync();
+      return count;
+    }
+    // Delete in passes so a huge scope never needs all its keys in memory at once.
+    let removed = 0;
+    for (;;) {
+      const keys = Array.from(this.#range(scope, { limit: CLEAR_BATCH }, false), ({ key }) => key);
+      for (const key of keys) {
+        // In the main database a record of a table opened outside this library cannot be
+        // deleted (LMDB refuses); that throws, and the whole clear rolls back.
+        table.removeSync(key);
+      }
+      removed += keys.length;
+      if (keys.length < CLEAR_BATCH) return removed;
+    }
+  }
+
+  /** The lmdb-js range, bounded to the scope, yielding raw `{ key, value }`. */
+  #range(scope: Scope, options: RangeOptions<K> | undefined, values: boolean): RangeIterable<{ key: Uint8Array; value: unknown }> {
+    const range = this.#rangeOptions(scope, options);
+    if (this.#filtersTableRecords(scope)) return this.#filteredRange(range, values);
+    return this.#tableOf(scope).getRange({ ...range, values } as LmdbRange) as RangeIterable<{ key: Uint8Array; value: unknown }>;
+  }
+
+  /**
+   * Translates range options to byte bounds inside the scope. Every bound carries the
+   * scope's id, so no option can reach a neighbouring scope.
+   */
+  #rangeOptions(scope: Scope, options: RangeOptions<K> | undefined): LmdbRange {
+    const o = checkRangeOptions(options);
+    const bound = (key: K) => this.#encodeKey(scope, key).slice();
+    const reverse = o.reverse === true;
+    const range: LmdbRange = { reverse };
+    if (o.limit !== undefined) range.limit = o.limit;
+    if (o.offset !== undefined) range.offset = o.offset;
+    const id = scopeIdBytes(scope);
+    const low = id ?? undefined;
+    const high = id === null ? undefined : nextId(id);
+    // In a forward scan `start` is the low end; in a reverse scan it is the high end.
+    const [outerStart, outerEnd] = reverse ? [high, low] : [low, high];
+    if (o.start !== undefined) {
+      range.start = bound(o.start);
+      if (o.exclusiveStart) range.exclusiveStart = true;
+    } else if (outerStart !== undefined) {
+      range.start = outerStart;
+      // The scope's upper bound (id + 1) belongs to the next scope.
+      if (reverse) range.exclusiveStart = true;
+    }
+    if (o.end !== undefined) {
+      range.end = bound(o.end);
+      if (o.inclusiveEnd) range.inclusiveEnd = true;
+    } else if (outerEnd !== undefined) {
+      range.end = outerEnd;
+    } else if (reverse) {
+      // lmdb-js stops a reverse scan without `end` before [0x00]; an explicit
+      // undefined end means "to the first key", so keys starting with 0x00 are kept.
+      range.end = undefined;
+    }
+    return range;
+  }
+
+  #filtersTableRecords(scope: Scope): boolean {
+    return scope.isDefault && this.#defaultInMainDb;
+  }
+
+  /**
+   * The main database also holds one record per named table. Skip those of the
+   * tables this library created; `limit`/`offset` then apply after skipping.
+   */
+  #filteredRange(range: LmdbRange, values: boolean): FilteredRange {
+    const { limit, offset = 0, ...bounds } = range;
+    const skip = libraryTableRecords(this.#env);
+    const filtered = this.#defaultTable
+      .getRange({ ...bounds, values } as LmdbRange)
+      .filter(({ key }) => !skip.has(Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1')));
+    const sliced = filtered.slice(offset, limit === undefined ? Number.POSITIVE_INFINITY : offset + limit) as FilteredRange;
+    sliced.asArrayLength = () => {
+      let n = 0;
+      for (const _ of sliced) n++;
+      return n;
+    };
+    return sliced;
+  }
+}
+
+type FilteredRange = RangeIterable<{ key: Uint8Array; value: unknown }> & { asArrayLength(): number };
+
+function checkRangeOptions<K>(options: RangeOptions<K> | undefined): RangeOptions<K> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') {
+    throw new ScopedDbError('INVALID_INPUT', `range options must be an object, got ${describe(options)}`);
+  }
+  for (const name of ['limit', 'offset'] as const) {
+    const n = options[name];
+    if (n !== undefined && !(Number.isInteger(n) && n >= 0)) {
+      throw new ScopedDbError('INVALID_INPUT', `range option ${name} must be a whole number >= 0, got ${String(n)}`);
+    }
+  }
+  return options;
+}
+
+/** Keys (as latin1 strings) of the main-database records of this library's tables. */
+export function libraryTableRecords(env: RootDatabase): Set<string> {
+  const names = [META_TABLE, REGISTRY_TABLE];
+  const meta = env.openDB(META_TABLE, { keyEncoding: 'binary', encoding: 'binary' });
+  for (const { key, value } of meta.getRange({})) {
+    const name = Buffer.from(key as Uint8Array).toString('utf8');
+    names.push(scopedTableName(name));
+    if (!parseMetaRecord(value as Uint8Array)?.unnamedForDefault) names.push(name);
+  }
+  const records = new Set<string>();
+  for (const name of names) {
+    const bytes = Buffer.from(utf8.encode(name));
+    records.add(bytes.toString('latin1'));
+    // lmdb-js stores a table's name with a trailing NUL.
+    records.add(`${bytes.toString('latin1')}\0`);
+  }
+  return records;
+}
+
+export interface MetaRecord {
+  format: number;
+  kind: DatabaseKind;
+  keyCodec: string;
+  valueCodec: string;
+  unnamedForDefault?: true;
+}
+
+export function parseMetaRecord(bytes: Uint8Array): MetaRecord | undefined {
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as MetaRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+class LmdbScopedView<K, V> implements ScopedView<K, V> {
+  constructor(
+    readonly db: ScopedDatabase<K, V>,
+    readonly scope: Scope,
+  ) {}
+  get(key: K) {
+    return this.db.get(this.scope, key);
+  }
+  getMany(keys: readonly K[]) {
+    return this.db.getMany(this.scope, keys);
+  }
+  doesExist(key: K) {
+    return this.db.doesExist(this.scope, key);
+  }
+  put(key: K, value: V) {
+    return this.db.put(this.scope, key, value);
+  }
+  putSync(key: K, value: V) {
+    return this.db.putSync(this.scope, key, value);
+  }
+  remove(key: K) {
+    return this.db.remove(this.scope, key);
+  }
+  removeSync(key: K) {
+    return this.db.removeSync(this.scope, key);
+  }
+  clearSync() {
+    return this.db.clearSync(this.scope);
+  }
+  clearAsync() {
+    return this.db.clearAsync(this.scope);
+  }
+  getRange(options?: RangeOptions<K>) {
+    return this.db.getRange(this.scope, options);
+  }
+  getKeys(options?: RangeOptions<K>) {
+    return this.db.getKeys(this.scope, options);
+  }
+  getCount(options?: RangeOptions<K>) {
+    return this.db.getCount(this.scope, options);
+  }
+  isEmpty() {
+    return this.db.isScopeEmpty(this.scope);
+  }
+  transaction<T>(fn: () => T) {
+    return this.db.transaction(fn);
+  }
+  transactionSync<T>(fn: () => T) {
+    return this.db.transactionSync(fn);
+  }
+}
