@@ -3,7 +3,6 @@ import { type Codec, encodingError } from './codec.js';
 import { ScopedDbError, wrapError } from './errors.js';
 import {
   checkKeyLength,
-  MAX_KEY_BYTES,
   META_TABLE,
   nextId,
   REGISTRY_TABLE,
@@ -114,8 +113,6 @@ interface LmdbRange {
   reverse?: boolean;
   limit?: number;
   offset?: number;
-  /** lmdb-js skips reading values when false. */
-  values?: boolean;
 }
 
 export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
@@ -127,8 +124,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   readonly #defaultTable: Database<Uint8Array, Uint8Array>;
   readonly #scopedTable: Database<Uint8Array, Uint8Array>;
   readonly #defaultInMainDb: boolean;
-  /** Scratch for encoding keys on hot paths: id + key, with room to detect oversize keys. */
-  readonly #keyBuffer = Buffer.allocUnsafeSlow(SCOPE_ID_BYTES + MAX_KEY_BYTES + 2048);
+  /** Scratch for encoding keys on hot paths: id + key, with room to spot oversize keys (a multiple of 4 for ordered-binary's DataView). */
+  readonly #keyBuffer = Buffer.allocUnsafeSlow(4096);
 
   constructor(config: DatabaseConfig<K, V>) {
     this.name = config.name;
@@ -158,7 +155,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
     const s = Scope.from(scope);
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describe(keys)}`);
-    const encoded = keys.map((key) => this.#encodeKey(s, key).slice());
+    const encoded = keys.map((key) => new Uint8Array(this.#encodeKey(s, key)));
     const table = this.#tableOf(s);
     try {
       await table.prefetch(encoded);
@@ -180,22 +177,22 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>> {
     const s = Scope.from(scope);
     const skip = this.#keyOffset(s);
-    return this.#range(s, options, true).map(({ key, value }) => ({
+    return this.#entries(s, options).map(({ key, value }) => ({
       key: this.#decodeKey(key, skip),
-      value: this.#decodeValue(value as Uint8Array),
+      value: this.#decodeValue(value),
     }));
   }
 
   getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
     const s = Scope.from(scope);
     const skip = this.#keyOffset(s);
-    return this.#range(s, options, false).map(({ key }) => this.#decodeKey(key, skip));
+    return this.#keys(s, options).map((key) => this.#decodeKey(key, skip));
   }
 
   getCount(scope: ScopeLike, options?: RangeOptions<K>): number {
     const s = Scope.from(scope);
     const range = this.#rangeOptions(s, options);
-    if (this.#filtersTableRecords(s)) return this.#storage('getCount', () => this.#filteredRange(range, false).asArrayLength());
+    if (this.#filtersTableRecords(s)) return this.#storage('getCount', () => countOf(this.#filteredKeys(range)));
     const { limit, offset = 0, ...bounds } = range;
     // lmdb-js counts from `offset` but ignores `limit`; we count what getKeys would yield.
     const all = this.#storage('getCount', () => this.#tableOf(s).getCount(bounds));
@@ -207,7 +204,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const s = Scope.from(scope);
     return this.#storage('isScopeEmpty', () => {
       // One cursor seek: the first key at or after the scope's start tells.
-      for (const _ of this.#range(s, { limit: 1 }, false)) return false;
+      for (const _ of this.#keys(s, { limit: 1 })) return false;
       return true;
     });
   }
@@ -238,7 +235,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
           (error) => Promise.reject(wrapError(error, 'STORAGE', `put in "${this.name}"`)),
         );
       }
-      const ownKey = keyBytes.slice(); // the callback runs later; the scratch buffer will have moved on
+      const ownKey = new Uint8Array(keyBytes); // the callback runs later; the scratch buffer will have moved on
       return this.#registeringTransaction(s, 'put', () => table.putSync(ownKey, valueBytes)).then(() => true);
     } catch (error) {
       return Promise.reject(error);
@@ -258,7 +255,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.removeSync(s, key));
       // Raw lmdb-js resolves true either way; reading and deleting in one write
       // transaction tells whether the key was there.
-      const keyBytes = this.#encodeKey(s, key).slice();
+      const keyBytes = new Uint8Array(this.#encodeKey(s, key));
       return this.#env.transaction(() => table.removeSync(keyBytes)).then(
         (existed) => existed,
         (error) => Promise.reject(wrapError(error, 'STORAGE', `remove in "${this.name}"`)),
@@ -348,11 +345,9 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const codec = this.#keyCodec;
     let end: number;
     try {
-      if (codec.encodeInto) {
-        end = codec.encodeInto(key, target, offset);
-        // Did not fit: encode on its own to learn the real length for the error.
-        if (end > target.length) end = offset + codec.encode(key).length;
-      } else {
+      end = codec.encodeInto ? codec.encodeInto(key, target, offset) : Number.POSITIVE_INFINITY;
+      // No fast path, or it did not fit: encode on its own (and learn the real length).
+      if (end > target.length) {
         const bytes = codec.encode(key);
         if (!(bytes instanceof Uint8Array)) throw new TypeError(`encode returned ${describe(bytes)}, not a Uint8Array`);
         end = offset + bytes.length;
@@ -460,7 +455,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     // Delete in passes so a huge scope never needs all its keys in memory at once.
     let removed = 0;
     for (;;) {
-      const keys = Array.from(this.#range(scope, { limit: CLEAR_BATCH }, false), ({ key }) => key);
+      const keys = Array.from(this.#keys(scope, { limit: CLEAR_BATCH }));
       for (const key of keys) {
         // In the main database a record of a table opened outside this library cannot be
         // deleted (LMDB refuses); that throws, and the whole clear rolls back.
@@ -471,11 +466,26 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     }
   }
 
-  /** The lmdb-js range, bounded to the scope, yielding raw `{ key, value }`. */
-  #range(scope: Scope, options: RangeOptions<K> | undefined, values: boolean): RangeIterable<{ key: Uint8Array; value: unknown }> {
+  /** Raw `{ key, value }` entries of the scope, bounded by its id. */
+  #entries(scope: Scope, options: RangeOptions<K> | undefined): RangeIterable<{ key: Uint8Array; value: Uint8Array }> {
     const range = this.#rangeOptions(scope, options);
-    if (this.#filtersTableRecords(scope)) return this.#filteredRange(range, values);
-    return this.#tableOf(scope).getRange({ ...range, values } as LmdbRange) as RangeIterable<{ key: Uint8Array; value: unknown }>;
+    if (this.#filtersTableRecords(scope)) {
+      const { limit, offset, ...bounds } = range;
+      const skip = libraryTableRecords(this.#env);
+      return sliceRange(
+        this.#defaultTable.getRange(bounds).filter(({ key }) => !skip.has(latin1(key))),
+        offset,
+        limit,
+      ) as RangeIterable<{ key: Uint8Array; value: Uint8Array }>;
+    }
+    return this.#tableOf(scope).getRange(range) as RangeIterable<{ key: Uint8Array; value: Uint8Array }>;
+  }
+
+  /** Raw keys of the scope, bounded by its id. */
+  #keys(scope: Scope, options: RangeOptions<K> | undefined): RangeIterable<Uint8Array> {
+    const range = this.#rangeOptions(scope, options);
+    if (this.#filtersTableRecords(scope)) return this.#filteredKeys(range);
+    return this.#tableOf(scope).getKeys(range) as unknown as RangeIterable<Uint8Array>;
   }
 
   /**
@@ -484,7 +494,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
    */
   #rangeOptions(scope: Scope, options: RangeOptions<K> | undefined): LmdbRange {
     const o = checkRangeOptions(options);
-    const bound = (key: K) => this.#encodeKey(scope, key).slice();
+    const bound = (key: K) => new Uint8Array(this.#encodeKey(scope, key));
     const reverse = o.reverse === true;
     const range: LmdbRange = { reverse };
     if (o.limit !== undefined) range.limit = o.limit;
@@ -523,23 +533,25 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
    * The main database also holds one record per named table. Skip those of the
    * tables this library created; `limit`/`offset` then apply after skipping.
    */
-  #filteredRange(range: LmdbRange, values: boolean): FilteredRange {
-    const { limit, offset = 0, ...bounds } = range;
+  #filteredKeys(range: LmdbRange): RangeIterable<Uint8Array> {
+    const { limit, offset, ...bounds } = range;
     const skip = libraryTableRecords(this.#env);
-    const filtered = this.#defaultTable
-      .getRange({ ...bounds, values } as LmdbRange)
-      .filter(({ key }) => !skip.has(Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1')));
-    const sliced = filtered.slice(offset, limit === undefined ? Number.POSITIVE_INFINITY : offset + limit) as FilteredRange;
-    sliced.asArrayLength = () => {
-      let n = 0;
-      for (const _ of sliced) n++;
-      return n;
-    };
-    return sliced;
+    const keys = this.#defaultTable.getKeys(bounds) as unknown as RangeIterable<Uint8Array>;
+    return sliceRange(keys.filter((key) => !skip.has(latin1(key))), offset, limit);
   }
 }
 
-type FilteredRange = RangeIterable<{ key: Uint8Array; value: unknown }> & { asArrayLength(): number };
+function sliceRange<T>(range: RangeIterable<T>, offset = 0, limit?: number): RangeIterable<T> {
+  return offset === 0 && limit === undefined ? range : range.slice(offset, limit === undefined ? Number.POSITIVE_INFINITY : offset + limit);
+}
+
+function countOf(items: Iterable<unknown>): number {
+  let n = 0;
+  for (const _ of items) n++;
+  return n;
+}
+
+const latin1 = (key: Uint8Array) => Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
 
 function checkRangeOptions<K>(options: RangeOptions<K> | undefined): RangeOptions<K> {
   if (options === undefined) return {};
