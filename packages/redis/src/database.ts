@@ -1,0 +1,361 @@
+import { type Codec, type Entry, encodingError, keyFormat, type RangeOptions, Scope, type ScopeLike, ScopedDbError } from '@scoped-lmdb/core';
+import { checkDatabaseName, DATABASE_META_KEY, dataKeys } from './layout.js';
+import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
+import type { StoreContext, WriteOp } from './store.js';
+
+/** The methods of `AsyncScopedDatabase` with the scope bound; it cannot reach another scope. */
+export interface AsyncScopedView<K, V> {
+  readonly scope: Scope;
+  get(key: K): Promise<V | undefined>;
+  getMany(keys: readonly K[]): Promise<(V | undefined)[]>;
+  doesExist(key: K): Promise<boolean>;
+  put(key: K, value: V): Promise<boolean>;
+  putSync(key: K, value: V): Promise<boolean>;
+  remove(key: K): Promise<boolean>;
+  removeSync(key: K): Promise<boolean>;
+  clearAsync(): Promise<number>;
+  clearSync(): Promise<number>;
+  getRange(options?: RangeOptions<K>): AsyncIterable<Entry<K, V>>;
+  getKeys(options?: RangeOptions<K>): AsyncIterable<K>;
+  getCount(options?: RangeOptions<K>): Promise<number>;
+  isEmpty(): Promise<boolean>;
+  transaction<T>(fn: () => T | Promise<T>): Promise<T>;
+}
+
+/**
+ * `ScopedDatabase` with every method returning a Promise (ranges: async iterables).
+ * Same names, arguments and error codes; errors are reported by rejecting, never
+ * by throwing synchronously (a range reports them from its first `next()`).
+ */
+export interface AsyncScopedDatabase<K, V> {
+  readonly name: string;
+  readonly keyCodec: Codec<K>;
+  readonly valueCodec: Codec<V>;
+  get(scope: ScopeLike, key: K): Promise<V | undefined>;
+  getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]>;
+  doesExist(scope: ScopeLike, key: K): Promise<boolean>;
+  put(scope: ScopeLike, key: K, value: V): Promise<boolean>;
+  /** The same as `put`: kept so code written against `ScopedDatabase` ports by adding `await`. */
+  putSync(scope: ScopeLike, key: K, value: V): Promise<boolean>;
+  /** True iff the key existed. */
+  remove(scope: ScopeLike, key: K): Promise<boolean>;
+  removeSync(scope: ScopeLike, key: K): Promise<boolean>;
+  /** Entries removed; that scope only. */
+  clearAsync(scope: ScopeLike): Promise<number>;
+  clearSync(scope: ScopeLike): Promise<number>;
+  /** Streamed in pages; not a snapshot: a write between two pages may or may not be seen. */
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>>;
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<K>;
+  /** Counts exactly what `getKeys` with the same options yields. */
+  getCount(scope: ScopeLike, options?: RangeOptions<K>): Promise<number>;
+  isScopeEmpty(scope: ScopeLike): Promise<boolean>;
+  /** Scopes holding data here, DEFAULT first; a scope whose name record is gone is left out. */
+  listScopes(): Promise<Scope[]>;
+  /** Registered named scopes with no data here. */
+  findEmptyScopes(): Promise<Scope[]>;
+  registerScope(scope: ScopeLike): Promise<void>;
+  scope(scope: ScopeLike): AsyncScopedView<K, V>;
+  /** Runs `fn`; the writes it makes to `scope` (in any database of the store) commit together. */
+  transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(value);
+  } catch (error) {
+    throw encodingError(codec.name, 'encode', error);
+  }
+  if (!(bytes instanceof Uint8Array)) {
+    throw encodingError(codec.name, 'encode', new TypeError('encode() must return a Uint8Array'));
+  }
+  return bytes;
+}
+
+function decodeWith<T>(codec: Codec<T>, bytes: Uint8Array): T {
+  try {
+    return codec.decode(bytes);
+  } catch (error) {
+    throw encodingError(codec.name, 'decode', error);
+  }
+}
+
+function checkCount(name: string, value: unknown): number | undefined {
+  if (value === undefined || (Number.isInteger(value) && (value as number) >= 0)) return value as number | undefined;
+  throw new ScopedDbError('INVALID_INPUT', `range option ${name} must be a whole number >= 0, got ${String(value)}`);
+}
+
+/** A range as ZRANGE BYLEX arguments: `from` is where the walk starts (the high end when reversed). */
+interface LexRange {
+  from: Buffer;
+  to: Buffer;
+  reverse: boolean;
+  offset: number;
+  limit: number;
+  /** True when the range is the whole scope, so ZCARD can count it. */
+  whole: boolean;
+}
+
+const OPEN = Buffer.from('[');
+const EXCLUSIVE = Buffer.from('(');
+const LOWEST = Buffer.from('-');
+const HIGHEST = Buffer.from('+');
+
+function lexBound(key: Buffer, inclusive: boolean): Buffer {
+  return Buffer.concat([inclusive ? OPEN : EXCLUSIVE, key]);
+}
+
+/** Uses the store's transport and write path; one per `store.database()` call. */
+export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
+  readonly name: string;
+  #checked: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: StoreContext,
+    name: string,
+    readonly keyCodec: Codec<K>,
+    readonly valueCodec: Codec<V>,
+  ) {
+    this.name = checkDatabaseName(name);
+    for (const [role, codec] of [['key', keyCodec], ['value', valueCodec]] as const) {
+      if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function' || typeof codec.name !== 'string') {
+        throw new ScopedDbError('INVALID_INPUT', `the ${role} codec needs a name, encode() and decode()`);
+      }
+    }
+  }
+
+  /**
+   * Like core's `create()`: the first use of a database name records its codecs,
+   * and a handle with other codecs fails with CODEC_MISMATCH. Checked once per handle.
+   */
+  ready(): Promise<void> {
+    this.#checked ??= this.context.caller
+      .eval<number>(`database "${this.name}"`, DATABASE_META_SCRIPT, [DATABASE_META_KEY], [
+        this.name,
+        JSON.stringify({ format: keyFormat.version, keyCodec: this.keyCodec.name, valueCodec: this.valueCodec.name }),
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // A Redis outage should not stick to the handle; a real mismatch will be found again.
+          this.#checked = undefined;
+          throw error;
+        },
+      );
+    return this.#checked;
+  }
+
+  encodeKey(key: K): Buffer {
+    // Core's key format checks the length (empty: INVALID_INPUT, too long: KEY_TOO_LARGE).
+    return toBuffer(keyFormat.encode(Scope.DEFAULT, encodeWith(this.keyCodec, key)));
+  }
+
+  encodeValue(value: V): Buffer {
+    return toBuffer(encodeWith(this.valueCodec, value));
+  }
+
+  async get(scope: ScopeLike, key: K): Promise<V | undefined> {
+    const s = Scope.from(scope);
+    const field = this.encodeKey(key);
+    await this.ready();
+    const bytes = await this.context.caller.call('get', (c) => c.hgetBuffer(dataKeys(s, this.name).hash, field));
+    return bytes === null ? undefined : decodeWith(this.valueCodec, bytes);
+  }
+
+  async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
+    const s = Scope.from(scope);
+    if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', 'getMany needs an array of keys');
+    const fields = keys.map((key) => this.encodeKey(key));
+    await this.ready();
+    if (fields.length === 0) return [];
+    const values = await this.context.caller.call('getMany', (c) => c.hmgetBuffer(dataKeys(s, this.name).hash, ...fields));
+    return values.map((bytes) => (bytes === null ? undefined : decodeWith(this.valueCodec, bytes)));
+  }
+
+  async doesExist(scope: ScopeLike, key: K): Promise<boolean> {
+    const s = Scope.from(scope);
+    const field = this.encodeKey(key);
+    await this.ready();
+    return (await this.context.caller.call('doesExist', (c) => c.hexists(dataKeys(s, this.name).hash, field))) === 1;
+  }
+
+  async put(scope: ScopeLike, key: K, value: V): Promise<boolean> {
+    const s = Scope.from(scope);
+    const op: WriteOp = { database: this, kind: 'put', key: this.encodeKey(key), value: this.encodeValue(value) };
+    return (await this.context.write(s, op)) === 1;
+  }
+
+  putSync(scope: ScopeLike, key: K, value: V): Promise<boolean> {
+    return this.put(scope, key, value);
+  }
+
+  async remove(scope: ScopeLike, key: K): Promise<boolean> {
+    const s = Scope.from(scope);
+    return (await this.context.write(s, { database: this, kind: 'remove', key: this.encodeKey(key) })) === 1;
+  }
+
+  removeSync(scope: ScopeLike, key: K): Promise<boolean> {
+    return this.remove(scope, key);
+  }
+
+  async clearAsync(scope: ScopeLike): Promise<number> {
+    const s = Scope.from(scope);
+    return this.context.write(s, { database: this, kind: 'clear' });
+  }
+
+  clearSync(scope: ScopeLike): Promise<number> {
+    return this.clearAsync(scope);
+  }
+
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>> {
+    return { [Symbol.asyncIterator]: () => this.#walk(scope, options, true) };
+  }
+
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<K> {
+    const entries = { [Symbol.asyncIterator]: () => this.#walk(scope, options, false) };
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const entry of entries) yield entry.key;
+      },
+    };
+  }
+
+  async getCount(scope: ScopeLike, options?: RangeOptions<K>): Promise<number> {
+    const s = Scope.from(scope);
+    const range = this.#lexRange(options);
+    await this.ready();
+    const { order } = dataKeys(s, this.name);
+    if (range.whole) return this.context.caller.call('getCount', (c) => c.zcard(order));
+    const [min, max] = range.reverse ? [range.to, range.from] : [range.from, range.to];
+    const inRange = await this.context.caller.call('getCount', (c) => c.zlexcount(order, min, max));
+    return Math.max(0, Math.min(range.limit, inRange - range.offset));
+  }
+
+  async isScopeEmpty(scope: ScopeLike): Promise<boolean> {
+    const s = Scope.from(scope);
+    await this.ready();
+    return (await this.context.caller.call('isScopeEmpty', (c) => c.exists(dataKeys(s, this.name).order))) === 0;
+  }
+
+  async listScopes(): Promise<Scope[]> {
+    await this.ready();
+    return this.context.scopesWithData(this.name);
+  }
+
+  async findEmptyScopes(): Promise<Scope[]> {
+    await this.ready();
+    const named = (await this.context.listAllScopes()).filter((s) => !s.isDefault);
+    const empty = await Promise.all(named.map((s) => this.isScopeEmpty(s)));
+    return named.filter((_, i) => empty[i]);
+  }
+
+  registerScope(scope: ScopeLike): Promise<void> {
+    return this.context.registerScope(scope);
+  }
+
+  scope(scope: ScopeLike): AsyncScopedView<K, V> {
+    return new RedisScopedView(this, Scope.from(scope));
+  }
+
+  transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T> {
+    return this.context.transaction(scope, fn);
+  }
+
+  #lexRange(options: RangeOptions<K> | undefined): LexRange {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new ScopedDbError('INVALID_INPUT', 'range options must be an object');
+    }
+    const o = options ?? {};
+    const offset = checkCount('offset', o.offset) ?? 0;
+    const limit = checkCount('limit', o.limit) ?? Infinity;
+    const reverse = Boolean(o.reverse);
+    const start = o.start === undefined ? undefined : this.encodeKey(o.start);
+    const end = o.end === undefined ? undefined : this.encodeKey(o.end);
+    const from = start ? lexBound(start, !o.exclusiveStart) : reverse ? HIGHEST : LOWEST;
+    const to = end ? lexBound(end, Boolean(o.inclusiveEnd)) : reverse ? LOWEST : HIGHEST;
+    return { from, to, reverse, offset, limit, whole: !start && !end && offset === 0 && limit === Infinity };
+  }
+
+  /** Pages of at most `pageSize` entries, each read atomically; the next page starts after the last key seen. */
+  async *#walk(scope: ScopeLike, options: RangeOptions<K> | undefined, withValues: boolean): AsyncGenerator<Entry<K, V>> {
+    const s = Scope.from(scope);
+    const range = this.#lexRange(options);
+    await this.ready();
+    const keys = dataKeys(s, this.name);
+    let { from, offset } = range;
+    let remaining = range.limit;
+    while (remaining > 0) {
+      const count = Math.min(remaining, this.context.pageSize);
+      const [fields, values] = await this.context.caller.eval<[Buffer[], (Buffer | null)[]?]>(
+        'getRange',
+        RANGE_PAGE_SCRIPT,
+        [keys.hash, keys.order],
+        [from, range.to, range.reverse ? 'rev' : '', offset, count, withValues ? 'values' : ''],
+        true,
+      );
+      for (let i = 0; i < fields.length; i++) {
+        const value = values?.[i];
+        const key = decodeWith(this.keyCodec, fields[i]!);
+        yield { key, value: value === undefined || value === null ? (undefined as V) : decodeWith(this.valueCodec, value) };
+      }
+      if (fields.length < count) return;
+      remaining -= fields.length;
+      offset = 0;
+      from = lexBound(fields[fields.length - 1]!, false);
+    }
+  }
+}
+
+class RedisScopedView<K, V> implements AsyncScopedView<K, V> {
+  constructor(
+    private readonly db: RedisScopedDatabase<K, V>,
+    readonly scope: Scope,
+  ) {}
+
+  get(key: K) {
+    return this.db.get(this.scope, key);
+  }
+  getMany(keys: readonly K[]) {
+    return this.db.getMany(this.scope, keys);
+  }
+  doesExist(key: K) {
+    return this.db.doesExist(this.scope, key);
+  }
+  put(key: K, value: V) {
+    return this.db.put(this.scope, key, value);
+  }
+  putSync(key: K, value: V) {
+    return this.db.put(this.scope, key, value);
+  }
+  remove(key: K) {
+    return this.db.remove(this.scope, key);
+  }
+  removeSync(key: K) {
+    return this.db.remove(this.scope, key);
+  }
+  clearAsync() {
+    return this.db.clearAsync(this.scope);
+  }
+  clearSync() {
+    return this.db.clearAsync(this.scope);
+  }
+  getRange(options?: RangeOptions<K>) {
+    return this.db.getRange(this.scope, options);
+  }
+  getKeys(options?: RangeOptions<K>) {
+    return this.db.getKeys(this.scope, options);
+  }
+  getCount(options?: RangeOptions<K>) {
+    return this.db.getCount(this.scope, options);
+  }
+  isEmpty() {
+    return this.db.isScopeEmpty(this.scope);
+  }
+  transaction<T>(fn: () => T | Promise<T>) {
+    return this.db.transaction(this.scope, fn);
+  }
+}

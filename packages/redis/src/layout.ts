@@ -1,0 +1,97 @@
+/**
+ * The only module that knows the Redis key names.
+ *
+ * Every key of a scope carries the hash tag `{<16-hex id>}` (`{default}` for the
+ * default scope), so a scope lives in one hash slot and one Lua script or
+ * transaction can touch all of its keys:
+ *
+ *   scoped:{tag}:name          the scope's name (UTF-8), its registry record
+ *   scoped:{tag}:dbs           SET of the database names holding data in the scope
+ *   scoped:{tag}:d:<db>:h      HASH  encoded key -> encoded value
+ *   scoped:{tag}:d:<db>:z      ZSET  encoded keys, all with score 0, so ZRANGE BYLEX
+ *                              walks them in byte order (memcmp), like LMDB
+ *
+ * Data keys sit under `d:`, and the suffix after the database name is fixed, so
+ * neither a database name nor a user key (a hash field or set member) can meet
+ * the scope's own records. The hash field is the key exactly as core's key format
+ * stores it in the default scope's table: the id travels in the key name instead.
+ */
+import { Scope, ScopedDbError } from '@scoped-lmdb/core';
+
+export const KEY_ROOT = 'scoped';
+/** Where `listAllScopes` looks: one name record per registered scope. */
+export const NAME_RECORD_PATTERN = `${KEY_ROOT}:{*}:name`;
+/** The codec names each database was first used with (one key, read once per database handle). */
+export const DATABASE_META_KEY = `${KEY_ROOT}:{meta}:databases`;
+
+/** What the key names need of a scope: its hash (null for DEFAULT). */
+export type ScopeId = Pick<Scope, 'hash'>;
+
+export function hashTag(scope: ScopeId): string {
+  return scope.hash === null ? '{default}' : `{${scope.hash.toString(16).padStart(16, '0')}}`;
+}
+
+export interface ScopeRecordKeys {
+  readonly name: string;
+  readonly databases: string;
+}
+
+export interface DataKeys {
+  readonly hash: string;
+  readonly order: string;
+}
+
+export function scopeRecordKeys(scope: ScopeId): ScopeRecordKeys {
+  const base = `${KEY_ROOT}:${hashTag(scope)}:`;
+  return { name: `${base}name`, databases: `${base}dbs` };
+}
+
+export function dataKeys(scope: ScopeId, database: string): DataKeys {
+  const base = `${KEY_ROOT}:${hashTag(scope)}:d:${database}:`;
+  return { hash: `${base}h`, order: `${base}z` };
+}
+
+/** SCAN pattern for the order keys of one database in every scope. */
+export function orderKeyPattern(database: string): string {
+  return `${KEY_ROOT}:{*}:d:${database.replace(/[*?[\]\\]/g, '\\$&')}:z`;
+}
+
+const TAGGED_KEY = /^scoped:\{([0-9a-f]{16}|default)\}:/;
+
+/** The scope id in a key name: a hash, `null` for the default scope, `undefined` if the key is not ours. */
+export function scopeHashOfKey(key: string): bigint | null | undefined {
+  const match = TAGGED_KEY.exec(key);
+  if (!match) return undefined;
+  return match[1] === 'default' ? null : BigInt(`0x${match[1]}`);
+}
+
+/** A scope hash as the registry API receives it: an unsigned 64-bit bigint. */
+export function checkScopeHash(hash: unknown): bigint {
+  if (typeof hash !== 'bigint' || hash < 0n || hash >= 1n << 64n) {
+    throw new ScopedDbError('INVALID_INPUT', 'a scope hash is an unsigned 64-bit bigint');
+  }
+  return hash;
+}
+
+/** The same rules as core's builder, so a name valid on one backend is valid on the other. */
+export function checkDatabaseName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new ScopedDbError('INVALID_INPUT', 'a database needs a non-empty string name');
+  }
+  if (name.startsWith('__') || name.endsWith('_scoped')) {
+    throw new ScopedDbError('INVALID_INPUT', `"${name}" is reserved: names starting with "__" or ending with "_scoped" belong to the library`);
+  }
+  if (!name.isWellFormed()) {
+    throw new ScopedDbError('INVALID_INPUT', 'a database name must be well-formed UTF-16 (it contains a lone surrogate)');
+  }
+  return name;
+}
+
+/** The scope a hash names, when its name is known. */
+export function scopeOf(hash: bigint | null, name: string | undefined): Scope | undefined {
+  if (hash === null) return Scope.DEFAULT;
+  if (name === undefined) return undefined;
+  const scope = Scope.named(name);
+  // A record whose name does not hash to its key was not written by this library.
+  return scope.hash === hash ? scope : undefined;
+}

@@ -1,0 +1,132 @@
+/**
+ * The scope registry on Redis: one name record per named scope, in the scope's
+ * own slot. Listing SCANs every master (never KEYS), so it works on a cluster
+ * and costs one pass over the keyspace; single-scope calls are one command.
+ */
+import { Scope, type ScopeLike } from '@scoped-lmdb/core';
+import type { Cluster, Redis } from 'ioredis';
+import { checkScopeHash, NAME_RECORD_PATTERN, orderKeyPattern, scopeHashOfKey, scopeOf, scopeRecordKeys } from './layout.js';
+import { PRUNE_SCRIPT, REGISTER_SCRIPT, type RedisCaller, UNREGISTER_SCRIPT } from './scripts.js';
+
+const SCAN_COUNT = 1000;
+/** How many single-key commands a listing keeps in flight (they go to different slots). */
+const PARALLEL = 64;
+
+function byHash(a: Scope, b: Scope): number {
+  return a.hash! < b.hash! ? -1 : a.hash! > b.hash! ? 1 : 0;
+}
+
+async function mapLimited<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  return results;
+}
+
+export class RedisScopeRegistry {
+  constructor(private readonly caller: RedisCaller) {}
+
+  /** Every master of a cluster, or the one server. */
+  #masters(): Redis[] {
+    const client = this.caller.client;
+    return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+  }
+
+  /** Key names matching `pattern` on every master, each once. */
+  async scanKeys(pattern: string): Promise<string[]> {
+    const found = new Set<string>();
+    await Promise.all(
+      this.#masters().map(async (node) => {
+        let cursor = '0';
+        do {
+          const [next, keys] = await this.caller.call('scan', () => node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT));
+          for (const key of keys) found.add(key);
+          cursor = next;
+        } while (cursor !== '0');
+      }),
+    );
+    return [...found];
+  }
+
+  async registerScope(scope: ScopeLike): Promise<void> {
+    const s = Scope.from(scope);
+    if (s.isDefault) return;
+    await this.caller.eval('registerScope', REGISTER_SCRIPT, [scopeRecordKeys(s).name], [s.name!]);
+  }
+
+  async getScopeName(hash: bigint): Promise<string | undefined> {
+    const h = checkScopeHash(hash);
+    const name = await this.#nameAt(h);
+    return name !== undefined && scopeOf(h, name) ? name : undefined;
+  }
+
+  async lookupScopeHash(name: string): Promise<bigint | undefined> {
+    const s = Scope.named(name);
+    return (await this.#nameAt(s.hash!)) === name ? s.hash! : undefined;
+  }
+
+  async scopeExists(scope: ScopeLike): Promise<boolean> {
+    const s = Scope.from(scope);
+    return s.isDefault || (await this.#nameAt(s.hash!)) === s.name;
+  }
+
+  async unregisterScope(scope: ScopeLike): Promise<boolean> {
+    const s = Scope.from(scope);
+    if (s.isDefault) return false;
+    return (await this.caller.eval<number>('unregisterScope', UNREGISTER_SCRIPT, [scopeRecordKeys(s).name], [s.name!])) === 1;
+  }
+
+  /** DEFAULT first, then the named scopes in id order (as LMDB lists them). */
+  async listAllScopes(): Promise<Scope[]> {
+    const hashes = (await this.scanKeys(NAME_RECORD_PATTERN)).map(scopeHashOfKey).filter((h): h is bigint => typeof h === 'bigint');
+    const names = await mapLimited(hashes, (h) => this.#nameAt(h));
+    const named = hashes.map((h, i) => scopeOf(h, names[i])).filter((s): s is Scope => s !== undefined);
+    return [Scope.DEFAULT, ...named.sort(byHash)];
+  }
+
+  /** True when the scope holds no data in any database of the store. */
+  async isScopeEmpty(scope: ScopeLike): Promise<boolean> {
+    const s = Scope.from(scope);
+    return (await this.caller.call('isScopeEmpty', (c) => c.exists(scopeRecordKeys(s).databases))) === 0;
+  }
+
+  /**
+   * Removes the name of every registered scope that holds no data in any database.
+   * Each scope is checked and removed by one script on its slot, so a write racing
+   * the prune either lands first (the scope is kept) or re-registers it after.
+   */
+  async pruneGloballyUnusedScopes(): Promise<Scope[]> {
+    const named = (await this.listAllScopes()).filter((s) => !s.isDefault);
+    const removed = await mapLimited(named, (s) => {
+      const keys = scopeRecordKeys(s);
+      return this.caller.eval<number>('pruneGloballyUnusedScopes', PRUNE_SCRIPT, [keys.name, keys.databases], [s.name!]);
+    });
+    return named.filter((_, i) => removed[i] === 1);
+  }
+
+  /** Scopes holding data in one database: DEFAULT first, then named scopes in id order. */
+  async scopesWithData(database: string): Promise<Scope[]> {
+    const hashes = (await this.scanKeys(orderKeyPattern(database))).map(scopeHashOfKey);
+    const named = hashes.filter((h): h is bigint => typeof h === 'bigint');
+    const names = await mapLimited(named, (h) => this.#nameAt(h));
+    const scopes = named.map((h, i) => scopeOf(h, names[i])).filter((s): s is Scope => s !== undefined);
+    return [...(hashes.includes(null) ? [Scope.DEFAULT] : []), ...scopes.sort(byHash)];
+  }
+
+  async #nameAt(hash: bigint): Promise<string | undefined> {
+    const key = scopeRecordKeys({ hash }).name;
+    const bytes = await this.caller.call('getScopeName', (c) => c.getBuffer(key));
+    if (bytes === null) return undefined;
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,270 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type Codec, Scope, type ScopeLike, ScopedDbError } from '@scoped-lmdb/core';
+import type { Cluster, Redis } from 'ioredis';
+import { type AsyncScopedDatabase, RedisScopedDatabase } from './database.js';
+import { dataKeys, scopeRecordKeys } from './layout.js';
+import { RedisScopeRegistry } from './registry.js';
+import { type Arg, RedisCaller, WRITE_SCRIPT } from './scripts.js';
+
+export interface RedisScopedStoreOptions {
+  /**
+   * Every command rejects with STORAGE when Redis has not replied by then (default
+   * 10 000 ms), so a dead master fails its operations instead of hanging them.
+   * A write that timed out may still have been applied.
+   */
+  commandTimeoutMs?: number;
+  /** Entries per round trip of a range (default 500). */
+  rangePageSize?: number;
+}
+
+/** The scope registry, across every master. Named and shaped like `GlobalScopeRegistry`, returning Promises. */
+export interface RedisScopeRegistryApi {
+  /** Idempotent; DEFAULT is a no-op; another name under the id -> HASH_COLLISION. */
+  registerScope(scope: ScopeLike): Promise<void>;
+  getScopeName(hash: bigint): Promise<string | undefined>;
+  /** One GET, not a scan; undefined if the id holds another name. */
+  lookupScopeHash(name: string): Promise<bigint | undefined>;
+  /** DEFAULT first, then named scopes in id order. */
+  listAllScopes(): Promise<Scope[]>;
+  /** DEFAULT is always true. */
+  scopeExists(scope: ScopeLike): Promise<boolean>;
+  /** True iff it was registered; DEFAULT -> false. */
+  unregisterScope(scope: ScopeLike): Promise<boolean>;
+  /** True when the scope holds no data in any database of the store. */
+  isScopeEmpty(scope: ScopeLike): Promise<boolean>;
+  /**
+   * Unregisters every named scope that holds no data in any database and returns
+   * them. It needs no list of databases: each scope knows its own (see layout).
+   */
+  pruneGloballyUnusedScopes(): Promise<Scope[]>;
+}
+
+export interface RedisScopedStore extends RedisScopeRegistryApi {
+  readonly client: Redis | Cluster;
+  database<K, V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V>): AsyncScopedDatabase<K, V>;
+  /**
+   * Runs `fn`; the writes it makes (`put`, `remove`, `clearAsync` of any database
+   * of this store) are queued and applied to `scope` in one atomic step when `fn`
+   * returns, or not at all if `fn` or any write fails. A write to another scope
+   * fails the transaction with INVALID_INPUT: a cluster keeps scopes in different
+   * slots, and Redis has no atomic write across slots.
+   *
+   * The writes' own promises settle after the commit: await the transaction, not
+   * them (awaiting one inside `fn` would wait forever). Reads inside `fn` see the
+   * data as it was before the transaction.
+   */
+  transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
+}
+
+export type WriteOp =
+  | { database: RedisScopedDatabase<unknown, unknown>; kind: 'put'; key: Buffer; value: Buffer }
+  | { database: RedisScopedDatabase<unknown, unknown>; kind: 'remove'; key: Buffer }
+  | { database: RedisScopedDatabase<unknown, unknown>; kind: 'clear' };
+
+/** What a database handle needs from its store. */
+export interface StoreContext {
+  readonly caller: RedisCaller;
+  readonly pageSize: number;
+  write(scope: Scope, op: WriteOp): Promise<number>;
+  transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
+  registerScope(scope: ScopeLike): Promise<void>;
+  listAllScopes(): Promise<Scope[]>;
+  scopesWithData(database: string): Promise<Scope[]>;
+}
+
+interface Queued {
+  op: WriteOp;
+  resolve(result: number): void;
+  reject(error: unknown): void;
+}
+
+class PendingTransaction {
+  readonly queued: Queued[] = [];
+  failure: unknown;
+  open = true;
+
+  constructor(readonly scope: Scope) {}
+
+  enqueue(scope: Scope, op: WriteOp): Promise<number> {
+    let settle!: Pick<Queued, 'resolve' | 'reject'>;
+    const result = new Promise<number>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    // The transaction reports the failure; the write's own promise may go unawaited.
+    result.catch(() => {});
+    if (!this.open) {
+      settle.reject(new ScopedDbError('INVALID_INPUT', 'the transaction this write was started in has already ended'));
+    } else if (!scope.equals(this.scope)) {
+      const error = new ScopedDbError(
+        'INVALID_INPUT',
+        `a transaction writes to one scope only: it is on "${this.scope}" and this write is to "${scope}"; ` +
+          'scopes live in different Redis Cluster hash slots, and Redis has no atomic write across slots',
+      );
+      this.failure ??= error;
+      settle.reject(error);
+    } else {
+      this.queued.push({ op, ...settle });
+    }
+    return result;
+  }
+}
+
+/** Builds the script call for a batch of writes to one scope. */
+function writeBatch(scope: Scope, ops: readonly WriteOp[]): { keys: string[]; args: Arg[] } {
+  const record = scopeRecordKeys(scope);
+  const databases: string[] = [];
+  const keys = [record.name, record.databases];
+  const args: Arg[] = [scope.name ?? '', 0];
+  const opArgs: Arg[] = [];
+  for (const op of ops) {
+    let index = databases.indexOf(op.database.name) + 1;
+    if (index === 0) {
+      databases.push(op.database.name);
+      index = databases.length;
+      const data = dataKeys(scope, op.database.name);
+      keys.push(data.hash, data.order);
+    }
+    opArgs.push(op.kind, index, op.kind === 'clear' ? '' : op.key, op.kind === 'put' ? op.value : '');
+  }
+  args[1] = databases.length;
+  return { keys, args: [...args, ...databases, ...opArgs] };
+}
+
+class Store implements RedisScopedStore, StoreContext {
+  readonly caller: RedisCaller;
+  readonly pageSize: number;
+  readonly #registry: RedisScopeRegistry;
+  readonly #transactions = new AsyncLocalStorage<PendingTransaction>();
+
+  constructor(
+    readonly client: Redis | Cluster,
+    options: RedisScopedStoreOptions,
+  ) {
+    this.caller = new RedisCaller(client, options.commandTimeoutMs ?? 10_000);
+    this.pageSize = options.rangePageSize ?? 500;
+    this.#registry = new RedisScopeRegistry(this.caller);
+  }
+
+  database<K, V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V>): AsyncScopedDatabase<K, V> {
+    return new RedisScopedDatabase(this, name, keyCodec, valueCodec);
+  }
+
+  write(scope: Scope, op: WriteOp): Promise<number> {
+    const pending = this.#transactions.getStore();
+    if (pending) return pending.enqueue(scope, op);
+    return this.#apply(scope, [op]).then((results) => results[0]!);
+  }
+
+  async #apply(scope: Scope, ops: readonly WriteOp[]): Promise<number[]> {
+    if (ops.length === 0) return [];
+    await Promise.all([...new Set(ops.map((op) => op.database))].map((db) => db.ready()));
+    const { keys, args } = writeBatch(scope, ops);
+    const context = ops.length === 1 ? ops[0]!.kind : 'transaction';
+    return this.caller.eval<number[]>(context, WRITE_SCRIPT, keys, args);
+  }
+
+  async transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T> {
+    const s = Scope.from(scope);
+    if (typeof fn !== 'function') throw new ScopedDbError('INVALID_INPUT', 'transaction needs a callback');
+    const outer = this.#transactions.getStore();
+    // Nested: join the enclosing transaction (its scope rule applies to every write).
+    if (outer?.open) {
+      if (!s.equals(outer.scope)) {
+        const error = new ScopedDbError('INVALID_INPUT', `a transaction on "${s}" cannot nest inside one on "${outer.scope}": one transaction writes to one scope`);
+        outer.failure ??= error;
+        throw error;
+      }
+      return fn();
+    }
+    const pending = new PendingTransaction(s);
+    let result: T;
+    try {
+      result = await this.#transactions.run(pending, fn);
+    } catch (error) {
+      pending.failure ??= error;
+    }
+    pending.open = false;
+    try {
+      if (pending.failure !== undefined) throw pending.failure;
+      const results = await this.#apply(s, pending.queued.map((q) => q.op));
+      pending.queued.forEach((q, i) => q.resolve(results[i]!));
+      return result!;
+    } catch (error) {
+      for (const q of pending.queued) q.reject(error);
+      throw error;
+    }
+  }
+
+  registerScope(scope: ScopeLike) {
+    return this.#registry.registerScope(scope);
+  }
+  getScopeName(hash: bigint) {
+    return this.#registry.getScopeName(hash);
+  }
+  lookupScopeHash(name: string) {
+    return this.#registry.lookupScopeHash(name);
+  }
+  listAllScopes() {
+    return this.#registry.listAllScopes();
+  }
+  scopeExists(scope: ScopeLike) {
+    return this.#registry.scopeExists(scope);
+  }
+  unregisterScope(scope: ScopeLike) {
+    return this.#registry.unregisterScope(scope);
+  }
+  isScopeEmpty(scope: ScopeLike) {
+    return this.#registry.isScopeEmpty(scope);
+  }
+  pruneGloballyUnusedScopes() {
+    return this.#registry.pruneGloballyUnusedScopes();
+  }
+  scopesWithData(database: string) {
+    return this.#registry.scopesWithData(database);
+  }
+}
+
+function isClient(value: unknown): value is Redis | Cluster {
+  return typeof value === 'object' && value !== null && typeof (value as Redis).callBuffer === 'function' && 'isCluster' in value;
+}
+
+/** Resolves once the client can take commands (a Cluster: once it knows the slot map). */
+async function whenReady(client: Redis | Cluster, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') await client.connect();
+  if ((client.status as string) === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`the client was not ready within ${timeoutMs} ms (status "${client.status}")`)), timeoutMs);
+    const onReady = () => done();
+    const onEnd = () => done(new Error('the client connection ended'));
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      if (error) reject(error);
+      else resolve();
+    };
+    client.once('ready', onReady);
+    client.once('end', onEnd);
+  });
+}
+
+/**
+ * Opens scopes on Redis: a `Redis.Cluster` (scopes spread over its masters) or a
+ * single `Redis`. The client stays the caller's: close it when done.
+ */
+export async function openRedisScopedStore(client: Redis | Cluster, options: RedisScopedStoreOptions = {}): Promise<RedisScopedStore> {
+  if (!isClient(client)) throw new ScopedDbError('INVALID_INPUT', 'openRedisScopedStore needs an ioredis Redis or Cluster client');
+  for (const [name, value] of Object.entries(options)) {
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
+      throw new ScopedDbError('INVALID_INPUT', `option "${name}" must be a positive integer`);
+    }
+  }
+  const store = new Store(client, options);
+  try {
+    await whenReady(client, options.commandTimeoutMs ?? 10_000);
+  } catch (error) {
+    throw new ScopedDbError('STORAGE', `openRedisScopedStore: ${(error as Error).message}`, { cause: error });
+  }
+  return store;
+}

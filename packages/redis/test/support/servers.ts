@@ -1,0 +1,180 @@
+/**
+ * Real Redis servers for the tests: a 3-master cluster and a single instance,
+ * each in a temp dir on free ports, stopped by PID. Every server writes its PID
+ * under SCOPED_REDIS_RUN_DIR so the global teardown can stop what a crashed
+ * worker left behind.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface RedisServer {
+  readonly port: number;
+  readonly dir: string;
+  readonly pid: number;
+  /** SIGKILL: a crash, no chance to flush anything the config did not already fsync. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and dir (it reloads its AOF and cluster config). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RedisCluster {
+  readonly servers: readonly RedisServer[];
+  readonly nodes: readonly { host: string; port: number }[];
+  stop(): Promise<void>;
+}
+
+/** Fails the run loudly: these tests are worthless without a real server. */
+export async function requireRedisServer(): Promise<string> {
+  try {
+    const { stdout } = await run('redis-server', ['--version']);
+    await run('redis-cli', ['--version']);
+    return stdout.trim();
+  } catch (error) {
+    throw new Error(
+      'redis-server and redis-cli are required for the @scoped-lmdb/redis tests (Debian: apt-get install -y redis-server)',
+      { cause: error },
+    );
+  }
+}
+
+function runDir(): string {
+  const dir = process.env.SCOPED_REDIS_RUN_DIR ?? join(tmpdir(), 'scoped-redis-adhoc');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+const taken = new Set<number>();
+
+/** A port that is free along with its cluster bus port (port + 10000). */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    if (taken.has(port)) continue;
+    if ((await isPortFree(port)) && (await isPortFree(port + 10_000))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port pair for redis-server');
+}
+
+async function ping(port: number): Promise<boolean> {
+  try {
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'ping'], { timeout: 2_000 });
+    return stdout.trim() === 'PONG';
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export async function startServer(options: { cluster: boolean }): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(runDir(), `redis-${port}-`));
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--save', '',
+    // Every acknowledged write is on disk before the reply: the fault test relies on it.
+    '--appendonly', 'yes',
+    '--appendfsync', 'always',
+    '--logfile', join(dir, 'redis.log'),
+    '--daemonize', 'no',
+  ];
+  if (options.cluster) {
+    args.push(
+      '--cluster-enabled', 'yes',
+      '--cluster-config-file', join(dir, 'nodes.conf'),
+      '--cluster-node-timeout', '2000',
+      // Without replicas a dead master would otherwise take every slot down with it.
+      '--cluster-require-full-coverage', 'no',
+    );
+  }
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn('redis-server', args, { stdio: 'ignore' });
+    child.once('error', () => {});
+    writeFileSync(join(dir, 'test.pid'), String(child.pid));
+    await waitFor(`redis-server on port ${port}`, () => ping(port));
+  };
+  await launch();
+  const server: RedisServer = {
+    port,
+    dir,
+    get pid() {
+      return child.pid ?? -1;
+    },
+    async kill() {
+      const done = exited(child);
+      child.kill('SIGKILL');
+      await done;
+    },
+    restart: launch,
+    async stop() {
+      const done = exited(child);
+      child.kill('SIGKILL');
+      await done;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+export async function startSingle(): Promise<RedisServer> {
+  return startServer({ cluster: false });
+}
+
+export async function startCluster(masters = 3): Promise<RedisCluster> {
+  const servers: RedisServer[] = [];
+  try {
+    for (let i = 0; i < masters; i++) servers.push(await startServer({ cluster: true }));
+    const addresses = servers.map((s) => `127.0.0.1:${s.port}`);
+    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await waitFor('cluster_state:ok on every node', async () => {
+      for (const s of servers) {
+        const { stdout } = await run('redis-cli', ['-p', String(s.port), 'cluster', 'info']);
+        if (!stdout.includes('cluster_state:ok')) return false;
+      }
+      return true;
+    });
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+  return {
+    servers,
+    nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
