@@ -31,8 +31,12 @@ interface BuilderState {
  * shared and specialised. The type parameters track what `create()` will return and
  * reject `.unnamedForDefault()` outside `rawBytes()` and `.create()` without a kind.
  */
+declare const typeState: unique symbol;
+
 export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, Unnamed extends boolean = false> {
   readonly #state: BuilderState;
+  /** Type-level only (never set at run time): lets `this` parameters tell builders apart. */
+  declare readonly [typeState]: { kind: Kind; unnamed: Unnamed; key: K; value: V };
 
   /** @internal use `scopedDatabaseOptions(env)` */
   constructor(state: BuilderState) {

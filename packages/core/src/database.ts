@@ -12,7 +12,7 @@ import {
 } from './key-format.js';
 import type { ScopeEmptinessChecker, ScopeRegistrar } from './registrar.js';
 import { Scope, type ScopeLike, describe, scopeIdBytes } from './scope.js';
-import { inWriteTransaction } from './transaction.js';
+import { inWriteTransaction, isClosed } from './transaction.js';
 
 /** lmdb-js range options, applied inside one scope. */
 export interface RangeOptions<K> {
@@ -157,6 +157,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describe(keys)}`);
     const encoded = keys.map((key) => new Uint8Array(this.#encodeKey(s, key)));
     const table = this.#tableOf(s);
+    this.#checkOpen('getMany');
     try {
       await table.prefetch(encoded);
     } catch (error) {
@@ -225,6 +226,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       const valueBytes = this.#encodeValue(value);
       const keyBytes = this.#encodeKey(s, key);
       const table = this.#tableOf(s);
+      this.#checkOpen('put');
       if (inWriteTransaction(this.#env)) {
         return Promise.resolve(this.#writeSync(s, 'put', () => (table.putSync(keyBytes, valueBytes), true)));
       }
@@ -252,6 +254,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     try {
       const s = Scope.from(scope);
       const table = this.#tableOf(s);
+      this.#checkOpen('remove');
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.removeSync(s, key));
       // Raw lmdb-js resolves true either way; reading and deleting in one write
       // transaction tells whether the key was there.
@@ -273,6 +276,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   clearAsync(scope: ScopeLike): Promise<number> {
     try {
       const s = Scope.from(scope);
+      this.#checkOpen('clearAsync');
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
       return this.#env.transaction(() => this.#clearInTransaction(s)).then(
         (count) => count,
@@ -397,6 +401,10 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     } catch (error) {
       throw wrapError(error, 'STORAGE', `${action} in "${this.name}"`);
     }
+  }
+
+  #checkOpen(action: string): void {
+    if (isClosed(this.#env)) throw new ScopedDbError('STORAGE', `${action} in "${this.name}": the environment is closed`);
   }
 
   #requireRegistry(method: string): ScopeRegistrar {

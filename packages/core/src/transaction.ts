@@ -9,3 +9,11 @@ export function inWriteTransaction(env: RootDatabase): boolean {
   // lmdb-js keeps the open write transaction on its native env handle.
   return Boolean((env as unknown as { env?: { writeTxn?: unknown } }).env?.writeTxn);
 }
+
+/**
+ * True once `env.close()` has run. lmdb-js would accept an async write on a closed
+ * env and then fail in a later tick, outside any promise; we refuse it up front.
+ */
+export function isClosed(env: RootDatabase): boolean {
+  return !(env as unknown as { env?: { address?: number } }).env?.address;
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { type Codec, codecs, MAX_KEY_BYTES, type ScopedDatabase, scopedDatabaseOptions } from '../src/index.js';
+import { tempEnv } from './helpers.js';
+
+const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
+
+/** Every bad input: the right code, nothing written, the database still works. */
+function setup() {
+  const env = tempEnv();
+  const db = scopedDatabaseOptions(env).types(codecs.string(), codecs.json()).name('bad').create();
+  db.putSync('s', 'keep', { kept: true });
+  db.putSync(null, 'keep', { kept: true });
+  const intact = () => {
+    expect(db.get('s', 'keep')).toEqual({ kept: true });
+    expect(db.get(null, 'keep')).toEqual({ kept: true });
+    expect(db.getCount('s')).toBe(1);
+    db.putSync('s', 'after', 1);
+    expect(db.get('s', 'after')).toBe(1);
+    db.removeSync('s', 'after');
+  };
+  return { env, db, intact };
+}
+
+describe('bad input', () => {
+  it('an empty scope name is EMPTY_SCOPE_NAME on every method', async () => {
+    const { db, intact } = setup();
+    expect(() => db.get('', 'keep')).toThrow(code('EMPTY_SCOPE_NAME'));
+    expect(() => db.putSync('', 'k', 1)).toThrow(code('EMPTY_SCOPE_NAME'));
+    expect(() => db.getRange('', {})).toThrow(code('EMPTY_SCOPE_NAME'));
+    expect(() => db.clearSync('')).toThrow(code('EMPTY_SCOPE_NAME'));
+    expect(() => db.scope('')).toThrow(code('EMPTY_SCOPE_NAME'));
+    await expect(db.put('', 'k', 1)).rejects.toEqual(code('EMPTY_SCOPE_NAME'));
+    await expect(db.remove('', 'k')).rejects.toEqual(code('EMPTY_SCOPE_NAME'));
+    await expect(db.clearAsync('')).rejects.toEqual(code('EMPTY_SCOPE_NAME'));
+    await expect(db.getMany('', ['k'])).rejects.toEqual(code('EMPTY_SCOPE_NAME'));
+    intact();
+  });
+
+  it('a scope that is a number, object or malformed string is INVALID_INPUT', async () => {
+    const { db, intact } = setup();
+    for (const bad of [42, {}, [], '\uD800']) {
+      expect(() => db.putSync(bad as never, 'k', 1)).toThrow(code('INVALID_INPUT'));
+      expect(() => db.isScopeEmpty(bad as never)).toThrow(code('INVALID_INPUT'));
+      await expect(db.put(bad as never, 'k', 1)).rejects.toEqual(code('INVALID_INPUT'));
+    }
+    intact();
+  });
+
+  it('an oversize key is KEY_TOO_LARGE, on reads too; the limit itself is fine', async () => {
+    const { db, intact } = setup();
+    const max = 'k'.repeat(MAX_KEY_BYTES);
+    const over = 'k'.repeat(MAX_KEY_BYTES + 1);
+    expect(db.putSync('s', max, 1)).toBe(true);
+    expect(db.putSync(null, max, 1)).toBe(true);
+    expect(db.get('s', max)).toBe(1);
+    for (const scope of ['s', null]) {
+      expect(() => db.putSync(scope, over, 1)).toThrow(code('KEY_TOO_LARGE'));
+      expect(() => db.get(scope, over)).toThrow(code('KEY_TOO_LARGE'));
+      expect(() => db.doesExist(scope, 'é'.repeat(1000))).toThrow(code('KEY_TOO_LARGE'));
+      expect(() => db.getKeys(scope, { start: over })).toThrow(code('KEY_TOO_LARGE'));
+      await expect(db.put(scope, 'x'.repeat(10_000), 1)).rejects.toEqual(code('KEY_TOO_LARGE'));
+    }
+    db.removeSync('s', max);
+    intact();
+  });
+
+  it('an empty key is INVALID_INPUT', async () => {
+    const { db, intact } = setup();
+    expect(() => db.putSync('s', '', 1)).toThrow(code('INVALID_INPUT'));
+    expect(() => db.get('s', '')).toThrow(code('INVALID_INPUT'));
+    await expect(db.put(null, '', 1)).rejects.toEqual(code('INVALID_INPUT'));
+    intact();
+  });
+
+  it('a key or value the codec cannot encode is ENCODING, and nothing is written', async () => {
+    const { db, intact } = setup();
+    expect(() => db.putSync('s', 42 as never, 1)).toThrow(code('ENCODING'));
+    expect(() => db.putSync('s', 'k', undefined)).toThrow(code('ENCODING'));
+    expect(() => db.putSync('s', 'k', 10n)).toThrow(code('ENCODING'));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(db.put('s', 'k', cyclic)).rejects.toEqual(code('ENCODING'));
+    expect(db.get('s', 'k')).toBeUndefined();
+    intact();
+  });
+
+  it('corrupted stored bytes are ENCODING on read, and other keys still read', () => {
+    const { env, db, intact } = setup();
+    const scoped = env.openDB('bad_scoped', { keyEncoding: 'binary', encoding: 'binary' });
+    const [rawKey] = [...scoped.getKeys({})] as Uint8Array[];
+    db.putSync('s', 'broken', 1);
+    const broken = [...scoped.getKeys({})].find((k) => Buffer.from(k as Uint8Array).toString().endsWith('broken')) as Uint8Array;
+    scoped.putSync(broken, Buffer.from('{not json'));
+    expect(() => db.get('s', 'broken')).toThrow(code('ENCODING'));
+    expect(() => [...db.getRange('s')]).toThrow(code('ENCODING'));
+    expect(rawKey).toBeDefined();
+    db.removeSync('s', 'broken');
+    intact();
+  });
+
+  it('a custom codec that throws plain errors is wrapped as ENCODING with the cause', () => {
+    const env = tempEnv();
+    const boom = new Error('boom');
+    const fragile: Codec<string> = {
+      name: 'fragile',
+      encode: (v) => {
+        if (v === 'bad') throw boom;
+        return Buffer.from(v);
+      },
+      decode: () => {
+        throw boom;
+      },
+    };
+    const db = scopedDatabaseOptions(env).types(codecs.string(), fragile).name('fragile').create();
+    try {
+      db.putSync('s', 'k', 'bad');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toEqual(code('ENCODING'));
+      expect((error as Error).cause).toBe(boom);
+    }
+    db.putSync('s', 'k', 'fine');
+    expect(() => db.get('s', 'k')).toThrow(code('ENCODING'));
+    const liar = { name: 'liar', encode: () => 'not bytes', decode: () => 'x' } as unknown as Codec<string>;
+    const db2 = scopedDatabaseOptions(env).types(codecs.string(), liar).name('liar').create();
+    expect(() => db2.putSync('s', 'k', 'v')).toThrow(code('ENCODING'));
+  });
+
+  it('wrong argument types from JavaScript callers are INVALID_INPUT or ENCODING, never a crash', async () => {
+    const { db, intact } = setup();
+    expect(() => db.getKeys('s', 5 as never)).toThrow(code('INVALID_INPUT'));
+    await expect(db.getMany('s', 'k' as never)).rejects.toEqual(code('INVALID_INPUT'));
+    const raw = scopedDatabaseOptions(tempEnv()).rawBytes().name('raw').create();
+    expect(() => raw.putSync('s', 'not bytes' as never, new Uint8Array([1]))).toThrow(code('ENCODING'));
+    expect(() => raw.putSync('s', new Uint8Array([1]), 'not bytes' as never)).toThrow(code('ENCODING'));
+    intact();
+  });
+
+  it('operations after the env is closed are STORAGE (and promises reject)', async () => {
+    const { env, db } = setup();
+    await env.close();
+    expect(() => db.get('s', 'keep')).toThrow(code('STORAGE'));
+    expect(() => db.putSync('s', 'k', 1)).toThrow(code('STORAGE'));
+    await expect(db.put('s', 'k', 1)).rejects.toEqual(code('STORAGE'));
+  });
+
+  it('a failing write inside transactionSync rolls back the earlier writes of the transaction', () => {
+    const { db, intact } = setup();
+    const tx = (body: (d: ScopedDatabase<string, unknown>) => void) => () => db.transactionSync(() => body(db));
+    expect(
+      tx((d) => {
+        d.putSync('s', 'first', 1);
+        d.putSync('s', 'x'.repeat(MAX_KEY_BYTES + 1), 2);
+      }),
+    ).toThrow(code('KEY_TOO_LARGE'));
+    expect(db.get('s', 'first')).toBeUndefined();
+    intact();
+  });
+});
