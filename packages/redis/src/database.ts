@@ -1,7 +1,7 @@
 import { type Codec, type Entry, encodingError, keyFormat, type RangeOptions, Scope, type ScopeLike, ScopedDbError } from '@scoped-lmdb/core';
 import { checkDatabaseName, DATABASE_META_KEY, dataKeys } from './layout.js';
 import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
-import type { StoreContext, WriteOp } from './store.js';
+import type { StoreContext } from './store.js';
 
 /** The methods of `AsyncScopedDatabase` with the scope bound; it cannot reach another scope. */
 export interface AsyncScopedView<K, V> {
@@ -183,28 +183,30 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
     return (await this.context.caller.call('doesExist', (c) => c.hexists(dataKeys(s, this.name).hash, field))) === 1;
   }
 
-  async put(scope: ScopeLike, key: K, value: V): Promise<boolean> {
-    const s = Scope.from(scope);
-    const op: WriteOp = { database: this, kind: 'put', key: this.encodeKey(key), value: this.encodeValue(value) };
-    return (await this.context.write(s, op)) === 1;
+  put(scope: ScopeLike, key: K, value: V): Promise<boolean> {
+    return this.context.write(
+      () => [Scope.from(scope), { database: this, kind: 'put', key: this.encodeKey(key), value: this.encodeValue(value) }],
+      (stored) => stored === 1,
+    );
   }
 
   putSync(scope: ScopeLike, key: K, value: V): Promise<boolean> {
     return this.put(scope, key, value);
   }
 
-  async remove(scope: ScopeLike, key: K): Promise<boolean> {
-    const s = Scope.from(scope);
-    return (await this.context.write(s, { database: this, kind: 'remove', key: this.encodeKey(key) })) === 1;
+  remove(scope: ScopeLike, key: K): Promise<boolean> {
+    return this.context.write(
+      () => [Scope.from(scope), { database: this, kind: 'remove', key: this.encodeKey(key) }],
+      (existed) => existed === 1,
+    );
   }
 
   removeSync(scope: ScopeLike, key: K): Promise<boolean> {
     return this.remove(scope, key);
   }
 
-  async clearAsync(scope: ScopeLike): Promise<number> {
-    const s = Scope.from(scope);
-    return this.context.write(s, { database: this, kind: 'clear' });
+  clearAsync(scope: ScopeLike): Promise<number> {
+    return this.context.write(() => [Scope.from(scope), { database: this, kind: 'clear' }], (removed) => removed);
   }
 
   clearSync(scope: ScopeLike): Promise<number> {

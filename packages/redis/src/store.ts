@@ -65,7 +65,11 @@ export type WriteOp =
 export interface StoreContext {
   readonly caller: RedisCaller;
   readonly pageSize: number;
-  write(scope: Scope, op: WriteOp): Promise<number>;
+  /**
+   * Runs a write: `build` validates and encodes (inside a transaction its failure
+   * fails the transaction), `finish` turns the script's integer into the result.
+   */
+  write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T>;
   transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
   registerScope(scope: ScopeLike): Promise<void>;
   listAllScopes(): Promise<Scope[]>;
@@ -85,13 +89,16 @@ class PendingTransaction {
 
   constructor(readonly scope: Scope) {}
 
+  /** The first failure wins: it is what the transaction rejects with. */
+  fail(error: unknown): void {
+    if (this.open && this.failure === undefined) this.failure = error;
+  }
+
   enqueue(scope: Scope, op: WriteOp): Promise<number> {
     let settle!: Pick<Queued, 'resolve' | 'reject'>;
     const result = new Promise<number>((resolve, reject) => {
       settle = { resolve, reject };
     });
-    // The transaction reports the failure; the write's own promise may go unawaited.
-    result.catch(() => {});
     if (!this.open) {
       settle.reject(new ScopedDbError('INVALID_INPUT', 'the transaction this write was started in has already ended'));
     } else if (!scope.equals(this.scope)) {
@@ -100,7 +107,7 @@ class PendingTransaction {
         `a transaction writes to one scope only: it is on "${this.scope}" and this write is to "${scope}"; ` +
           'scopes live in different Redis Cluster hash slots, and Redis has no atomic write across slots',
       );
-      this.failure ??= error;
+      this.fail(error);
       settle.reject(error);
     } else {
       this.queued.push({ op, ...settle });
@@ -149,10 +156,27 @@ class Store implements RedisScopedStore, StoreContext {
     return new RedisScopedDatabase(this, name, keyCodec, valueCodec);
   }
 
-  write(scope: Scope, op: WriteOp): Promise<number> {
+  write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T> {
     const pending = this.#transactions.getStore();
-    if (pending) return pending.enqueue(scope, op);
-    return this.#apply(scope, [op]).then((results) => results[0]!);
+    if (!pending) {
+      try {
+        const [scope, op] = build();
+        return this.#apply(scope, [op]).then((results) => finish(results[0]!));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    let result: Promise<T>;
+    try {
+      const [scope, op] = build();
+      result = pending.enqueue(scope, op).then(finish);
+    } catch (error) {
+      pending.fail(error);
+      result = Promise.reject(error);
+    }
+    // The transaction reports every failure; a write's own promise may go unawaited.
+    result.catch(() => {});
+    return result;
   }
 
   async #apply(scope: Scope, ops: readonly WriteOp[]): Promise<number[]> {
@@ -171,7 +195,7 @@ class Store implements RedisScopedStore, StoreContext {
     if (outer?.open) {
       if (!s.equals(outer.scope)) {
         const error = new ScopedDbError('INVALID_INPUT', `a transaction on "${s}" cannot nest inside one on "${outer.scope}": one transaction writes to one scope`);
-        outer.failure ??= error;
+        outer.fail(error);
         throw error;
       }
       return fn();
@@ -181,7 +205,7 @@ class Store implements RedisScopedStore, StoreContext {
     try {
       result = await this.#transactions.run(pending, fn);
     } catch (error) {
-      pending.failure ??= error;
+      pending.fail(error);
     }
     pending.open = false;
     try {

@@ -1,0 +1,338 @@
+import { codecs, Scope } from '@scoped-lmdb/core';
+import type { Cluster, Redis } from 'ioredis';
+import { describe, expect, it, vi } from 'vitest';
+import { hashTag, openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
+import { useRedisServers } from './support/redis-fixture.js';
+
+const redis = useRedisServers();
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+const hexOf = (scope: Scope) => scope.hash!.toString(16).padStart(16, '0');
+
+/** Empties every master, so registry listings start from nothing. */
+async function flush(client: Redis | Cluster): Promise<void> {
+  const nodes = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+  await Promise.all(nodes.map((node) => node.flushall()));
+}
+
+describe.each([
+  ['Redis Cluster', () => redis.cluster],
+  ['single Redis', () => redis.single],
+] as const)('%s', (_, client) => {
+  let n = 0;
+  const open = async (options = {}): Promise<RedisScopedStore> => {
+    await flush(client());
+    return openRedisScopedStore(client(), options);
+  };
+  const db = (store: RedisScopedStore) => store.database(`orders${++n}`, codecs.string(), codecs.json<unknown>());
+
+  describe('layout', () => {
+    it('puts every key of a scope under its hash tag, binary keys and values unchanged', async () => {
+      const store = await open();
+      const raw = store.database('raw', codecs.bytes(), codecs.bytes());
+      const key = new Uint8Array([0x00, 0xff, 0x80, 0x7b]);
+      const value = new Uint8Array([0xc3, 0x28, 0x00]);
+      await raw.put('tenant', key, value);
+      const tag = `{${hexOf(Scope.named('tenant'))}}`;
+      expect(hashTag(Scope.named('tenant'))).toBe(tag);
+      expect(hashTag(Scope.DEFAULT)).toBe('{default}');
+      const c = client();
+      const fields = await c.hgetallBuffer(`scoped:${tag}:d:raw:h`);
+      expect(Object.keys(fields)).toHaveLength(1);
+      const [field] = await c.hkeysBuffer(`scoped:${tag}:d:raw:h`);
+      expect(Buffer.compare(field!, Buffer.from(key))).toBe(0);
+      expect(Buffer.compare((await c.hgetBuffer(`scoped:${tag}:d:raw:h`, field!))!, Buffer.from(value))).toBe(0);
+      expect(await c.zcard(`scoped:${tag}:d:raw:z`)).toBe(1);
+      expect(await c.get(`scoped:${tag}:name`)).toBe('tenant');
+      expect(await c.smembers(`scoped:${tag}:dbs`)).toEqual(['raw']);
+      if (c.isCluster) {
+        const slots = await Promise.all(
+          ['name', 'dbs', 'd:raw:h', 'd:raw:z'].map((suffix) => (c as Cluster).cluster('KEYSLOT', `scoped:${tag}:${suffix}`)),
+        );
+        expect(new Set(slots).size).toBe(1);
+      }
+    });
+
+    it('writes no name record for the default scope', async () => {
+      const store = await open();
+      await db(store).put(null, 'k', 1);
+      expect(await client().exists('scoped:{default}:name')).toBe(0);
+      expect(await client().exists('scoped:{default}:dbs')).toBe(1);
+    });
+
+    it('a database named like a scope record cannot touch it', async () => {
+      const store = await open();
+      for (const name of ['name', 'dbs', 'd', 'h:z']) await store.database(name, codecs.string(), codecs.string()).put('s', 'k', name);
+      expect(await store.getScopeName(Scope.named('s').hash!)).toBe('s');
+      for (const name of ['name', 'dbs', 'd', 'h:z']) {
+        expect(await store.database(name, codecs.string(), codecs.string()).get('s', 'k')).toBe(name);
+      }
+    });
+
+    it('clearAsync leaves no keys behind', async () => {
+      const store = await open();
+      const orders = db(store);
+      await orders.put('c', 'a', 1);
+      await orders.put('c', 'b', 2);
+      expect(await orders.clearAsync('c')).toBe(2);
+      const tag = hashTag(Scope.named('c'));
+      expect(await client().exists(`scoped:${tag}:d:${orders.name}:h`, `scoped:${tag}:d:${orders.name}:z`, `scoped:${tag}:dbs`)).toBe(0);
+      expect(await store.scopeExists('c')).toBe(true);
+    });
+  });
+
+  describe('round trips', () => {
+    it('streams a range in pages, never one reply for all of it', async () => {
+      const store = await open({ rangePageSize: 10 });
+      const orders = db(store);
+      await Promise.all(Array.from({ length: 95 }, (_, i) => orders.put('p', `k${String(i).padStart(3, '0')}`, i)));
+      // Loads the script first, so the count below holds no NOSCRIPT retry.
+      await collect(orders.getKeys('p', { limit: 1 }));
+      const calls = vi.spyOn(client(), 'callBuffer');
+      try {
+        const entries = await collect(orders.getRange('p'));
+        expect(entries.map((e) => e.value)).toEqual(Array.from({ length: 95 }, (_, i) => i));
+        expect(calls).toHaveBeenCalledTimes(10);
+        const replies = await Promise.all(calls.mock.results.map((r) => r.value as Promise<[Buffer[]]>));
+        expect(Math.max(...replies.map(([keys]) => keys.length))).toBe(10);
+      } finally {
+        calls.mockRestore();
+      }
+    });
+
+    it('counts a whole scope with ZCARD', async () => {
+      const store = await open();
+      const orders = db(store);
+      await orders.put('z', 'a', 1);
+      const zcard = vi.spyOn(client(), 'zcard');
+      try {
+        expect(await orders.getCount('z')).toBe(1);
+        expect(zcard).toHaveBeenCalledTimes(1);
+      } finally {
+        zcard.mockRestore();
+      }
+    });
+  });
+
+  describe('atomicity', () => {
+    it('remove reports true exactly once under concurrent removes', async () => {
+      const store = await open();
+      const orders = db(store);
+      for (let round = 0; round < 5; round++) {
+        await orders.put('r', 'k', round);
+        const results = await Promise.all(Array.from({ length: 20 }, () => orders.remove('r', 'k')));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      }
+    });
+
+    it('a transaction commits writes to several databases of one scope together', async () => {
+      const store = await open();
+      const orders = db(store);
+      const stock = store.database(`stock${n}`, codecs.string(), codecs.json<number>());
+      await stock.put('t', 'sku', 5);
+      await orders.put('t', 'old', 'x');
+      let queued: Promise<unknown>[] = [];
+      const result = await store.transaction('t', () => {
+        queued = [orders.put('t', 'o1', { sku: 'sku' }), stock.put('t', 'sku', 4), orders.remove('t', 'old'), stock.remove('t', 'none')];
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(await Promise.all(queued)).toEqual([true, true, true, false]);
+      expect(await orders.get('t', 'o1')).toEqual({ sku: 'sku' });
+      expect(await stock.get('t', 'sku')).toBe(4);
+      expect(await orders.doesExist('t', 'old')).toBe(false);
+      const viaView = await orders.scope('t').transaction(async () => {
+        void orders.clearAsync('t');
+        void stock.put('t', 'sku', 3);
+        return 1;
+      });
+      expect(viaView).toBe(1);
+      expect(await orders.isScopeEmpty('t')).toBe(true);
+      expect(await stock.get('t', 'sku')).toBe(3);
+    });
+
+    it('a transaction writing to two scopes fails with INVALID_INPUT and writes nothing', async () => {
+      const store = await open();
+      const orders = db(store);
+      const attempt = orders.transaction('a', () => {
+        void orders.put('a', 'k', 1);
+        void orders.put('b', 'k', 2);
+      });
+      await expect(attempt).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/one scope.*hash slots/s) });
+      expect(await orders.get('a', 'k')).toBeUndefined();
+      expect(await orders.get('b', 'k')).toBeUndefined();
+      expect(await store.scopeExists('a')).toBe(false);
+      await expect(store.transaction('a', () => store.transaction('b', () => 1))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    });
+
+    it('a transaction whose callback or one of its writes fails writes nothing', async () => {
+      const store = await open();
+      const orders = db(store);
+      let put: Promise<boolean> | undefined;
+      await expect(
+        store.transaction('f', async () => {
+          put = orders.put('f', 'k', 1);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      await expect(put).rejects.toThrow('changed my mind');
+      await expect(
+        store.transaction('f', () => {
+          void orders.put('f', 'k', 1);
+          void orders.put('f', 'j', { bad: 1n });
+        }),
+      ).rejects.toMatchObject({ code: 'ENCODING' });
+      expect(await orders.isScopeEmpty('f')).toBe(true);
+      expect(await store.scopeExists('f')).toBe(false);
+    });
+
+    it('a write made after its transaction ended is refused', async () => {
+      const store = await open();
+      const orders = db(store);
+      let late: Promise<boolean> | undefined;
+      await store.transaction('l', () => {
+        setTimeout(() => {
+          late = orders.put('l', 'k', 1);
+        }, 0);
+      });
+      await vi.waitFor(() => expect(late).toBeDefined());
+      await expect(late).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    });
+
+    it('refuses to write into a scope whose id holds another name (HASH_COLLISION)', async () => {
+      const store = await open();
+      const orders = db(store);
+      const victim = Scope.named('victim');
+      // No xxh64 collision is known; plant the record another name would have left.
+      await client().set(`scoped:${hashTag(victim)}:name`, 'impostor');
+      await expect(orders.put(victim, 'k', 1)).rejects.toMatchObject({ code: 'HASH_COLLISION', message: expect.stringContaining('impostor') });
+      await expect(orders.remove(victim, 'k')).rejects.toMatchObject({ code: 'HASH_COLLISION' });
+      await expect(store.registerScope(victim)).rejects.toMatchObject({ code: 'HASH_COLLISION' });
+      expect(await orders.isScopeEmpty(victim)).toBe(true);
+      expect(await store.lookupScopeHash('victim')).toBeUndefined();
+      expect(await store.scopeExists(victim)).toBe(false);
+      // "impostor" does not hash to that id: the record is not believed.
+      expect(await store.getScopeName(victim.hash!)).toBeUndefined();
+      expect((await store.listAllScopes()).map(String)).toEqual(['(default)']);
+    });
+
+    it('pruning racing first writes never leaves data without its name', async () => {
+      const store = await open();
+      const orders = db(store);
+      const scopes = Array.from({ length: 40 }, (_, i) => `race-${i}`);
+      await Promise.all(scopes.map((s) => store.registerScope(s)));
+      await Promise.all([...scopes.map((s) => orders.put(s, 'k', s)), store.pruneGloballyUnusedScopes(), store.pruneGloballyUnusedScopes()]);
+      for (const s of scopes) expect(await store.scopeExists(s)).toBe(true);
+    });
+  });
+
+  describe('registry', () => {
+    it('lists DEFAULT first, then every registered scope in id order, across masters', async () => {
+      const store = await open();
+      const orders = db(store);
+      const names = Array.from({ length: 30 }, (_, i) => `tenant-${i}`);
+      await Promise.all(names.map((s) => orders.put(s, 'k', 1)));
+      await store.registerScope('registered-only');
+      await store.registerScope('registered-only');
+      await store.registerScope(null);
+      const listed = await store.listAllScopes();
+      const expected = [...names, 'registered-only'].map((s) => Scope.named(s)).sort((a, b) => (a.hash! < b.hash! ? -1 : 1));
+      expect(listed.map(String)).toEqual(['(default)', ...expected.map(String)]);
+      if (client().isCluster) {
+        const perMaster = await Promise.all(
+          (client() as Cluster).nodes('master').map(async (node) => (await node.keys('scoped:*:name')).length),
+        );
+        expect(perMaster.filter((count) => count > 0).length).toBeGreaterThan(1);
+      }
+    });
+
+    it('looks scopes up by name and by hash, and unregisters them', async () => {
+      const store = await open();
+      const scope = Scope.named('租户');
+      expect(await store.scopeExists(scope)).toBe(false);
+      expect(await store.scopeExists(null)).toBe(true);
+      expect(await store.lookupScopeHash('租户')).toBeUndefined();
+      await db(store).put('租户', 'k', 1);
+      expect(await store.scopeExists('租户')).toBe(true);
+      expect(await store.lookupScopeHash('租户')).toBe(scope.hash);
+      expect(await store.getScopeName(scope.hash!)).toBe('租户');
+      expect(await store.getScopeName(0n)).toBeUndefined();
+      expect(await store.unregisterScope('租户')).toBe(true);
+      expect(await store.unregisterScope('租户')).toBe(false);
+      expect(await store.unregisterScope(null)).toBe(false);
+      expect(await store.scopeExists('租户')).toBe(false);
+      await expect(store.getScopeName(-1n)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(store.getScopeName(1n << 64n)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(store.getScopeName(5 as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(store.lookupScopeHash('')).rejects.toMatchObject({ code: 'EMPTY_SCOPE_NAME' });
+      await expect(store.scopeExists(7 as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    });
+
+    it('prunes the named scopes with no data in any database, and only those', async () => {
+      const store = await open();
+      const orders = db(store);
+      const stock = store.database(`stock${n}`, codecs.string(), codecs.string());
+      await orders.put('kept-orders', 'k', 1);
+      await stock.put('kept-stock', 'k', 'v');
+      await orders.put('removed', 'k', 1);
+      await orders.remove('removed', 'k');
+      await orders.put('cleared', 'k', 1);
+      await orders.clearAsync('cleared');
+      await store.registerScope('never-used');
+      await orders.put(null, 'k', 1);
+      expect(await store.isScopeEmpty('kept-stock')).toBe(false);
+      expect(await store.isScopeEmpty('removed')).toBe(true);
+      const pruned = await store.pruneGloballyUnusedScopes();
+      expect(pruned.map(String).sort()).toEqual(['cleared', 'never-used', 'removed']);
+      expect((await store.listAllScopes()).map(String).sort()).toEqual(['(default)', 'kept-orders', 'kept-stock']);
+      expect(await store.pruneGloballyUnusedScopes()).toEqual([]);
+    });
+
+    it('a database lists its scopes with data, and the registered ones without', async () => {
+      const store = await open();
+      const orders = db(store);
+      const other = store.database(`other${n}`, codecs.string(), codecs.string());
+      expect(await orders.listScopes()).toEqual([]);
+      await orders.put('x', 'k', 1);
+      await orders.put('y', 'k', 1);
+      await other.put('z', 'k', 'v');
+      await orders.registerScope('w');
+      const byId = (names: string[]) => names.map((s) => Scope.named(s)).sort((a, b) => (a.hash! < b.hash! ? -1 : 1)).map(String);
+      expect((await orders.listScopes()).map(String)).toEqual(byId(['x', 'y']));
+      expect((await orders.findEmptyScopes()).map(String)).toEqual(byId(['w', 'z']));
+      await orders.put(null, 'k', 1);
+      expect((await orders.listScopes()).map(String)).toEqual(['(default)', ...byId(['x', 'y'])]);
+    });
+  });
+
+  describe('databases', () => {
+    it('a name keeps the codecs it was first used with (CODEC_MISMATCH)', async () => {
+      const store = await open();
+      await store.database('typed', codecs.string(), codecs.json()).put('s', 'k', 1);
+      const other = store.database('typed', codecs.string(), codecs.string());
+      await expect(other.put('s', 'k', 'v')).rejects.toMatchObject({ code: 'CODEC_MISMATCH' });
+      await expect(other.get('s', 'k')).rejects.toMatchObject({ code: 'CODEC_MISMATCH' });
+      expect(await store.database('typed', codecs.string(), codecs.json()).get('s', 'k')).toBe(1);
+    });
+
+    it('rejects empty and reserved database names', async () => {
+      const store = await open();
+      for (const name of ['', '__meta', 'orders_scoped', 7]) {
+        expect(() => store.database(name as string, codecs.string(), codecs.string())).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+      }
+      expect(() => store.database('ok', {} as never, codecs.string())).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    });
+  });
+});
+
+describe('openRedisScopedStore', () => {
+  it('rejects what is not an ioredis client, and bad options', async () => {
+    await expect(openRedisScopedStore({} as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(openRedisScopedStore(redis.single, { rangePageSize: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
