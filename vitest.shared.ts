@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     testTimeout: 30_000,
+    // The JSON report lets .ci/run print one closing "N passed, N failed" line for the whole repo.
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     hookTimeout: 60_000,
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },

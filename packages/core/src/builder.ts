@@ -1,12 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { type Codec, codecs } from './codec.js';
-import {
-  type DatabaseKind,
-  LmdbScopedDatabase,
-  type MetaRecord,
-  parseMetaRecord,
-  type ScopedDatabase,
-} from './database.js';
+import { type DatabaseKind, LmdbScopedDatabase, type MetaRecord, parseMetaRecord, type ScopedDatabase } from './database.js';
 import { ScopedDbError, wrapError } from './errors.js';
 import { KEY_FORMAT_VERSION, META_TABLE, SCOPED_TABLE_SUFFIX, scopedTableName } from './key-format.js';
 import type { ScopeRegistrar } from './registrar.js';
@@ -113,7 +107,10 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
   }
 }
 
-export function scopedDatabaseOptions(env: RootDatabase, options: ScopedDatabaseOptions = {}): ScopedDatabaseBuilder<unknown, unknown, undefined> {
+export function scopedDatabaseOptions(
+  env: RootDatabase,
+  options: ScopedDatabaseOptions = {},
+): ScopedDatabaseBuilder<unknown, unknown, undefined> {
   if (env === null || typeof env !== 'object' || typeof (env as Partial<RootDatabase>).openDB !== 'function') {
     throw new ScopedDbError('INVALID_INPUT', `scopedDatabaseOptions needs an lmdb-js root database (from open()), got ${describe(env)}`);
   }
@@ -157,10 +154,16 @@ function checkCodec<T>(codec: Codec<T>, role: string): Codec<T> {
 
 function checkDatabaseName(name: string): string {
   if (typeof name !== 'string' || name === '') {
-    throw new ScopedDbError('INVALID_INPUT', `a database name must be a non-empty string, got ${typeof name === 'string' ? "''" : describe(name)}`);
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `a database name must be a non-empty string, got ${typeof name === 'string' ? "''" : describe(name)}`,
+    );
   }
   if (name.startsWith('__') || name.endsWith(SCOPED_TABLE_SUFFIX)) {
-    throw new ScopedDbError('INVALID_INPUT', `"${name}" is reserved: names starting with "__" or ending with "${SCOPED_TABLE_SUFFIX}" belong to the library`);
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `"${name}" is reserved: names starting with "__" or ending with "${SCOPED_TABLE_SUFFIX}" belong to the library`,
+    );
   }
   if (!name.isWellFormed()) throw new ScopedDbError('INVALID_INPUT', 'a database name must be well-formed UTF-16');
   return name;

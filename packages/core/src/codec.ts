@@ -1,5 +1,5 @@
 import { readKey, writeKey } from 'ordered-binary';
-import { ScopedDbError, wrapError } from './errors.js';
+import { type ScopedDbError, wrapError } from './errors.js';
 import { describe } from './scope.js';
 
 /**
@@ -45,7 +45,8 @@ function bytes(): Codec<Uint8Array> {
     name: 'bytes',
     ordered: true,
     encode(value) {
-      if (!(value instanceof Uint8Array)) throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
+      if (!(value instanceof Uint8Array))
+        throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
       return value;
     },
     decode: (data) => new Uint8Array(data),
@@ -61,7 +62,10 @@ function string(): Codec<string> {
   return {
     name: 'string',
     ordered: true,
-    encode: (value) => (check(value), utf8.encode(value)),
+    encode(value) {
+      check(value);
+      return utf8.encode(value);
+    },
     decode: (data) => decodeUtf8('string', data),
     encodeInto(value, target, offset) {
       check(value);

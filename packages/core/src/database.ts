@@ -1,15 +1,7 @@
 import type { Database, RangeIterable, RootDatabase } from 'lmdb';
 import { type Codec, encodingError } from './codec.js';
 import { ScopedDbError, wrapError } from './errors.js';
-import {
-  checkKeyLength,
-  META_TABLE,
-  nextId,
-  REGISTRY_TABLE,
-  readScopeHash,
-  SCOPE_ID_BYTES,
-  scopedTableName,
-} from './key-format.js';
+import { checkKeyLength, META_TABLE, nextId, REGISTRY_TABLE, readScopeHash, SCOPE_ID_BYTES, scopedTableName } from './key-format.js';
 import type { ScopeEmptinessChecker, ScopeRegistrar } from './registrar.js';
 import { Scope, type ScopeLike, describe, scopeIdBytes } from './scope.js';
 import { inWriteTransaction, isClosed } from './transaction.js';
@@ -217,7 +209,10 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const valueBytes = this.#encodeValue(value);
     const keyBytes = this.#encodeKey(s, key);
     const table = this.#tableOf(s);
-    return this.#writeSync(s, 'putSync', () => (table.putSync(keyBytes, valueBytes), true));
+    return this.#writeSync(s, 'putSync', () => {
+      table.putSync(keyBytes, valueBytes);
+      return true;
+    });
   }
 
   put(scope: ScopeLike, key: K, value: V): Promise<boolean> {
@@ -228,7 +223,12 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       const table = this.#tableOf(s);
       this.#checkOpen('put');
       if (inWriteTransaction(this.#env)) {
-        return Promise.resolve(this.#writeSync(s, 'put', () => (table.putSync(keyBytes, valueBytes), true)));
+        return Promise.resolve(
+          this.#writeSync(s, 'put', () => {
+            table.putSync(keyBytes, valueBytes);
+            return true;
+          }),
+        );
       }
       if (!this.#needsRegistration(s)) {
         // lmdb-js copies the key into its write batch now; the value buffer is ours to give.
@@ -259,10 +259,12 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       // Raw lmdb-js resolves true either way; reading and deleting in one write
       // transaction tells whether the key was there.
       const keyBytes = new Uint8Array(this.#encodeKey(s, key));
-      return this.#env.transaction(() => table.removeSync(keyBytes)).then(
-        (existed) => existed,
-        (error) => Promise.reject(wrapError(error, 'STORAGE', `remove in "${this.name}"`)),
-      );
+      return this.#env
+        .transaction(() => table.removeSync(keyBytes))
+        .then(
+          (existed) => existed,
+          (error) => Promise.reject(wrapError(error, 'STORAGE', `remove in "${this.name}"`)),
+        );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -278,10 +280,12 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       const s = Scope.from(scope);
       this.#checkOpen('clearAsync');
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
-      return this.#env.transaction(() => this.#clearInTransaction(s)).then(
-        (count) => count,
-        (error) => Promise.reject(wrapError(error, 'STORAGE', `clearAsync in "${this.name}"`)),
-      );
+      return this.#env
+        .transaction(() => this.#clearInTransaction(s))
+        .then(
+          (count) => count,
+          (error) => Promise.reject(wrapError(error, 'STORAGE', `clearAsync in "${this.name}"`)),
+        );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -545,7 +549,11 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const { limit, offset, ...bounds } = range;
     const skip = libraryTableRecords(this.#env);
     const keys = this.#defaultTable.getKeys(bounds) as unknown as RangeIterable<Uint8Array>;
-    return sliceRange(keys.filter((key) => !skip.has(latin1(key))), offset, limit);
+    return sliceRange(
+      keys.filter((key) => !skip.has(latin1(key))),
+      offset,
+      limit,
+    );
   }
 }
 

@@ -42,7 +42,10 @@ export class Scope {
       throw new ScopedDbError('INVALID_INPUT', `a scope name must be a string, got ${describe(name)}`);
     }
     if (name === '') {
-      throw new ScopedDbError('EMPTY_SCOPE_NAME', 'the empty string is not a scope name; use Scope.DEFAULT (or null) for the default scope');
+      throw new ScopedDbError(
+        'EMPTY_SCOPE_NAME',
+        'the empty string is not a scope name; use Scope.DEFAULT (or null) for the default scope',
+      );
     }
     const cached = namedCache.get(name);
     if (cached) return cached;
@@ -69,7 +72,7 @@ export class Scope {
 
   /** The 8-byte big-endian id (a copy), or null for the default scope. */
   get id(): Uint8Array | null {
-    return this.#id && this.#id.slice();
+    return this.#id?.slice() ?? null;
   }
 
   equals(other: ScopeLike): boolean {

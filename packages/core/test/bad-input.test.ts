@@ -89,7 +89,11 @@ describe('bad input', () => {
     const scoped = env.openDB('bad_scoped', { keyEncoding: 'binary', encoding: 'binary' });
     const [rawKey] = [...scoped.getKeys({})] as Uint8Array[];
     db.putSync('s', 'broken', 1);
-    const broken = [...scoped.getKeys({})].find((k) => Buffer.from(k as Uint8Array).toString().endsWith('broken')) as Uint8Array;
+    const broken = [...scoped.getKeys({})].find((k) =>
+      Buffer.from(k as Uint8Array)
+        .toString()
+        .endsWith('broken'),
+    ) as Uint8Array;
     scoped.putSync(broken, Buffer.from('{not json'));
     expect(() => db.get('s', 'broken')).toThrow(code('ENCODING'));
     expect(() => [...db.getRange('s')]).toThrow(code('ENCODING'));

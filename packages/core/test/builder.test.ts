@@ -38,7 +38,9 @@ describe('scopedDatabaseOptions builder', () => {
     const reopen = () => scopedDatabaseOptions(env).types(codecs.string(), codecs.json()).name('orders').create();
     expect(reopen().get('t', 'k')).toEqual({ a: 1 });
     expect(() => scopedDatabaseOptions(env).types(codecs.key(), codecs.json()).name('orders').create()).toThrow(code('CODEC_MISMATCH'));
-    expect(() => scopedDatabaseOptions(env).types(codecs.string(), codecs.string()).name('orders').create()).toThrow(code('CODEC_MISMATCH'));
+    expect(() => scopedDatabaseOptions(env).types(codecs.string(), codecs.string()).name('orders').create()).toThrow(
+      code('CODEC_MISMATCH'),
+    );
     expect(() => scopedDatabaseOptions(env).rawBytes().name('orders').create()).toThrow(code('CODEC_MISMATCH'));
     expect(() => scopedDatabaseOptions(env).bytesKeys(codecs.json()).name('orders').create()).toThrow(code('CODEC_MISMATCH'));
     // Nothing was lost by the failed reopen attempts.

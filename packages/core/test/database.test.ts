@@ -118,9 +118,9 @@ describe('range options follow lmdb-js inside the scope', () => {
         for (const s of ['neighbour-1', edgeScopeNames.endsWithFF, 'neighbour-2', null]) db.putSync(s, key, key);
       }
       // Raw lmdb-js drops [0x00] from a reverse scan without `end`; we do not, so compare to the full answer.
-      const expected = [...plain.getKeys({ ...options, ...(options.reverse && !options.end ? { end: undefined } : {}) })].map(
-        (k) => [...(k as Uint8Array)],
-      );
+      const expected = [...plain.getKeys({ ...options, ...(options.reverse && !options.end ? { end: undefined } : {}) })].map((k) => [
+        ...(k as Uint8Array),
+      ]);
       for (const s of [edgeScopeNames.endsWithFF, null]) {
         expect([...db.getKeys(s, options)].map((k) => [...k])).toEqual(expected);
         expect([...db.getRange(s, options)].map(({ value }) => [...value])).toEqual(expected);
@@ -187,7 +187,7 @@ describe('writes', () => {
     expect([...first]).toEqual([1, 1, 1]);
     expect([...second]).toEqual([2, 2]);
     const [entry] = [...db.getRange('s', { limit: 1 })];
-    expect([...(entry?.value as Uint8Array)]).toEqual([1, 1, 1]);
+    expect(entry && [...entry.value]).toEqual([1, 1, 1]);
   });
 });
 
