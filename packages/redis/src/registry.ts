@@ -3,7 +3,7 @@
  * own slot. Listing SCANs every master (never KEYS), so it works on a cluster
  * and costs one pass over the keyspace; single-scope calls are one command.
  */
-import { Scope, type ScopeLike } from '@scoped-lmdb/core';
+import { Scope, type ScopeLike, ScopedDbError } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 import { checkScopeHash, NAME_RECORD_PATTERN, orderKeyPattern, scopeHashOfKey, scopeOf, scopeRecordKeys } from './layout.js';
 import { PRUNE_SCRIPT, REGISTER_SCRIPT, type RedisCaller, UNREGISTER_SCRIPT } from './scripts.js';
@@ -32,10 +32,24 @@ async function mapLimited<T, R>(items: readonly T[], run: (item: T) => Promise<R
 export class RedisScopeRegistry {
   constructor(private readonly caller: RedisCaller) {}
 
-  /** Every master of a cluster, or the one server. */
+  /**
+   * Every master of a cluster, or the one server. A listing that skipped a master
+   * would silently miss its scopes, so a slot whose master the client cannot reach
+   * (ioredis drops a dead node from its pool) fails the listing with STORAGE.
+   */
   #masters(): Redis[] {
     const client = this.caller.client;
-    return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+    if (!client.isCluster) return [client as Redis];
+    const cluster = client as Cluster;
+    const masters = cluster.nodes('master');
+    const reachable = new Set(masters.map((node) => `${node.options.host}:${node.options.port}`));
+    for (const [slot, owners] of cluster.slots.entries()) {
+      const master = owners?.[0];
+      if (master !== undefined && !reachable.has(master)) {
+        throw new ScopedDbError('STORAGE', `the master ${master} (serving slot ${slot}) is unreachable: a listing would miss its scopes`);
+      }
+    }
+    return masters;
   }
 
   /** Key names matching `pattern` on every master, each once. */
