@@ -1,4 +1,13 @@
-import { type Codec, type Entry, encodingError, keyFormat, type RangeOptions, Scope, type ScopeLike, ScopedDbError } from '@scoped-lmdb/core';
+import {
+  type Codec,
+  type Entry,
+  encodingError,
+  keyFormat,
+  type RangeOptions,
+  Scope,
+  type ScopeLike,
+  ScopedDbError,
+} from '@scoped-lmdb/core';
 import { checkDatabaseName, DATABASE_META_KEY, dataKeys } from './layout.js';
 import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
 import type { StoreContext } from './store.js';
@@ -121,7 +130,10 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
     readonly valueCodec: Codec<V>,
   ) {
     this.name = checkDatabaseName(name);
-    for (const [role, codec] of [['key', keyCodec], ['value', valueCodec]] as const) {
+    for (const [role, codec] of [
+      ['key', keyCodec],
+      ['value', valueCodec],
+    ] as const) {
       if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function' || typeof codec.name !== 'string') {
         throw new ScopedDbError('INVALID_INPUT', `the ${role} codec needs a name, encode() and decode()`);
       }
@@ -134,10 +146,12 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
    */
   ready(): Promise<void> {
     this.#checked ??= this.context.caller
-      .eval<number>(`database "${this.name}"`, DATABASE_META_SCRIPT, [DATABASE_META_KEY], [
-        this.name,
-        JSON.stringify({ format: keyFormat.version, keyCodec: this.keyCodec.name, valueCodec: this.valueCodec.name }),
-      ])
+      .eval<number>(
+        `database "${this.name}"`,
+        DATABASE_META_SCRIPT,
+        [DATABASE_META_KEY],
+        [this.name, JSON.stringify({ format: keyFormat.version, keyCodec: this.keyCodec.name, valueCodec: this.valueCodec.name })],
+      )
       .then(
         () => undefined,
         (error: unknown) => {
@@ -206,7 +220,10 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
   }
 
   clearAsync(scope: ScopeLike): Promise<number> {
-    return this.context.write(() => [Scope.from(scope), { database: this, kind: 'clear' }], (removed) => removed);
+    return this.context.write(
+      () => [Scope.from(scope), { database: this, kind: 'clear' }],
+      (removed) => removed,
+    );
   }
 
   clearSync(scope: ScopeLike): Promise<number> {

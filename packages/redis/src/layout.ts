@@ -79,7 +79,10 @@ export function checkDatabaseName(name: unknown): string {
     throw new ScopedDbError('INVALID_INPUT', 'a database needs a non-empty string name');
   }
   if (name.startsWith('__') || name.endsWith('_scoped')) {
-    throw new ScopedDbError('INVALID_INPUT', `"${name}" is reserved: names starting with "__" or ending with "_scoped" belong to the library`);
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `"${name}" is reserved: names starting with "__" or ending with "_scoped" belong to the library`,
+    );
   }
   if (!name.isWellFormed()) {
     throw new ScopedDbError('INVALID_INPUT', 'a database name must be well-formed UTF-16 (it contains a lone surrogate)');

@@ -84,6 +84,7 @@ interface Queued {
 
 class PendingTransaction {
   readonly queued: Queued[] = [];
+  failed = false;
   failure: unknown;
   open = true;
 
@@ -91,7 +92,10 @@ class PendingTransaction {
 
   /** The first failure wins: it is what the transaction rejects with. */
   fail(error: unknown): void {
-    if (this.open && this.failure === undefined) this.failure = error;
+    if (this.open && !this.failed) {
+      this.failed = true;
+      this.failure = error;
+    }
   }
 
   enqueue(scope: Scope, op: WriteOp): Promise<number> {
@@ -194,7 +198,10 @@ class Store implements RedisScopedStore, StoreContext {
     // Nested: join the enclosing transaction (its scope rule applies to every write).
     if (outer?.open) {
       if (!s.equals(outer.scope)) {
-        const error = new ScopedDbError('INVALID_INPUT', `a transaction on "${s}" cannot nest inside one on "${outer.scope}": one transaction writes to one scope`);
+        const error = new ScopedDbError(
+          'INVALID_INPUT',
+          `a transaction on "${s}" cannot nest inside one on "${outer.scope}": one transaction writes to one scope`,
+        );
         outer.fail(error);
         throw error;
       }
@@ -209,9 +216,12 @@ class Store implements RedisScopedStore, StoreContext {
     }
     pending.open = false;
     try {
-      if (pending.failure !== undefined) throw pending.failure;
-      const results = await this.#apply(s, pending.queued.map((q) => q.op));
-      pending.queued.forEach((q, i) => q.resolve(results[i]!));
+      if (pending.failed) throw pending.failure;
+      const results = await this.#apply(
+        s,
+        pending.queued.map((q) => q.op),
+      );
+      for (const [i, q] of pending.queued.entries()) q.resolve(results[i]!);
       return result!;
     } catch (error) {
       for (const q of pending.queued) q.reject(error);
@@ -258,7 +268,10 @@ async function whenReady(client: Redis | Cluster, timeoutMs: number): Promise<vo
   if (client.status === 'wait') await client.connect();
   if ((client.status as string) === 'ready') return;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`the client was not ready within ${timeoutMs} ms (status "${client.status}")`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`the client was not ready within ${timeoutMs} ms (status "${client.status}")`)),
+      timeoutMs,
+    );
     const onReady = () => done();
     const onEnd = () => done(new Error('the client connection ended'));
     const done = (error?: Error) => {
@@ -283,6 +296,10 @@ export async function openRedisScopedStore(client: Redis | Cluster, options: Red
     if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
       throw new ScopedDbError('INVALID_INPUT', `option "${name}" must be a positive integer`);
     }
+  }
+  if ((client.options as { keyPrefix?: string }).keyPrefix) {
+    // ioredis prefixes command keys but not SCAN patterns: listings would find nothing.
+    throw new ScopedDbError('INVALID_INPUT', 'ioredis\'s keyPrefix option is not supported: every key already starts with "scoped:"');
   }
   const store = new Store(client, options);
   try {

@@ -1,5 +1,5 @@
 import { codecs, Scope } from '@scoped-lmdb/core';
-import type { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { hashTag, openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
 import { useRedisServers } from './support/redis-fixture.js';
@@ -210,7 +210,10 @@ describe.each([
       const victim = Scope.named('victim');
       // No xxh64 collision is known; plant the record another name would have left.
       await client().set(`scoped:${hashTag(victim)}:name`, 'impostor');
-      await expect(orders.put(victim, 'k', 1)).rejects.toMatchObject({ code: 'HASH_COLLISION', message: expect.stringContaining('impostor') });
+      await expect(orders.put(victim, 'k', 1)).rejects.toMatchObject({
+        code: 'HASH_COLLISION',
+        message: expect.stringContaining('impostor'),
+      });
       await expect(orders.remove(victim, 'k')).rejects.toMatchObject({ code: 'HASH_COLLISION' });
       await expect(store.registerScope(victim)).rejects.toMatchObject({ code: 'HASH_COLLISION' });
       expect(await orders.isScopeEmpty(victim)).toBe(true);
@@ -226,7 +229,11 @@ describe.each([
       const orders = db(store);
       const scopes = Array.from({ length: 40 }, (_, i) => `race-${i}`);
       await Promise.all(scopes.map((s) => store.registerScope(s)));
-      await Promise.all([...scopes.map((s) => orders.put(s, 'k', s)), store.pruneGloballyUnusedScopes(), store.pruneGloballyUnusedScopes()]);
+      await Promise.all([
+        ...scopes.map((s) => orders.put(s, 'k', s)),
+        store.pruneGloballyUnusedScopes(),
+        store.pruneGloballyUnusedScopes(),
+      ]);
       for (const s of scopes) expect(await store.scopeExists(s)).toBe(true);
     });
   });
@@ -302,7 +309,11 @@ describe.each([
       await orders.put('y', 'k', 1);
       await other.put('z', 'k', 'v');
       await orders.registerScope('w');
-      const byId = (names: string[]) => names.map((s) => Scope.named(s)).sort((a, b) => (a.hash! < b.hash! ? -1 : 1)).map(String);
+      const byId = (names: string[]) =>
+        names
+          .map((s) => Scope.named(s))
+          .sort((a, b) => (a.hash! < b.hash! ? -1 : 1))
+          .map(String);
       expect((await orders.listScopes()).map(String)).toEqual(byId(['x', 'y']));
       expect((await orders.findEmptyScopes()).map(String)).toEqual(byId(['w', 'z']));
       await orders.put(null, 'k', 1);
@@ -323,7 +334,9 @@ describe.each([
     it('rejects empty and reserved database names', async () => {
       const store = await open();
       for (const name of ['', '__meta', 'orders_scoped', 7]) {
-        expect(() => store.database(name as string, codecs.string(), codecs.string())).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+        expect(() => store.database(name as string, codecs.string(), codecs.string())).toThrow(
+          expect.objectContaining({ code: 'INVALID_INPUT' }),
+        );
       }
       expect(() => store.database('ok', {} as never, codecs.string())).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     });
@@ -331,8 +344,24 @@ describe.each([
 });
 
 describe('openRedisScopedStore', () => {
+  it('bounds every command: no reply within commandTimeoutMs is STORAGE', async () => {
+    const store = await openRedisScopedStore(redis.single, { commandTimeoutMs: 300 });
+    const db = store.database('slow', codecs.string(), codecs.string());
+    await db.put('s', 'warm', 'up');
+    // Redis holds every write for a while, as a stalled server would.
+    await redis.single.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+    const started = Date.now();
+    await expect(db.put('s', 'k', 'v')).rejects.toMatchObject({ code: 'STORAGE', message: expect.stringContaining('300 ms') });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // The reply was lost, not the write: it lands once Redis resumes.
+    await vi.waitFor(async () => expect(await db.get('s', 'k')).toBe('v'), { timeout: 5_000, interval: 100 });
+  });
+
   it('rejects what is not an ioredis client, and bad options', async () => {
     await expect(openRedisScopedStore({} as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(openRedisScopedStore(redis.single, { rangePageSize: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const prefixed = new Redis({ port: redis.singleServer.port, keyPrefix: 'app:', lazyConnect: true });
+    await expect(openRedisScopedStore(prefixed)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    prefixed.disconnect();
   });
 });

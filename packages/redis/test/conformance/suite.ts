@@ -256,7 +256,10 @@ export function describeConformance(label: string, open: () => Promise<Conforman
             };
             const ordered = o.reverse ? [...model].reverse() : model;
             const offset = o.offset ?? 0;
-            const expected = ordered.filter(inRange).slice(offset, o.limit === undefined ? undefined : offset + o.limit).map(hex);
+            const expected = ordered
+              .filter(inRange)
+              .slice(offset, o.limit === undefined ? undefined : offset + o.limit)
+              .map(hex);
             expect((await collect(data.getKeys('p', o))).map(hex)).toEqual(expected);
             expect(await data.getCount('p', o)).toBe(expected.length);
           }),

@@ -37,10 +37,9 @@ export async function requireRedisServer(): Promise<string> {
     await run('redis-cli', ['--version']);
     return stdout.trim();
   } catch (error) {
-    throw new Error(
-      'redis-server and redis-cli are required for the @scoped-lmdb/redis tests (Debian: apt-get install -y redis-server)',
-      { cause: error },
-    );
+    throw new Error('redis-server and redis-cli are required for the @scoped-lmdb/redis tests (Debian: apt-get install -y redis-server)', {
+      cause: error,
+    });
   }
 }
 
@@ -100,23 +99,35 @@ export async function startServer(options: { cluster: boolean }): Promise<RedisS
   const port = await freePort();
   const dir = mkdtempSync(join(runDir(), `redis-${port}-`));
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
     // Every acknowledged write is on disk before the reply: the fault test relies on it.
-    '--appendonly', 'yes',
-    '--appendfsync', 'always',
-    '--logfile', join(dir, 'redis.log'),
-    '--daemonize', 'no',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--logfile',
+    join(dir, 'redis.log'),
+    '--daemonize',
+    'no',
   ];
   if (options.cluster) {
     args.push(
-      '--cluster-enabled', 'yes',
-      '--cluster-config-file', join(dir, 'nodes.conf'),
-      '--cluster-node-timeout', '2000',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(dir, 'nodes.conf'),
+      '--cluster-node-timeout',
+      '2000',
       // Without replicas a dead master would otherwise take every slot down with it.
-      '--cluster-require-full-coverage', 'no',
+      '--cluster-require-full-coverage',
+      'no',
     );
   }
   let child: ChildProcess;
