@@ -135,7 +135,12 @@ export async function startServer(options: { cluster: boolean }): Promise<RedisS
     child = spawn('redis-server', args, { stdio: 'ignore' });
     child.once('error', () => {});
     writeFileSync(join(dir, 'test.pid'), String(child.pid));
-    await waitFor(`redis-server on port ${port}`, () => ping(port));
+    try {
+      await waitFor(`redis-server on port ${port}`, () => ping(port));
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
   };
   await launch();
   const server: RedisServer = {
