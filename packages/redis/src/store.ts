@@ -6,6 +6,9 @@ import { dataKeys, scopeRecordKeys } from './layout.js';
 import { RedisScopeRegistry } from './registry.js';
 import { type Arg, RedisCaller, WRITE_SCRIPT } from './scripts.js';
 
+/** Lua passes a page's keys to HMGET through `unpack`, bounded by Lua's C stack (8 000 slots). */
+const MAX_PAGE_SIZE = 5_000;
+
 export interface RedisScopedStoreOptions {
   /**
    * Every command rejects with STORAGE when Redis has not replied by then (default
@@ -13,7 +16,7 @@ export interface RedisScopedStoreOptions {
    * A write that timed out may still have been applied.
    */
   commandTimeoutMs?: number;
-  /** Entries per round trip of a range (default 500). */
+  /** Entries per round trip of a range (default 500, at most 5 000: a page is unpacked on the Lua stack). */
   rangePageSize?: number;
 }
 
@@ -296,6 +299,9 @@ export async function openRedisScopedStore(client: Redis | Cluster, options: Red
     if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
       throw new ScopedDbError('INVALID_INPUT', `option "${name}" must be a positive integer`);
     }
+  }
+  if ((options.rangePageSize ?? 0) > MAX_PAGE_SIZE) {
+    throw new ScopedDbError('INVALID_INPUT', `option "rangePageSize" is at most ${MAX_PAGE_SIZE}`);
   }
   if ((client.options as { keyPrefix?: string }).keyPrefix) {
     // ioredis prefixes command keys but not SCAN patterns: listings would find nothing.

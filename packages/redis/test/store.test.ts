@@ -318,6 +318,11 @@ describe.each([
       expect((await orders.findEmptyScopes()).map(String)).toEqual(byId(['w', 'z']));
       await orders.put(null, 'k', 1);
       expect((await orders.listScopes()).map(String)).toEqual(['(default)', ...byId(['x', 'y'])]);
+      // A glob character in a database name matches itself only.
+      const globbed = store.database(`other*`, codecs.string(), codecs.string());
+      expect(await globbed.listScopes()).toEqual([]);
+      await globbed.put('g', 'k', 'v');
+      expect((await globbed.listScopes()).map(String)).toEqual(['g']);
     });
   });
 
@@ -360,6 +365,8 @@ describe('openRedisScopedStore', () => {
   it('rejects what is not an ioredis client, and bad options', async () => {
     await expect(openRedisScopedStore({} as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(openRedisScopedStore(redis.single, { rangePageSize: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(openRedisScopedStore(redis.single, { rangePageSize: 5_001 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(openRedisScopedStore(redis.single, { commandTimeoutMs: 1.5 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     const prefixed = new Redis({ port: redis.singleServer.port, keyPrefix: 'app:', lazyConnect: true });
     await expect(openRedisScopedStore(prefixed)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     prefixed.disconnect();
