@@ -24,6 +24,8 @@ export interface Codec<T> {
 /** The value type a codec encodes. */
 export type CodecValue<C> = C extends Codec<infer T> ? T : never;
 
+const uint8Slice = Uint8Array.prototype.slice;
+
 /** For codec authors: report a codec failure as `ENCODING`, keeping the original as `cause`. */
 export function encodingError(codec: string, action: 'encode' | 'decode', cause: unknown): ScopedDbError {
   return wrapError(cause, 'ENCODING', `codec "${codec}" could not ${action}`);
@@ -40,17 +42,28 @@ function decodeUtf8(codec: string, bytes: Uint8Array): string {
   }
 }
 
+function checkBytes(value: unknown): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
+}
+
 function bytes(): Codec<Uint8Array> {
-  return {
+  const codec: Codec<Uint8Array> = {
     name: 'bytes',
     ordered: true,
     encode(value) {
-      if (!(value instanceof Uint8Array))
-        throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
+      checkBytes(value);
       return value;
     },
-    decode: (data) => new Uint8Array(data),
+    // A copy: `data` may be LMDB's reused buffer. (Buffer#slice would be a view, hence the prototype call.)
+    decode: (data) => uint8Slice.call(data),
+    encodeInto(value, target, offset) {
+      checkBytes(value);
+      const end = offset + value.length;
+      if (end <= target.length) target.set(value, offset);
+      return end;
+    },
   };
+  return codec;
 }
 
 function string(): Codec<string> {
@@ -126,7 +139,7 @@ const KEY_SCRATCH_BYTES = 4096;
 
 function key<T extends OrderedKey = OrderedKey>(): Codec<T> {
   // ordered-binary attaches a DataView to the buffer it writes into; keep one per codec.
-  let scratch = Buffer.allocUnsafeSlow(KEY_SCRATCH_BYTES);
+  let scratch = new Uint8Array(KEY_SCRATCH_BYTES);
   const encodeInto = (value: T, target: Uint8Array, offset: number): number => {
     try {
       checkOrderedKey(value);
@@ -144,10 +157,10 @@ function key<T extends OrderedKey = OrderedKey>(): Codec<T> {
     encode(value) {
       let end = encodeInto(value, scratch, 0);
       while (end > scratch.length) {
-        scratch = Buffer.allocUnsafeSlow(scratch.length * 4);
+        scratch = new Uint8Array(scratch.length * 4);
         end = encodeInto(value, scratch, 0);
       }
-      return new Uint8Array(scratch.subarray(0, end));
+      return scratch.slice(0, end);
     },
     decode(data) {
       if (data.length === 0) throw encodingError('ordered-binary', 'decode', new RangeError('no bytes to decode'));

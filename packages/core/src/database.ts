@@ -116,8 +116,9 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   readonly #defaultTable: Database<Uint8Array, Uint8Array>;
   readonly #scopedTable: Database<Uint8Array, Uint8Array>;
   readonly #defaultInMainDb: boolean;
-  /** Scratch for encoding keys on hot paths: id + key, with room to spot oversize keys (a multiple of 4 for ordered-binary's DataView). */
-  readonly #keyBuffer = Buffer.allocUnsafeSlow(4096);
+  /** Scratch for encoding keys on hot paths: id + key, with room to spot oversize keys (a multiple of 4 for ordered-binary's DataView). A plain Uint8Array: views of a Buffer cost a slow FastBuffer construction each. */
+  readonly #keyBuffer = new Uint8Array(4096);
+  readonly #keyViews: Uint8Array[] = [];
 
   constructor(config: DatabaseConfig<K, V>) {
     this.name = config.name;
@@ -366,12 +367,15 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     }
     checkKeyLength(end - offset);
     if (id !== null) target.set(id, 0);
-    return target.subarray(0, end);
+    // One cached view per length: the hot path allocates nothing.
+    let view = this.#keyViews[end];
+    if (view === undefined) view = this.#keyViews[end] = target.subarray(0, end);
+    return view;
   }
 
   #decodeKey(bytes: Uint8Array, skip: number): K {
     try {
-      return this.#keyCodec.decode(skip === 0 ? bytes : bytes.subarray(skip));
+      return this.#keyCodec.decode(new Uint8Array(bytes.buffer, bytes.byteOffset + skip, bytes.length - skip));
     } catch (error) {
       throw encodingError(this.#keyCodec.name, 'decode', error);
     }
@@ -392,8 +396,9 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
 
   #decodeValue(bytes: Uint8Array): V {
     try {
-      // lmdb-js's fast get buffer fakes `length` over a larger allocation; hand codecs an exact view.
-      return this.#valueCodec.decode(bytes.byteLength === bytes.length ? bytes : bytes.subarray(0, bytes.length));
+      // lmdb-js's fast get buffer fakes `length` over a larger allocation: hand codecs an exact
+      // view. A plain Uint8Array view, because views of a Buffer pay a slow FastBuffer constructor.
+      return this.#valueCodec.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     } catch (error) {
       throw encodingError(this.#valueCodec.name, 'decode', error);
     }
