@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Scope } from '@scoped-lmdb/core';
+import { isClosed, Scope } from '@scoped-lmdb/core';
 import { open, type RootDatabase } from 'lmdb';
 import { afterEach, expect } from 'vitest';
 
@@ -29,7 +29,7 @@ export function tempEnv(options: OpenOptions = {}): RootDatabase {
   const path = tempDir();
   const env = open({ path, maxDbs: 64, ...options });
   onCleanup(async () => {
-    if (env.env?.address) await env.close();
+    if (!isClosed(env)) await env.close();
   });
   return env;
 }
