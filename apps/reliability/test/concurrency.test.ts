@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { codecs, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { codecs, isClosed, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { COUNT_KEY, ownKey, ownScope, SHARED_SCOPE, sharedCountKey, sharedKey, type WriterParams } from './fixtures/writer.js';
@@ -58,7 +58,9 @@ describe('concurrency', () => {
     const path = tempDir();
     // Create the tables first, so no writer races another to create them.
     const env = open({ path, maxDbs: 16 });
-    onCleanup(() => env.close());
+    onCleanup(async () => {
+      if (!isClosed(env)) await env.close();
+    });
     const db = scopedDatabaseOptions(env).types(codecs.string(), codecs.json<unknown>()).name('concurrent').create();
 
     const writers: string[] = [];

@@ -38,7 +38,9 @@ export function workerFixture(name: string, workerData: unknown): Worker {
   const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })
     .catch((error) => { console.error(error); process.exit(1); });`;
   const worker = new Worker(code, { eval: true, workerData, execArgv: ['--conditions=source'] });
-  onCleanup(() => worker.terminate());
+  onCleanup(async () => {
+    await worker.terminate();
+  });
   return worker;
 }
 
