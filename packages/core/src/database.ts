@@ -136,6 +136,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   get(scope: ScopeLike, key: K): V | undefined {
     const s = Scope.from(scope);
     const keyBytes = this.#encodeKey(s, key);
+    if (this.#isTableRecordKey(s, keyBytes)) return undefined;
     let bytes: Uint8Array | undefined;
     try {
       bytes = this.#tableOf(s).getBinaryFast(keyBytes);
@@ -157,6 +158,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       throw wrapError(error, 'STORAGE', `getMany in "${this.name}"`);
     }
     return encoded.map((keyBytes) => {
+      if (this.#isTableRecordKey(s, keyBytes)) return undefined;
       const bytes = this.#storage('getMany', () => table.getBinaryFast(keyBytes));
       return bytes === undefined ? undefined : this.#decodeValue(bytes);
     });
@@ -165,22 +167,25 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   doesExist(scope: ScopeLike, key: K): boolean {
     const s = Scope.from(scope);
     const keyBytes = this.#encodeKey(s, key);
+    if (this.#isTableRecordKey(s, keyBytes)) return false;
     return this.#storage('doesExist', () => this.#tableOf(s).getBinaryFast(keyBytes) !== undefined);
   }
 
   getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>> {
     const s = Scope.from(scope);
     const skip = this.#keyOffset(s);
-    return this.#entries(s, options).map(({ key, value }) => ({
+    const entries = this.#entries(s, options).map(({ key, value }) => ({
       key: this.#decodeKey(key, skip),
       value: this.#decodeValue(value),
     }));
+    return reportStorageErrors(entries, `getRange in "${this.name}"`);
   }
 
   getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
     const s = Scope.from(scope);
     const skip = this.#keyOffset(s);
-    return this.#keys(s, options).map((key) => this.#decodeKey(key, skip));
+    const keys = this.#keys(s, options).map((key) => this.#decodeKey(key, skip));
+    return reportStorageErrors(keys, `getKeys in "${this.name}"`);
   }
 
   getCount(scope: ScopeLike, options?: RangeOptions<K>): number {
@@ -209,6 +214,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const s = Scope.from(scope);
     const valueBytes = this.#encodeValue(value);
     const keyBytes = this.#encodeKey(s, key);
+    this.#refuseTableRecordKey(s, keyBytes, 'putSync');
     const table = this.#tableOf(s);
     return this.#writeSync(s, 'putSync', () => {
       table.putSync(keyBytes, valueBytes);
@@ -221,6 +227,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       const s = Scope.from(scope);
       const valueBytes = this.#encodeValue(value);
       const keyBytes = this.#encodeKey(s, key);
+      this.#refuseTableRecordKey(s, keyBytes, 'put');
       const table = this.#tableOf(s);
       this.#checkOpen('put');
       if (inWriteTransaction(this.#env)) {
@@ -248,6 +255,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   removeSync(scope: ScopeLike, key: K): boolean {
     const s = Scope.from(scope);
     const keyBytes = this.#encodeKey(s, key);
+    if (this.#isTableRecordKey(s, keyBytes)) return false;
     return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
   }
 
@@ -260,6 +268,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       // Raw lmdb-js resolves true either way; reading and deleting in one write
       // transaction tells whether the key was there.
       const keyBytes = new Uint8Array(this.#encodeKey(s, key));
+      if (this.#isTableRecordKey(s, keyBytes)) return Promise.resolve(false);
       return this.#env
         .transaction(() => table.removeSync(keyBytes))
         .then(
@@ -328,12 +337,28 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     return new LmdbScopedView(this, Scope.from(scope));
   }
 
+  /** The callback's own errors pass through as they are; a failing commit is `STORAGE`. */
   transaction<T>(fn: () => T): Promise<T> {
-    return this.#env.transaction(fn);
+    try {
+      this.#checkOpen('transaction');
+      const tracked = trackCallbackErrors(fn);
+      return this.#env
+        .transaction(tracked.run)
+        .then(undefined, (error) =>
+          Promise.reject(tracked.threw(error) ? error : wrapError(error, 'STORAGE', `transaction on "${this.name}"`)),
+        );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   transactionSync<T>(fn: () => T): T {
-    return this.#env.transactionSync(fn);
+    const tracked = trackCallbackErrors(fn);
+    try {
+      return this.#env.transactionSync(tracked.run);
+    } catch (error) {
+      throw tracked.threw(error) ? error : wrapError(error, 'STORAGE', `transactionSync on "${this.name}"`);
+    }
   }
 
   // ---- internals ----
@@ -344,6 +369,23 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
 
   #keyOffset(scope: Scope): number {
     return scope.isDefault ? 0 : SCOPE_ID_BYTES;
+  }
+
+  /**
+   * With `unnamedForDefault`, LMDB keeps each named table's record (its name and a NUL)
+   * in the same keyspace as the DEFAULT scope. Point operations must not reach the
+   * records of this library's tables: reads miss, writes are refused.
+   */
+  #isTableRecordKey(scope: Scope, keyBytes: Uint8Array): boolean {
+    // Only keys ending in NUL can be records, so ordinary keys cost one comparison.
+    if (!this.#filtersTableRecords(scope) || keyBytes[keyBytes.length - 1] !== 0) return false;
+    return libraryTableRecords(this.#env).has(latin1(keyBytes));
+  }
+
+  #refuseTableRecordKey(scope: Scope, keyBytes: Uint8Array, action: string): void {
+    if (this.#isTableRecordKey(scope, keyBytes)) {
+      throw new ScopedDbError('INVALID_INPUT', `${action} in "${this.name}": that key is the record of a table in the main database`);
+    }
   }
 
   /** Encodes `id ‖ key` into the shared scratch buffer; valid until the next call. */
@@ -560,6 +602,54 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       limit,
     );
   }
+}
+
+/**
+ * lmdb-js raises its errors (closed env, reader slots full, …) from inside a lazy
+ * iteration; report those as STORAGE like every other failure.
+ */
+function reportStorageErrors<T>(range: RangeIterable<T>, context: string): RangeIterable<T> {
+  // `range` is always a fresh iterable of ours (from `.map`), so patching it in place is safe.
+  const wrapped = range as RangeIterable<T> & { iterate(options?: unknown): Iterator<T> };
+  const iterate = wrapped.iterate;
+  const guard = <R>(run: () => R): R => {
+    try {
+      return run();
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', context);
+    }
+  };
+  wrapped.iterate = (options) => {
+    const iterator = guard(() => iterate.call(wrapped, options));
+    return {
+      next: (value?: unknown) => guard(() => iterator.next(value)),
+      return: (value?: unknown) => guard(() => iterator.return?.(value) ?? { done: true, value: value as T }),
+      throw: (error?: unknown) =>
+        guard(() => {
+          if (iterator.throw) return iterator.throw(error);
+          throw error;
+        }),
+    };
+  };
+  return wrapped;
+}
+
+/** Tells the callback's own errors (passed through) from the transaction's (commit failures). */
+function trackCallbackErrors<T>(fn: () => T) {
+  let thrown: unknown;
+  let didThrow = false;
+  return {
+    run: () => {
+      try {
+        return fn();
+      } catch (error) {
+        didThrow = true;
+        thrown = error;
+        throw error;
+      }
+    },
+    threw: (error: unknown) => didThrow && error === thrown,
+  };
 }
 
 function sliceRange<T>(range: RangeIterable<T>, offset = 0, limit?: number): RangeIterable<T> {

@@ -148,6 +148,31 @@ describe('bad input', () => {
     await expect(db.put('s', 'k', 1)).rejects.toEqual(code('STORAGE'));
   });
 
+  it('an LMDB error raised while iterating a range is STORAGE', async () => {
+    const { env, db } = setup();
+    const range = db.getRange('s');
+    const keys = db.getKeys(null);
+    await env.close();
+    expect(() => [...range]).toThrow(code('STORAGE'));
+    expect(() => Array.from(keys)).toThrow(code('STORAGE'));
+  });
+
+  it('the callback’s own error passes through transactionSync and transaction unchanged', async () => {
+    const { db, intact } = setup();
+    const mine = new Error('mine');
+    expect(() =>
+      db.transactionSync(() => {
+        throw mine;
+      }),
+    ).toThrow(mine);
+    await expect(
+      db.transaction(() => {
+        throw mine;
+      }),
+    ).rejects.toBe(mine);
+    intact();
+  });
+
   it('a failing write inside transactionSync rolls back the earlier writes of the transaction', () => {
     const { db, intact } = setup();
     const tx = (body: (d: ScopedDatabase<string, unknown>) => void) => () => db.transactionSync(() => body(db));

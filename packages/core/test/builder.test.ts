@@ -111,6 +111,25 @@ describe('unnamedForDefault', () => {
     expect(db.get(null, bytes(5))).toEqual(bytes(5));
   });
 
+  it('keeps point operations away from table records: reads miss, writes are refused', async () => {
+    const env = tempEnv();
+    const db = scopedDatabaseOptions(env).rawBytes().unnamedForDefault().name('main').create();
+    db.putSync('s', bytes(1), bytes(1));
+    const record = Buffer.from('main_scoped\0');
+    expect(env.openDB({ name: null as unknown as string, keyEncoding: 'binary', encoding: 'binary' }).getBinary(record)).toBeDefined();
+    expect(db.get(null, record)).toBeUndefined();
+    expect(db.doesExist(null, record)).toBe(false);
+    expect(await db.getMany(null, [record, bytes(7)])).toEqual([undefined, undefined]);
+    expect(() => db.putSync(null, record, bytes(9))).toThrow(code('INVALID_INPUT'));
+    await expect(db.put(null, record, bytes(9))).rejects.toEqual(code('INVALID_INPUT'));
+    expect(db.removeSync(null, record)).toBe(false);
+    expect(await db.remove(null, record)).toBe(false);
+    // An ordinary key ending in NUL is still an ordinary key.
+    db.putSync(null, Buffer.from('plain\0'), bytes(5));
+    expect(db.get(null, Buffer.from('plain\0'))).toEqual(bytes(5));
+    expect(db.get('s', bytes(1))).toEqual(bytes(1));
+  });
+
   it('is recorded, so reopening without it is a mismatch', () => {
     const env = tempEnv();
     scopedDatabaseOptions(env).rawBytes().unnamedForDefault().name('main').create();
