@@ -435,12 +435,8 @@ describe('bad input catalogue: environment and resources', () => {
     await expectUsable(setup(reopened).db);
   });
 
-  /**
-   * Core defect (reported): after close, iterating a range and `transactionSync` throw
-   * lmdb-js's plain Error, and `transaction` throws it synchronously instead of rejecting.
-   * Remove `.fails` once core wraps them as STORAGE.
-   */
-  it.fails('B39 ranges, transactionSync and transaction after the env is closed are STORAGE too', async () => {
+  // Before core wrapped them, these were lmdb-js's plain Errors (and `transaction` threw synchronously).
+  it('B39 ranges, transactionSync and transaction after the env is closed are STORAGE too', async () => {
     const env = tempEnv();
     const { db } = setup(env);
     await env.close();
@@ -474,11 +470,8 @@ describe('bad input catalogue: environment and resources', () => {
     await expectUsable(db);
   });
 
-  /**
-   * Core defect (reported): an error raised while iterating a range (here MDB_READERS_FULL) is
-   * lmdb-js's own Error, not a ScopedDbError. Remove `.fails` once core wraps iteration errors.
-   */
-  it.fails('B34 exhausted reader slots while iterating a range is STORAGE too', () => {
+  // lmdb-js raises this one from inside the lazy iteration; core wraps it.
+  it('B34 exhausted reader slots while iterating a range is STORAGE too', async () => {
     const { db } = setup(tempEnv({ maxReaders: 4 }));
     const held: Iterator<unknown>[] = [];
     let failure: unknown;
@@ -493,7 +486,10 @@ describe('bad input catalogue: environment and resources', () => {
       }
     }
     for (const iterator of held) iterator.return?.();
+    expect(failure).toBeInstanceOf(ScopedDbError);
     expect(failure).toEqual(scopedError('STORAGE'));
+    for (let i = 0; i < held.length; i++) db.removeSync('tenant', `commit-${i}`);
+    await expectUsable(db);
   });
 });
 
@@ -554,11 +550,8 @@ describe.skipIf(process.platform === 'win32')('bad input catalogue: exhausted ma
     expect(db.get('tenant', 'after-reopen')).toEqual(Uint8Array.of(1));
   });
 
-  /**
-   * Core defect (reported): `transactionSync` passes lmdb-js's commit error through as is
-   * (a plain Error with an errno `code`), not as STORAGE. Remove `.fails` once core wraps it.
-   */
-  it.fails('B38 a transactionSync whose commit fails past the limit is STORAGE', () => {
+  // A commit that fails (EIO / EFBIG from the file system) is STORAGE, and rolls back the whole transaction.
+  it('B38 a transactionSync whose commit fails past the limit is STORAGE', () => {
     expect(report.transaction).toMatchObject({ scoped: true, code: 'STORAGE' });
   });
 });
