@@ -43,7 +43,8 @@ function decodeUtf8(codec: string, bytes: Uint8Array): string {
 }
 
 function checkBytes(value: unknown): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
+  if (!(value instanceof Uint8Array))
+    throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
 }
 
 function bytes(): Codec<Uint8Array> {

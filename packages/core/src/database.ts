@@ -240,10 +240,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       }
       if (!this.#needsRegistration(s)) {
         // lmdb-js copies the key into its write batch now; the value buffer is ours to give.
-        return table.put(keyBytes, valueBytes).then(
-          () => true,
-          (error) => Promise.reject(wrapError(error, 'STORAGE', `put in "${this.name}"`)),
-        );
+        return table.put(keyBytes, valueBytes).then(() => true, rejectAsStorage(`put in "${this.name}"`));
       }
       const ownKey = new Uint8Array(keyBytes); // the callback runs later; the scratch buffer will have moved on
       return this.#registeringTransaction(s, 'put', () => table.putSync(ownKey, valueBytes)).then(() => true);
@@ -271,10 +268,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       if (this.#isTableRecordKey(s, keyBytes)) return Promise.resolve(false);
       return this.#env
         .transaction(() => table.removeSync(keyBytes))
-        .then(
-          (existed) => existed,
-          (error) => Promise.reject(wrapError(error, 'STORAGE', `remove in "${this.name}"`)),
-        );
+        .then((existed) => existed, rejectAsStorage(`remove in "${this.name}"`));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -292,10 +286,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
       return this.#env
         .transaction(() => this.#clearInTransaction(s))
-        .then(
-          (count) => count,
-          (error) => Promise.reject(wrapError(error, 'STORAGE', `clearAsync in "${this.name}"`)),
-        );
+        .then((count) => count, rejectAsStorage(`clearAsync in "${this.name}"`));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -345,7 +336,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       return this.#env
         .transaction(tracked.run)
         .then(undefined, (error) =>
-          Promise.reject(tracked.threw(error) ? error : wrapError(error, 'STORAGE', `transaction on "${this.name}"`)),
+          tracked.threw(error) ? Promise.reject(error) : rejectAsStorage(`transaction on "${this.name}"`)(error),
         );
     } catch (error) {
       return Promise.reject(error);
@@ -500,7 +491,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
           registry.registerScope(scope);
           return result;
         },
-        (error) => Promise.reject(wrapError(error, 'STORAGE', `${action} in "${this.name}"`)),
+        rejectAsStorage(`${action} in "${this.name}"`),
       );
   }
 
@@ -634,6 +625,22 @@ function reportStorageErrors<T>(range: RangeIterable<T>, context: string): Range
   return wrapped;
 }
 
+/**
+ * A rejection handler for lmdb-js write promises. When an async commit fails, lmdb-js
+ * hangs a second promise (`commitError`, the real cause) on the error; left alone it
+ * becomes an unhandled rejection, so it is consumed here and reported as the cause.
+ */
+function rejectAsStorage(context: string) {
+  return (error: unknown): Promise<never> => {
+    const commitError = (error as { commitError?: Promise<unknown> } | null)?.commitError;
+    if (!(commitError instanceof Promise)) return Promise.reject(wrapError(error, 'STORAGE', context));
+    return commitError.then(
+      () => Promise.reject(wrapError(error, 'STORAGE', context)),
+      (cause) => Promise.reject(wrapError(cause, 'STORAGE', context)),
+    );
+  };
+}
+
 /** Tells the callback's own errors (passed through) from the transaction's (commit failures). */
 function trackCallbackErrors<T>(fn: () => T) {
   let thrown: unknown;
@@ -689,10 +696,8 @@ export function libraryTableRecords(env: RootDatabase): Set<string> {
   }
   const records = new Set<string>();
   for (const name of names) {
-    const bytes = Buffer.from(utf8.encode(name));
-    records.add(bytes.toString('latin1'));
-    // lmdb-js stores a table's name with a trailing NUL.
-    records.add(`${bytes.toString('latin1')}\0`);
+    // lmdb-js stores a table's name with a trailing NUL; the bare name is an ordinary key.
+    records.add(`${Buffer.from(utf8.encode(name)).toString('latin1')}\0`);
   }
   return records;
 }

@@ -124,7 +124,10 @@ describe('unnamedForDefault', () => {
     await expect(db.put(null, record, bytes(9))).rejects.toEqual(code('INVALID_INPUT'));
     expect(db.removeSync(null, record)).toBe(false);
     expect(await db.remove(null, record)).toBe(false);
-    // An ordinary key ending in NUL is still an ordinary key.
+    // A table's bare name, and an ordinary key ending in NUL, are ordinary keys.
+    db.putSync(null, Buffer.from('main_scoped'), bytes(6));
+    expect(db.get(null, Buffer.from('main_scoped'))).toEqual(bytes(6));
+    expect([...db.getKeys(null)].map((k) => Buffer.from(k).toString())).toEqual(['main_scoped']);
     db.putSync(null, Buffer.from('plain\0'), bytes(5));
     expect(db.get(null, Buffer.from('plain\0'))).toEqual(bytes(5));
     expect(db.get('s', bytes(1))).toEqual(bytes(1));
