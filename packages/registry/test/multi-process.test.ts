@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { codecs, keyFormat, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { describe, expect, it } from 'vitest';
+import { GlobalScopeRegistry } from '../src/index.js';
+import { tempDir, tempEnv } from './helpers.js';
+
+const writer = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
+
+describe('pruning while another process writes', () => {
+  it('never unregisters a scope that holds data', async () => {
+    const path = tempDir();
+    const env = tempEnv(path);
+    const registry = GlobalScopeRegistry.open(env);
+    const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.json()).name('orders').create();
+    const rounds = 600;
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, path, String(rounds)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let running = true;
+    void exited.then(() => {
+      running = false;
+    });
+    let pruned = 0;
+    while (running) {
+      pruned += registry.pruneGloballyUnusedScopes([db]).length;
+      // Every scope with data is registered, at every moment we look.
+      for (const scope of db.listScopes()) expect(registry.scopeExists(scope)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain(`done ${rounds}`);
+    pruned += registry.pruneGloballyUnusedScopes([db]).length;
+    expect(pruned).toBeGreaterThan(0);
+    // Exhaustively: every id holding data in the table is registered under its name.
+    const scoped = env.openDB('orders_scoped', { keyEncoding: 'binary', encoding: 'binary' });
+    let withData = 0;
+    for (const key of scoped.getKeys({})) {
+      const { hash } = keyFormat.decode(key as Uint8Array);
+      expect(registry.getScopeName(hash as bigint)).toBeDefined();
+      withData++;
+    }
+    expect(withData).toBe(rounds - rounds / 5);
+  }, 60_000);
+});

@@ -1,0 +1,198 @@
+import { codecs, REGISTRY_TABLE, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { describe, expect, it } from 'vitest';
+import { GlobalScopeRegistry } from '../src/index.js';
+import { tempEnv } from './helpers.js';
+
+const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
+
+function setup() {
+  const env = tempEnv();
+  const registry = GlobalScopeRegistry.open(env);
+  const db = (name: string) => scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.json()).name(name).create();
+  const table = env.openDB(REGISTRY_TABLE, { keyEncoding: 'binary', encoding: 'binary' });
+  return { env, registry, db, table };
+}
+
+describe('GlobalScopeRegistry', () => {
+  it('registers idempotently, under the 8-byte id, with the UTF-8 name', () => {
+    const { registry, table } = setup();
+    registry.registerScope('tenant-1');
+    registry.registerScope(Scope.named('tenant-1'));
+    registry.registerScope('租户');
+    registry.registerScope(null); // DEFAULT: a no-op
+    const stored = [...table.getRange({})].map(({ key, value }) => [Buffer.from(key as Uint8Array).toString('hex'), Buffer.from(value as Uint8Array).toString()]);
+    expect(stored).toHaveLength(2);
+    expect(stored).toContainEqual([Buffer.from(Scope.named('租户').id as Uint8Array).toString('hex'), '租户']);
+  });
+
+  it('answers names, hashes and existence', () => {
+    const { registry } = setup();
+    const s = Scope.named('orders');
+    expect(registry.scopeExists(s)).toBe(false);
+    expect(registry.lookupScopeHash('orders')).toBeUndefined();
+    registry.registerScope(s);
+    expect(registry.scopeExists('orders')).toBe(true);
+    expect(registry.scopeExists(null)).toBe(true);
+    expect(registry.getScopeName(s.hash as bigint)).toBe('orders');
+    expect(registry.getScopeName(12345n)).toBeUndefined();
+    expect(registry.lookupScopeHash('orders')).toBe(s.hash);
+    expect(() => registry.getScopeName(-1n)).toThrow(code('INVALID_INPUT'));
+    expect(() => registry.getScopeName(1 as never)).toThrow(code('INVALID_INPUT'));
+  });
+
+  it('lists DEFAULT first, then named scopes in id order', () => {
+    const { registry } = setup();
+    const names = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    for (const n of names) registry.registerScope(n);
+    const listed = registry.listAllScopes();
+    expect(listed[0]).toBe(Scope.DEFAULT);
+    const named = listed.slice(1);
+    expect(named.map((s) => s.name).sort()).toEqual([...names].sort());
+    const hashes = named.map((s) => s.hash as bigint);
+    expect(hashes).toEqual([...hashes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  it('unregisters: true iff it was registered; DEFAULT is false; data stays', () => {
+    const { registry, db } = setup();
+    const orders = db('orders');
+    orders.putSync('t', 'k', 1);
+    expect(registry.unregisterScope('t')).toBe(true);
+    expect(registry.unregisterScope('t')).toBe(false);
+    expect(registry.unregisterScope(null)).toBe(false);
+    expect(registry.scopeExists('t')).toBe(false);
+    expect(orders.get('t', 'k')).toBe(1);
+    // The cache forgot it: the next write registers the scope again.
+    orders.putSync('t', 'k2', 2);
+    expect(registry.scopeExists('t')).toBe(true);
+  });
+
+  it('detects a planted collision on registerScope and on a registry-backed write, writing nothing', async () => {
+    const { registry, db, table } = setup();
+    const victim = Scope.named('victim');
+    table.putSync(victim.id as Uint8Array, Buffer.from('someone-else'));
+    expect(() => registry.registerScope(victim)).toThrow(code('HASH_COLLISION'));
+    const orders = db('orders');
+    expect(() => orders.putSync(victim, 'k', 1)).toThrow(code('HASH_COLLISION'));
+    await expect(orders.put(victim, 'k', 1)).rejects.toEqual(code('HASH_COLLISION'));
+    expect(() => orders.transactionSync(() => orders.putSync(victim, 'k', 1))).toThrow(code('HASH_COLLISION'));
+    expect(orders.isScopeEmpty(victim)).toBe(true);
+    expect(Buffer.from(table.getBinary(victim.id as Uint8Array) as Uint8Array).toString()).toBe('someone-else');
+    expect(registry.lookupScopeHash('victim')).toBeUndefined();
+    expect(registry.getScopeName(victim.hash as bigint)).toBe('someone-else');
+    orders.putSync('fine', 'k', 1);
+    expect(orders.get('fine', 'k')).toBe(1);
+  });
+});
+
+describe('auto-registration, atomic with the write', () => {
+  it('registers on putSync, put, transactionSync and transaction', async () => {
+    const { registry, db } = setup();
+    const orders = db('orders');
+    orders.putSync('a', 'k', 1);
+    await orders.put('b', 'k', 1);
+    orders.transactionSync(() => orders.putSync('c', 'k', 1));
+    await orders.transaction(() => orders.putSync('d', 'k', 1));
+    orders.transactionSync(() => {
+      void orders.put('e', 'k', 1);
+    });
+    for (const s of ['a', 'b', 'c', 'd', 'e']) expect(registry.scopeExists(s)).toBe(true);
+    expect(registry.scopeExists(null)).toBe(true);
+  });
+
+  it('rolls registration back with the transaction that carried it', () => {
+    const { registry, db } = setup();
+    const orders = db('orders');
+    expect(() =>
+      orders.transactionSync(() => {
+        orders.putSync('ghost', 'k', 1);
+        throw new Error('abort');
+      }),
+    ).toThrow('abort');
+    expect(registry.scopeExists('ghost')).toBe(false);
+    expect(registry.isKnownRegistered(Scope.named('ghost'))).toBe(false);
+    orders.putSync('ghost', 'k', 1);
+    expect(registry.scopeExists('ghost')).toBe(true);
+  });
+
+  it('caches committed registrations so later writes skip the registry', () => {
+    const { registry, db, table } = setup();
+    const orders = db('orders');
+    orders.putSync('hot', 'k1', 1);
+    expect(registry.isKnownRegistered(Scope.named('hot'))).toBe(true);
+    // Remove the record behind the cache's back: a cached write does not look at the table.
+    table.removeSync(Scope.named('hot').id as Uint8Array);
+    orders.putSync('hot', 'k2', 2);
+    expect(registry.scopeExists('hot')).toBe(false);
+  });
+});
+
+describe('listing and pruning through databases', () => {
+  it('lists the scopes holding data, DEFAULT first, and finds the empty ones', () => {
+    const { registry, db } = setup();
+    const orders = db('orders');
+    orders.putSync(null, 'k', 1);
+    for (const s of ['x', 'y', 'z']) orders.putSync(s, 'k', 1);
+    registry.registerScope('empty-one');
+    orders.clearSync('y');
+    const listed = orders.listScopes();
+    expect(listed[0]).toBe(Scope.DEFAULT);
+    expect(listed.slice(1).map((s) => s.name).sort()).toEqual(['x', 'z']);
+    expect(orders.findEmptyScopes().map((s) => s.name).sort()).toEqual(['empty-one', 'y']);
+    orders.registerScope('via-db');
+    expect(registry.scopeExists('via-db')).toBe(true);
+  });
+
+  it('prunes only scopes empty in every database, never DEFAULT, in one go', () => {
+    const { registry, db } = setup();
+    const orders = db('orders');
+    const users = db('users');
+    orders.putSync('both', 'k', 1);
+    users.putSync('both', 'k', 1);
+    orders.putSync('orders-only', 'k', 1);
+    users.putSync('users-only', 'k', 1);
+    registry.registerScope('unused');
+    orders.putSync('cleared', 'k', 1);
+    orders.clearSync('cleared');
+    const removed = registry.pruneGloballyUnusedScopes([orders, users]);
+    expect(removed.map((s) => s.name).sort()).toEqual(['cleared', 'unused']);
+    expect(registry.listAllScopes().map((s) => s.toString()).sort()).toEqual(['(default)', 'both', 'orders-only', 'users-only']);
+    expect(registry.isKnownRegistered(Scope.named('cleared'))).toBe(false);
+    // A pruned scope written again is registered again.
+    orders.putSync('cleared', 'k', 2);
+    expect(registry.scopeExists('cleared')).toBe(true);
+  });
+
+  it('refuses to prune (or judge emptiness) with no checkers: scoped-heed defect 4', () => {
+    const { registry } = setup();
+    registry.registerScope('keep');
+    expect(() => registry.pruneGloballyUnusedScopes([])).toThrow(code('INVALID_INPUT'));
+    expect(() => registry.isScopeEmpty('keep', [])).toThrow(code('INVALID_INPUT'));
+    expect(() => registry.pruneGloballyUnusedScopes([{}] as never)).toThrow(code('INVALID_INPUT'));
+    expect(registry.scopeExists('keep')).toBe(true);
+  });
+
+  it('answers isScopeEmpty across databases', () => {
+    const { registry, db } = setup();
+    const orders = db('orders');
+    const users = db('users');
+    users.putSync('s', 'k', 1);
+    expect(registry.isScopeEmpty('s', [orders])).toBe(true);
+    expect(registry.isScopeEmpty('s', [orders, users])).toBe(false);
+  });
+
+  it('lists 10 000 scopes correctly (one seek per scope, not a scan)', () => {
+    const { db } = setup();
+    const orders = db('orders');
+    const names = Array.from({ length: 10_000 }, (_, i) => `tenant-${i}`);
+    orders.transactionSync(() => {
+      for (const n of names) for (let k = 0; k < 3; k++) orders.putSync(n, `k${k}`, k);
+    });
+    const listed = orders.listScopes();
+    expect(listed).toHaveLength(10_000);
+    expect(new Set(listed.map((s) => s.name))).toEqual(new Set(names));
+  });
+
+  it('rejects a non-env with INVALID_INPUT', () => {
+    expect(() => GlobalScopeRegistry.open({} as never)).toThrow(code('INVALID_INPUT'));
+  });
+});
