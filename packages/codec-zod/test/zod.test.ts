@@ -1,0 +1,154 @@
+import { codecContractSuite } from '@scoped-lmdb/codec-test-suite';
+import { msgpack } from '@scoped-lmdb/codec-msgpack';
+import { codecs, isScopedDbError, type ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { standardSchemaCodec, zodCodec } from '../src/index.js';
+import { tempEnv } from './helpers.js';
+
+const User = z.object({
+  name: z.string().min(1),
+  age: z.number().int().nonnegative(),
+  role: z.enum(['admin', 'member']).default('member'),
+});
+const ValibotUser = v.object({ name: v.pipe(v.string(), v.minLength(1)), age: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+
+const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
+
+codecContractSuite(zodCodec(User), {
+  name: 'zod(json)',
+  refusalCode: 'VALIDATION',
+  samples: [
+    { name: 'Ada', age: 36, role: 'admin' },
+    { name: '租户 🙂', age: 0, role: 'member' },
+  ],
+  unencodable: [{ name: '', age: 1 }, { name: 'x', age: -1 }, 'not an object', null, { age: 3 }],
+  corrupted: [new Uint8Array([0x7b])],
+});
+
+codecContractSuite(zodCodec(User, { inner: msgpack(), validateOnRead: true }), {
+  name: 'zod(msgpack)',
+  refusalCode: 'VALIDATION',
+  samples: [{ name: 'Grace', age: 85, role: 'member' }],
+  unencodable: [{ name: 'Grace' }],
+  corrupted: [msgpack().encode({ name: 'no age' }), new Uint8Array([0x92, 0x01])],
+});
+
+codecContractSuite(standardSchemaCodec(ValibotUser), {
+  name: 'standard(json)',
+  refusalCode: 'VALIDATION',
+  samples: [{ name: 'Linus', age: 56 }],
+  unencodable: [{ name: 'Linus', age: 1.5 }, {}],
+});
+
+function catchError(run: () => unknown): ScopedDbError {
+  try {
+    run();
+  } catch (error) {
+    if (isScopedDbError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('zodCodec', () => {
+  it('stores the parsed output: defaults filled, unknown keys stripped', () => {
+    const codec = zodCodec(User);
+    const stored = JSON.parse(Buffer.from(codec.encode({ name: 'Ada', age: 36, extra: true } as never)).toString());
+    expect(stored).toEqual({ name: 'Ada', age: 36, role: 'member' });
+  });
+
+  it('puts zod issues on error.issues and the ZodError on cause', () => {
+    const error = catchError(() => zodCodec(User).encode({ name: '', age: -1 } as never));
+    expect(error.code).toBe('VALIDATION');
+    expect(error.issues).toHaveLength(2);
+    expect(error.issues?.[0]).toMatchObject({ path: ['name'] });
+    expect(error.cause).toBeInstanceOf(z.ZodError);
+    expect(error.message).toContain('name');
+  });
+
+  it('validates on read only when asked', () => {
+    const bad = codecs.json().encode({ name: 'x' });
+    expect(zodCodec(User).decode(bad)).toEqual({ name: 'x' });
+    expect(() => zodCodec(User, { validateOnRead: true }).decode(bad)).toThrow(code('VALIDATION'));
+  });
+
+  it('wraps the inner codec name', () => {
+    expect(zodCodec(User).name).toBe('zod(json)');
+    expect(zodCodec(User, { inner: msgpack() }).name).toBe('zod(msgpack)');
+    expect(standardSchemaCodec(ValibotUser, { inner: msgpack() }).name).toBe('standard(msgpack)');
+  });
+
+  it('refuses an async refinement with INVALID_INPUT (LMDB writes are synchronous)', () => {
+    const Async = z.object({ name: z.string() }).refine(async () => true);
+    expect(() => zodCodec(Async).encode({ name: 'a' })).toThrow(code('INVALID_INPUT'));
+  });
+
+  it('refuses things that are not schemas', () => {
+    expect(() => zodCodec({} as never)).toThrow(code('INVALID_INPUT'));
+    expect(() => standardSchemaCodec({} as never)).toThrow(code('INVALID_INPUT'));
+  });
+});
+
+describe('standardSchemaCodec', () => {
+  it('works with any Standard Schema validator (valibot here, zod too)', () => {
+    expect(standardSchemaCodec(ValibotUser).decode(standardSchemaCodec(ValibotUser).encode({ name: 'a', age: 1 }))).toEqual({
+      name: 'a',
+      age: 1,
+    });
+    const viaStandard = standardSchemaCodec(User);
+    expect(JSON.parse(Buffer.from(viaStandard.encode({ name: 'b', age: 2 } as never)).toString())).toEqual({
+      name: 'b',
+      age: 2,
+      role: 'member',
+    });
+    const error = catchError(() => standardSchemaCodec(ValibotUser).encode({ name: '', age: 1 }));
+    expect(error.code).toBe('VALIDATION');
+    expect(error.issues?.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a validator that returns a Promise with INVALID_INPUT', () => {
+    const asyncSchema = v.objectAsync({
+      name: v.pipeAsync(
+        v.string(),
+        v.checkAsync(async () => true),
+      ),
+    });
+    expect(() => standardSchemaCodec(asyncSchema).encode({ name: 'a' })).toThrow(code('INVALID_INPUT'));
+  });
+});
+
+describe('in a scoped database: invalid values write nothing', () => {
+  const setup = () => {
+    const env = tempEnv();
+    const users = scopedDatabaseOptions(env).types(codecs.string(), zodCodec(User)).name('users').create();
+    users.putSync('tenant-a', 'ada', { name: 'Ada', age: 36, role: 'admin' });
+    return users;
+  };
+
+  it('putSync and put reject and leave the store as it was', async () => {
+    const users = setup();
+    expect(() => users.putSync('tenant-a', 'ada', { name: '', age: 36, role: 'admin' })).toThrow(code('VALIDATION'));
+    await expect(users.put('tenant-a', 'bad', { name: 'x', age: -3, role: 'member' })).rejects.toEqual(code('VALIDATION'));
+    expect(users.get('tenant-a', 'ada')).toEqual({ name: 'Ada', age: 36, role: 'admin' });
+    expect(users.get('tenant-a', 'bad')).toBeUndefined();
+    expect(users.getCount('tenant-a')).toBe(1);
+  });
+
+  it('inside transactionSync the throw rolls back the whole transaction', () => {
+    const users = setup();
+    expect(() =>
+      users.transactionSync(() => {
+        users.putSync('tenant-a', 'grace', { name: 'Grace', age: 85, role: 'member' });
+        users.putSync('tenant-b', 'linus', { name: 'Linus', age: 56, role: 'member' });
+        users.putSync('tenant-a', 'bad', { name: '', age: 1, role: 'member' });
+      }),
+    ).toThrow(code('VALIDATION'));
+    expect(users.get('tenant-a', 'grace')).toBeUndefined();
+    expect(users.isScopeEmpty('tenant-b')).toBe(true);
+    expect(users.getCount('tenant-a')).toBe(1);
+    users.putSync('tenant-a', 'grace', { name: 'Grace', age: 85, role: 'member' });
+    expect(users.getCount('tenant-a')).toBe(2);
+  });
+});
