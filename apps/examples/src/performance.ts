@@ -1,0 +1,56 @@
+// The three database kinds on one workload, with a small ops/s table.
+// (apps/bench measures against raw lmdb-js properly; this is a quick look.)
+import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { msgpack } from '@scoped-lmdb/codec-msgpack';
+import { heading, openExampleEnv } from './shared.js';
+
+const { env, quick, close } = openExampleEnv('performance');
+const entries = quick ? 5_000 : 100_000;
+const scopes = Array.from({ length: 100 }, (_, i) => Scope.named(`tenant-${i}`));
+const names = Array.from({ length: entries }, (_, i) => `key-${String(i).padStart(7, '0')}`);
+const keyBytes = names.map((name) => Buffer.from(name));
+const record = (i: number) => ({ id: i, name: `user ${i}`, active: i % 2 === 0 });
+const valueBytes = Buffer.alloc(100, 1);
+
+const options = scopedDatabaseOptions(env);
+const typed = options.types(codecs.string(), msgpack<ReturnType<typeof record>>()).name('typed').create();
+const bytesKeys = options.bytesKeys(msgpack<ReturnType<typeof record>>()).name('bytes-keys').create();
+const raw = options.rawBytes().name('raw').create();
+
+function opsPerSecond(run: () => void): number {
+  const started = performance.now();
+  run();
+  return Math.round(entries / ((performance.now() - started) / 1000));
+}
+
+const rows: [string, number, number, number][] = [];
+const scopeOf = (i: number) => scopes[i % scopes.length] as Scope;
+rows.push([
+  'types(string, msgpack)',
+  opsPerSecond(() => typed.transactionSync(() => names.forEach((k, i) => typed.putSync(scopeOf(i), k, record(i))))),
+  opsPerSecond(() => names.forEach((k, i) => typed.get(scopeOf(i), k))),
+  opsPerSecond(() => scopes.forEach((s) => [...typed.getRange(s)])),
+]);
+rows.push([
+  'bytesKeys(msgpack)',
+  opsPerSecond(() => bytesKeys.transactionSync(() => keyBytes.forEach((k, i) => bytesKeys.putSync(scopeOf(i), k, record(i))))),
+  opsPerSecond(() => keyBytes.forEach((k, i) => bytesKeys.get(scopeOf(i), k))),
+  opsPerSecond(() => scopes.forEach((s) => [...bytesKeys.getRange(s)])),
+]);
+rows.push([
+  'rawBytes()',
+  opsPerSecond(() => raw.transactionSync(() => keyBytes.forEach((k, i) => raw.putSync(scopeOf(i), k, valueBytes)))),
+  opsPerSecond(() => keyBytes.forEach((k, i) => raw.get(scopeOf(i), k))),
+  opsPerSecond(() => scopes.forEach((s) => [...raw.getRange(s)])),
+]);
+
+heading(`${entries} entries over ${scopes.length} scopes (ops/s; one run, so noisy)`);
+console.log('| kind | putSync (one transaction) | get | range scan |');
+console.log('|---|---:|---:|---:|');
+for (const [kind, put, get, scan] of rows) console.log(`| ${kind} | ${put.toLocaleString('en')} | ${get.toLocaleString('en')} | ${scan.toLocaleString('en')} |`);
+for (const db of [typed, bytesKeys, raw]) {
+  const total = scopes.reduce((n, s) => n + db.getCount(s), 0);
+  if (total !== entries) throw new Error(`${db.name}: expected ${entries} entries, counted ${total}`);
+}
+await close();
+console.log('\ndone');

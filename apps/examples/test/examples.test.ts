@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const examplesDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs an example the way its npm script does, in quick mode. */
+function run(example: string) {
+  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', `src/${example}.ts`, '--quick'], {
+    cwd: examplesDir,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+describe('examples run and show what they claim', () => {
+  it('multi-tenant', () => {
+    const { code, out } = run('multi-tenant');
+    expect(code, out).toBe(0);
+    expect(out).toContain('rejected with VALIDATION');
+    expect(out).toContain("acme order-001 is still { item: 'keyboard', qty: 1, status: 'open' }");
+    expect(out).toContain('cleared 3 orders from globex');
+    expect(out).toMatch(/initech: 3 orders\n/);
+  });
+
+  it('scope-management', () => {
+    const { code, out } = run('scope-management');
+    expect(code, out).toBe(0);
+    expect(out).toContain('scopes with orders:   tenant-a, tenant-b');
+    expect(out).toContain('pruned: tenant-a, tenant-d');
+    expect(out).toContain('refused: INVALID_INPUT');
+  });
+
+  it('performance', () => {
+    const { code, out } = run('performance');
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/\| rawBytes\(\) \| [\d,]+ \| [\d,]+ \| [\d,]+ \|/);
+  });
+
+  it('parallel-processing', () => {
+    const { code, out } = run('parallel-processing');
+    expect(code, out).toBe(0);
+    expect(out.match(/present, in order/g)).toHaveLength(8);
+    expect(out).toContain('every write of every writer is there');
+  });
+
+  it('custom-codec', () => {
+    const { code, out } = run('custom-codec');
+    expect(code, out).toBe(0);
+    expect(out).toContain('map-2 home: { x: 100, y: 200 }');
+    expect(out).toContain('refused with ENCODING');
+  });
+});
