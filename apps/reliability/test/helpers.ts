@@ -5,6 +5,12 @@ import { isClosed, Scope } from '@scoped-lmdb/core';
 import { open, type RootDatabase } from 'lmdb';
 import { afterEach, expect } from 'vitest';
 
+// Byte values come back as Node Buffers (lmdb-js's own copies), keys as Uint8Array:
+// compare bytes as bytes, whatever the Uint8Array subclass.
+expect.addEqualityTesters([
+  (a: unknown, b: unknown) => (a instanceof Uint8Array && b instanceof Uint8Array ? Buffer.compare(a, b) === 0 : undefined),
+]);
+
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

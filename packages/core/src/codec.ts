@@ -47,6 +47,12 @@ function checkBytes(value: unknown): asserts value is Uint8Array {
     throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
 }
 
+/**
+ * The built-in bytes codecs. Where lmdb-js already hands out a fresh copy (range keys and
+ * values), a database may skip their decode copy. Internal: not part of the public surface.
+ */
+export const plainBytesCodecs = new WeakSet<Codec<Uint8Array>>();
+
 function bytes(): Codec<Uint8Array> {
   const codec: Codec<Uint8Array> = {
     name: 'bytes',
@@ -64,6 +70,7 @@ function bytes(): Codec<Uint8Array> {
       return end;
     },
   };
+  plainBytesCodecs.add(codec);
   return codec;
 }
 

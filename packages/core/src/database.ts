@@ -1,5 +1,5 @@
 import type { Database, RangeIterable, RootDatabase } from 'lmdb';
-import { type Codec, encodingError } from './codec.js';
+import { type Codec, encodingError, plainBytesCodecs } from './codec.js';
 import { ScopedDbError, wrapError } from './errors.js';
 import { checkKeyLength, META_TABLE, nextId, REGISTRY_TABLE, readScopeHash, SCOPE_ID_BYTES, scopedTableName } from './key-format.js';
 import type { ScopeEmptinessChecker, ScopeRegistrar } from './registrar.js';
@@ -116,6 +116,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   readonly #defaultTable: Database<Uint8Array, Uint8Array>;
   readonly #scopedTable: Database<Uint8Array, Uint8Array>;
   readonly #defaultInMainDb: boolean;
+  readonly #plainKeys: boolean;
+  readonly #plainValues: boolean;
   /** Scratch for encoding keys on hot paths: id + key, with room to spot oversize keys (a multiple of 4 for ordered-binary's DataView). A plain Uint8Array: views of a Buffer cost a slow FastBuffer construction each. */
   readonly #keyBuffer = new Uint8Array(4096);
   readonly #keyViews: Uint8Array[] = [];
@@ -129,6 +131,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     this.#defaultTable = config.defaultTable;
     this.#scopedTable = config.scopedTable;
     this.#defaultInMainDb = config.defaultInMainDb;
+    this.#plainKeys = plainBytesCodecs.has(config.keyCodec as Codec<Uint8Array>);
+    this.#plainValues = plainBytesCodecs.has(config.valueCodec as Codec<Uint8Array>);
   }
 
   // ---- reads ----
@@ -139,6 +143,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     if (this.#isTableRecordKey(s, keyBytes)) return undefined;
     let bytes: Uint8Array | undefined;
     try {
+      // Byte values: lmdb-js's getBinary already makes the one copy we need (a Buffer).
+      if (this.#plainValues) return this.#tableOf(s).getBinary(keyBytes) as V | undefined;
       bytes = this.#tableOf(s).getBinaryFast(keyBytes);
     } catch (error) {
       throw wrapError(error, 'STORAGE', `get in "${this.name}"`);
@@ -174,17 +180,22 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>> {
     const s = Scope.from(scope);
     const skip = this.#keyOffset(s);
-    const entries = this.#entries(s, options).map(({ key, value }) => ({
-      key: this.#decodeKey(key, skip),
-      value: this.#decodeValue(value),
-    }));
+    // lmdb-js makes a fresh entry object (with fresh key and value copies) per step:
+    // decode into it rather than allocating another.
+    const entries = this.#entries(s, options).map((entry) => {
+      const decoded = entry as unknown as Entry<K, V>;
+      decoded.key = this.#decodeFreshKey(entry.key, skip);
+      // Byte values: lmdb-js already copied them out (as a Buffer); no second copy.
+      decoded.value = this.#plainValues ? (entry.value as V) : this.#decodeValue(entry.value);
+      return decoded;
+    });
     return reportStorageErrors(entries, `getRange in "${this.name}"`);
   }
 
   getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
     const s = Scope.from(scope);
     const skip = this.#keyOffset(s);
-    const keys = this.#keys(s, options).map((key) => this.#decodeKey(key, skip));
+    const keys = this.#keys(s, options).map((key) => this.#decodeFreshKey(key, skip));
     return reportStorageErrors(keys, `getKeys in "${this.name}"`);
   }
 
@@ -406,6 +417,12 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     return view;
   }
 
+  /** Decodes a key lmdb-js copied out for a range step: the bytes codec can take a view of it. */
+  #decodeFreshKey(bytes: Uint8Array, skip: number): K {
+    if (this.#plainKeys) return copyPlain(bytes, skip) as K;
+    return this.#decodeKey(bytes, skip);
+  }
+
   #decodeKey(bytes: Uint8Array, skip: number): K {
     try {
       return this.#keyCodec.decode(new Uint8Array(bytes.buffer, bytes.byteOffset + skip, bytes.length - skip));
@@ -613,7 +630,14 @@ function reportStorageErrors<T>(range: RangeIterable<T>, context: string): Range
   wrapped.iterate = (options) => {
     const iterator = guard(() => iterate.call(wrapped, options));
     return {
-      next: (value?: unknown) => guard(() => iterator.next(value)),
+      // The hot path: no closure per step.
+      next: (value?: unknown) => {
+        try {
+          return iterator.next(value);
+        } catch (error) {
+          throw wrapError(error, 'STORAGE', context);
+        }
+      },
       return: (value?: unknown) => guard(() => iterator.return?.(value) ?? { done: true, value: value as T }),
       throw: (error?: unknown) =>
         guard(() => {
@@ -667,6 +691,19 @@ function countOf(items: Iterable<unknown>): number {
   let n = 0;
   for (const _ of items) n++;
   return n;
+}
+
+/**
+ * A plain Uint8Array copy of `bytes` from `skip` on. Deliberately not a view: reading
+ * `.buffer` of a small (on-heap) typed array makes V8 move it off-heap, and a Buffer
+ * subarray goes through Buffer's slow species constructor; a fresh small array is cheap.
+ */
+function copyPlain(bytes: Uint8Array, skip: number): Uint8Array {
+  const length = bytes.length - skip;
+  const out = new Uint8Array(length);
+  if (skip === 0) out.set(bytes);
+  else for (let i = 0; i < length; i++) out[i] = bytes[i + skip] as number;
+  return out;
 }
 
 const latin1 = (key: Uint8Array) => Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');

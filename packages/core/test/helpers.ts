@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { Scope } from '../src/index.js';
 
 /** A fresh LMDB environment in a temp directory, closed and removed after the test. */
@@ -15,6 +15,12 @@ export function tempEnv(options: Parameters<typeof open>[0] = {}): RootDatabase 
   });
   return env;
 }
+
+// Byte values come back as Node Buffers (lmdb-js's own copies), keys as Uint8Array:
+// compare bytes as bytes, whatever the Uint8Array subclass.
+expect.addEqualityTesters([
+  (a: unknown, b: unknown) => (a instanceof Uint8Array && b instanceof Uint8Array ? Buffer.compare(a, b) === 0 : undefined),
+]);
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
