@@ -1,0 +1,67 @@
+// The benchmark: scoped-lmdb against raw lmdb-js (and alternatives) in one process, on the same data.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { formatTable, type Result, type Settings } from './harness.js';
+import { alternatives } from './suites/alternatives.js';
+import { core } from './suites/core.js';
+import { scaling } from './suites/scaling.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    size: { type: 'string' },
+    scopes: { type: 'string' },
+    json: { type: 'string', default: 'bench-results.json' },
+    only: { type: 'string' },
+  },
+});
+
+export interface Sizes {
+  /** Entries in the main data set. */
+  entries: number;
+  /** Scopes they are spread over. */
+  scopes: number;
+  /** Writes per write benchmark call (100k in the full run). */
+  writes: number;
+  /** Scopes for the scaling benchmarks (100k in the full run). */
+  manyScopes: number;
+  /** Tenants for the one-table-per-tenant comparison (10k in the full run). */
+  tenants: number;
+  /** Puts for the RSS measurement (1M in the full run). */
+  rssPuts: number;
+}
+
+const quick = values.quick === true;
+const sizes: Sizes = {
+  entries: Number(values.size ?? (quick ? 50_000 : 1_000_000)),
+  scopes: Number(values.scopes ?? 1_000),
+  writes: quick ? 5_000 : 100_000,
+  manyScopes: quick ? 5_000 : 100_000,
+  tenants: quick ? 500 : 10_000,
+  rssPuts: quick ? 50_000 : 1_000_000,
+};
+const settings: Settings = quick ? { time: 60, rounds: 3, iterations: 4 } : { time: 500, rounds: 5, iterations: 10 };
+
+console.log(
+  `scoped-lmdb bench — ${sizes.entries.toLocaleString('en')} entries over ${sizes.scopes.toLocaleString('en')} scopes, 100-byte values` +
+    `${quick ? ' (quick)' : ''}\nnode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`,
+);
+
+const suites = { core, scaling, alternatives };
+const results: Result[] = [];
+for (const [name, suite] of Object.entries(suites)) {
+  if (values.only && values.only !== name) continue;
+  console.log(`running ${name}…`);
+  let lap = performance.now();
+  for await (const result of suite(sizes, settings)) {
+    results.push(result);
+    const seconds = ((performance.now() - lap) / 1000).toFixed(1);
+    console.log(`  ${result.name}: ratio ${result.ratio.toFixed(2)} (${result.target}) ${result.pass ? 'ok' : 'MISSED'} [${seconds} s]`);
+    lap = performance.now();
+  }
+}
+
+console.log(`\n${formatTable(results)}\n`);
+writeFileSync(values.json as string, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${values.json}`);
