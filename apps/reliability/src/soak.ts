@@ -10,19 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  codecs,
-  isScopedDbError,
-  type RangeOptions,
-  type ScopeRegistrar,
-  type ScopedDatabase,
-  scopedDatabaseOptions,
-} from '@scoped-lmdb/core';
-import { open, type RootDatabase } from 'lmdb';
-
-/** The registry's contract (built in parallel; imported by name so type checking does not need it yet). */
-const registrySpecifier = '@scoped-lmdb/registry';
-const { GlobalScopeRegistry } = (await import(registrySpecifier)) as { GlobalScopeRegistry: { open(env: RootDatabase): ScopeRegistrar } };
+import { codecs, isScopedDbError, type RangeOptions, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
+import { open } from 'lmdb';
 
 export interface SoakOptions {
   seconds: number;
@@ -70,8 +60,10 @@ function modelRange(model: Model, o: RangeOptions<string>): [string, number][] {
   const { start, end } = o;
   const keep = ([k]: [string, number]) =>
     o.reverse
-      ? !(start !== undefined && (o.exclusiveStart ? k >= start : k > start)) && !(end !== undefined && (o.inclusiveEnd ? k < end : k <= end))
-      : !(start !== undefined && (o.exclusiveStart ? k <= start : k < start)) && !(end !== undefined && (o.inclusiveEnd ? k > end : k >= end));
+      ? !(start !== undefined && (o.exclusiveStart ? k >= start : k > start)) &&
+        !(end !== undefined && (o.inclusiveEnd ? k < end : k <= end))
+      : !(start !== undefined && (o.exclusiveStart ? k <= start : k < start)) &&
+        !(end !== undefined && (o.inclusiveEnd ? k > end : k >= end));
   const picked = (o.reverse ? sorted.reverse() : sorted).filter(keep);
   const offset = o.offset ?? 0;
   return picked.slice(offset, o.limit === undefined ? undefined : offset + o.limit);
@@ -150,7 +142,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     if (roll < 0.64) {
       const keys = Array.from({ length: 1 + int(5) }, key);
-      same(await db.getMany(scope, keys), keys.map((k) => model.get(k)), `getMany ${scope}`);
+      same(
+        await db.getMany(scope, keys),
+        keys.map((k) => model.get(k)),
+        `getMany ${scope}`,
+      );
       return 'getMany';
     }
     if (roll < 0.76) {
@@ -210,11 +206,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     // Rarely: every scope at once, through the registry.
     const withData = scopeNames.filter((s) => modelOf(s).size > 0).map((s) => s ?? '(default)');
-    same(
-      db.listScopes().map(String).sort(),
-      withData.sort(),
-      'listScopes',
-    );
+    same(db.listScopes().map(String).sort(), withData.sort(), 'listScopes');
     for (const empty of db.findEmptyScopes()) same(modelOf(empty.name).size, 0, `findEmptyScopes ${empty}`);
     checks++;
     return 'listScopes';

@@ -1,9 +1,10 @@
+import { standardSchemaCodec, zodCodec } from '@scoped-lmdb/codec-zod';
 import { codecs, keyFormat, type ScopedDatabase, ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { caught, scopedError, tempEnv } from './helpers.js';
-import { type RegistryModule, registryModule, type SchemaCodecModule, schemaCodecs } from './optional.js';
 
 /** Catalogue cases B40–B45 (docs/errors.md): the ones that need the registry or a schema codec. */
 
@@ -14,9 +15,8 @@ async function expectCode(code: string, bad: () => unknown): Promise<ScopedDbErr
   return error as ScopedDbError;
 }
 
-describe.skipIf(registryModule === undefined)('bad input catalogue: registry', () => {
+describe('bad input catalogue: registry', () => {
   const setup = () => {
-    const { GlobalScopeRegistry } = registryModule as RegistryModule;
     const env = tempEnv();
     const registry = GlobalScopeRegistry.open(env);
     const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.json<unknown>()).name('reg').create();
@@ -49,12 +49,11 @@ describe.skipIf(registryModule === undefined)('bad input catalogue: registry', (
   });
 });
 
-describe.skipIf(schemaCodecs === undefined)('bad input catalogue: schema codecs', () => {
+describe('bad input catalogue: schema codecs', () => {
   const User = z.object({ name: z.string(), age: z.number().int().min(0) });
 
   it('B42 a value the zod schema rejects is VALIDATION with the issues; nothing is written', async () => {
-    const { zodCodec } = schemaCodecs as SchemaCodecModule;
-    const db = scopedDatabaseOptions(tempEnv()).types(codecs.string(), zodCodec<z.infer<typeof User>>(User)).name('users').create();
+    const db = scopedDatabaseOptions(tempEnv()).types(codecs.string(), zodCodec(User)).name('users').create();
     db.putSync('t', 'ok', { name: 'a', age: 1 });
     const error = await expectCode('VALIDATION', () => db.putSync('t', 'ok', { name: 'b', age: -1 }));
     expect(error.issues?.length).toBeGreaterThan(0);
@@ -64,29 +63,34 @@ describe.skipIf(schemaCodecs === undefined)('bad input catalogue: schema codecs'
   });
 
   it('B43 a stored value that no longer fits the schema is VALIDATION with validateOnRead', async () => {
-    const { zodCodec } = schemaCodecs as SchemaCodecModule;
     const env = tempEnv();
-    const loose = scopedDatabaseOptions(env).types(codecs.string(), zodCodec<unknown>(z.unknown(), { validateOnRead: true })).name('users');
+    const loose = scopedDatabaseOptions(env)
+      .types(codecs.string(), zodCodec(z.unknown(), { validateOnRead: true }))
+      .name('users');
     loose.create().putSync('t', 'old', { name: 'a' });
     loose.create().putSync('t', 'fine', { name: 'b', age: 2 });
     // Same codec name ("zod(json)"), stricter schema: the old entry fails on read only.
-    const strict = scopedDatabaseOptions(env).types(codecs.string(), zodCodec<unknown>(User, { validateOnRead: true })).name('users').create();
+    const strict = scopedDatabaseOptions(env)
+      .types(codecs.string(), zodCodec(User, { validateOnRead: true }))
+      .name('users')
+      .create();
     await expectCode('VALIDATION', () => strict.get('t', 'old'));
     expect(strict.get('t', 'fine')).toEqual({ name: 'b', age: 2 });
   });
 
   it('B44 a Standard Schema validator that returns a Promise is INVALID_INPUT (LMDB writes are sync)', async () => {
-    const { standardSchemaCodec } = schemaCodecs as SchemaCodecModule;
-    const asyncSchema = v.pipeAsync(v.string(), v.checkAsync(async (s) => s.length > 0));
-    const db = scopedDatabaseOptions(tempEnv()).types(codecs.string(), standardSchemaCodec<string>(asyncSchema)).name('async').create();
+    const asyncSchema = v.pipeAsync(
+      v.string(),
+      v.checkAsync(async (s) => s.length > 0),
+    );
+    const db = scopedDatabaseOptions(tempEnv()).types(codecs.string(), standardSchemaCodec(asyncSchema)).name('async').create();
     await expectCode('INVALID_INPUT', () => db.putSync('t', 'k', 'value'));
     expect(db.doesExist('t', 'k')).toBe(false);
   });
 
   it('B45 a value a valibot schema rejects is VALIDATION', async () => {
-    const { standardSchemaCodec } = schemaCodecs as SchemaCodecModule;
     const schema = v.object({ n: v.pipe(v.number(), v.minValue(1)) });
-    const db = scopedDatabaseOptions(tempEnv()).types(codecs.string(), standardSchemaCodec<{ n: number }>(schema)).name('vb').create();
+    const db = scopedDatabaseOptions(tempEnv()).types(codecs.string(), standardSchemaCodec(schema)).name('vb').create();
     db.putSync('t', 'ok', { n: 2 });
     const error = await expectCode('VALIDATION', () => db.putSync('t', 'ok', { n: 0 }));
     expect(error.issues?.length).toBeGreaterThan(0);

@@ -352,7 +352,9 @@ describe('bad input catalogue: options and arguments from JavaScript callers', (
 
   it('B26 create() without a name or without a kind (JavaScript caller) is INVALID_INPUT', async () => {
     const { env, db } = setup();
-    await expectCode('INVALID_INPUT', () => (scopedDatabaseOptions(env).types(codecs.string(), codecs.json()) as never as { create(): void }).create());
+    await expectCode('INVALID_INPUT', () =>
+      (scopedDatabaseOptions(env).types(codecs.string(), codecs.json()) as never as { create(): void }).create(),
+    );
     await expectCode('INVALID_INPUT', () => (scopedDatabaseOptions(env).name('x') as never as { create(): void }).create());
     await expectCode('INVALID_INPUT', () =>
       (scopedDatabaseOptions(env).types(codecs.string(), codecs.json()).name('x') as never as { unnamedForDefault(): { create(): void } })

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { codecs, isClosed, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
-import { COUNT_KEY, ownKey, ownScope, SHARED_SCOPE, sharedCountKey, sharedKey, type WriterParams } from './fixtures/writer.js';
+import { COUNT_KEY, ownKey, ownScope, SHARED_SCOPE, sharedKey, type WriterParams } from './fixtures/writer.js';
 import { onCleanup, tempDir } from './helpers.js';
 import { finished, spawnFixture, workerDone, workerFixture } from './spawn.js';
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { codecs, keyFormat, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { hex, tempDir } from './helpers.js';
-import { type RegistryModule, registryModule } from './optional.js';
 import { spawnFixture } from './spawn.js';
 
 const ROUNDS = 30;
@@ -51,9 +51,8 @@ async function runAndKill(path: string, round: number): Promise<{ reported: Repo
   return { reported, ranMs: Date.now() - started };
 }
 
-describe.skipIf(registryModule === undefined)('crash safety (needs @scoped-lmdb/registry)', () => {
+describe('crash safety', () => {
   it(`a writer SIGKILLed at random moments ${ROUNDS} times loses no reported write, half-applies no transaction, leaves no unregistered scope`, async () => {
-    const { GlobalScopeRegistry } = registryModule as RegistryModule;
     const path = tempDir();
     const allReported: Reported[] = [];
     let roundsWithWrites = 0;

@@ -43,7 +43,10 @@ const pointKeyArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   { arbitrary: fc.tuple(fc.constantFrom(...BOUNDARY), smallKey).map(([a, b]) => Buffer.concat([a, b])), weight: 1 },
 );
 /** Any key may also be the exact key of a table record in the main database. */
-const keyArb: fc.Arbitrary<Uint8Array> = fc.oneof({ arbitrary: pointKeyArb, weight: 6 }, { arbitrary: fc.constantFrom(...TABLE_RECORDS), weight: 1 });
+const keyArb: fc.Arbitrary<Uint8Array> = fc.oneof(
+  { arbitrary: pointKeyArb, weight: 6 },
+  { arbitrary: fc.constantFrom(...TABLE_RECORDS), weight: 1 },
+);
 const rangeArb: fc.Arbitrary<RangeOptions<Uint8Array>> = fc.record(
   {
     start: keyArb,
@@ -81,8 +84,10 @@ function modelRange(entries: Model, o: RangeOptions<Uint8Array>): [string, strin
   const end = o.end && hex(o.end);
   const inRange = (k: string) =>
     o.reverse
-      ? !(start !== undefined && (o.exclusiveStart ? k >= start : k > start)) && !(end !== undefined && (o.inclusiveEnd ? k < end : k <= end))
-      : !(start !== undefined && (o.exclusiveStart ? k <= start : k < start)) && !(end !== undefined && (o.inclusiveEnd ? k > end : k >= end));
+      ? !(start !== undefined && (o.exclusiveStart ? k >= start : k > start)) &&
+        !(end !== undefined && (o.inclusiveEnd ? k < end : k <= end))
+      : !(start !== undefined && (o.exclusiveStart ? k <= start : k < start)) &&
+        !(end !== undefined && (o.inclusiveEnd ? k > end : k >= end));
   const picked = (o.reverse ? sorted.reverse() : sorted).filter(([k]) => inRange(k));
   const offset = o.offset ?? 0;
   return picked.slice(offset, o.limit === undefined ? undefined : offset + o.limit);
@@ -138,7 +143,8 @@ describe('isolation under fault', () => {
         const before = snapshotOthers(dbs, target);
         // In the DEFAULT scope of the database that lives in LMDB's main table, the keys of
         // table records are out of reach: reads miss, writes are refused.
-        const reserved = (key: Uint8Array) => target.db === 1 && target.scope === null && TABLE_RECORDS.some((r) => Buffer.compare(r, key) === 0);
+        const reserved = (key: Uint8Array) =>
+          target.db === 1 && target.scope === null && TABLE_RECORDS.some((r) => Buffer.compare(r, key) === 0);
         // Every generated key is otherwise valid (1 to 12 bytes), so no other step may throw.
         for (const step of ops) await applyAndCompare(view, model, step, reserved);
         expect(snapshotOthers(dbs, target)).toBe(before);
