@@ -53,6 +53,28 @@ export async function* scaling(sizes: Sizes, settings: Settings): AsyncGenerator
   });
   await small.dispose();
 
+  // listScopes hops from one scope's first key to the next id: O(scopes × log n), where a
+  // scan would read every key. 10 000 scopes of 20 entries each, against a full key scan.
+  const listScopes = Math.min(10_000, sizes.manyScopes);
+  const perScope = 20;
+  const listData = dataSet(listScopes * perScope, listScopes, 'listed');
+  const listed = scopedDatabaseOptions(env, { registry: manyRegistry }).rawBytes().name('listed').create();
+  loadInBatches(env, listData.keys.length, (i) => listed.putSync(listData.scopeOf(i), listData.keys[i] as Buffer, listData.value));
+  const scoped = env.openDB('listed_scoped', { keyEncoding: 'binary', encoding: 'binary' });
+  let count = 0;
+  const listing = await compare(settings, {
+    name: `listScopes at ${listScopes.toLocaleString('en')} scopes × ${perScope} entries (vs a full key scan)`,
+    ours: () => {
+      count = listed.listScopes().length;
+    },
+    baseline: () => {
+      for (const _ of scoped.getKeys({}));
+    },
+    kind: 'time',
+    target: 0,
+  });
+  yield { ...listing, target: 'report', pass: count === listScopes, note: `${count.toLocaleString('en')} scopes listed` };
+
   // Memory over many puts, ours and raw lmdb-js, each in a fresh process and env. LMDB's
   // map is file-backed: its pages show in RSS as RssFile (page cache, reclaimable); what
   // the process itself holds is RssAnon, and that is the figure with the target.
