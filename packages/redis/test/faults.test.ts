@@ -7,7 +7,7 @@ import { codecs, Scope } from '@scoped-lmdb/core';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashTag, openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
-import { type RedisCluster, startCluster } from './support/servers.js';
+import { type RedisCluster, startCluster } from '../src/local-servers.js';
 
 const DEADLINE_MS = 1_500;
 

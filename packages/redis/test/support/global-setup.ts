@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireRedisServer } from './servers.js';
+import { PID_FILE, requireRedisServer } from '../../src/local-servers.js';
 
 /** Stops, by PID, any redis-server a test file started and did not stop (a crashed worker, a timeout). */
 function stopLeftovers(dir: string): void {
@@ -9,7 +9,7 @@ function stopLeftovers(dir: string): void {
     if (!entry.isDirectory()) continue;
     let pid: number;
     try {
-      pid = Number(readFileSync(join(dir, entry.name, 'test.pid'), 'utf8'));
+      pid = Number(readFileSync(join(dir, entry.name, PID_FILE), 'utf8'));
     } catch {
       continue;
     }

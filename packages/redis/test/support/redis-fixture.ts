@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { type RedisCluster, type RedisServer, startCluster, startSingle } from './servers.js';
+import { type RedisCluster, type RedisServer, startCluster, startSingle } from '../../src/local-servers.js';
 
 export interface RedisFixture {
   cluster: Cluster;

@@ -1,8 +1,12 @@
 /**
- * Real Redis servers for the tests: a 3-master cluster and a single instance,
- * each in a temp dir on free ports, stopped by PID. Every server writes its PID
- * under SCOPED_REDIS_RUN_DIR so the global teardown can stop what a crashed
- * worker left behind.
+ * Local Redis servers for development, tests, examples and benchmarks: a
+ * replica-less cluster of N masters or a single instance, each in its own temp dir
+ * on free 127.0.0.1 ports, stopped by PID. Not for production: nothing here is
+ * hardened, and it needs `redis-server` and `redis-cli` on the PATH.
+ *
+ * Every server writes its PID to `<dir>/redis-server.pid`, under `runDir` (or
+ * SCOPED_REDIS_RUN_DIR, or `<tmp>/scoped-redis-local`), so a supervisor such as a
+ * test runner's global teardown can stop what a crashed process left behind.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,27 +28,41 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+/** The file, inside a server's dir, that holds its PID. */
+export const PID_FILE = 'redis-server.pid';
+
+export interface LocalServerOptions {
+  /**
+   * The AOF fsync policy. Default `always`: every acknowledged write is on disk
+   * before the reply, so a killed server loses nothing it acknowledged (and writes
+   * pay an fsync per event-loop turn). Redis's own default is `everysec`.
+   */
+  appendfsync?: 'always' | 'everysec' | 'no';
+  /** Parent of the servers' temp dirs; default SCOPED_REDIS_RUN_DIR or `<tmp>/scoped-redis-local`. */
+  runDir?: string;
+}
+
 export interface RedisCluster {
   readonly servers: readonly RedisServer[];
   readonly nodes: readonly { host: string; port: number }[];
   stop(): Promise<void>;
 }
 
-/** Fails the run loudly: these tests are worthless without a real server. */
+/** The redis-server version line; rejects with a hint when redis-server or redis-cli is missing. */
 export async function requireRedisServer(): Promise<string> {
   try {
     const { stdout } = await run('redis-server', ['--version']);
     await run('redis-cli', ['--version']);
     return stdout.trim();
   } catch (error) {
-    throw new Error('redis-server and redis-cli are required for the @scoped-lmdb/redis tests (Debian: apt-get install -y redis-server)', {
+    throw new Error('redis-server and redis-cli must be on the PATH to start local Redis servers (Debian: apt-get install -y redis-server)', {
       cause: error,
     });
   }
 }
 
-function runDir(): string {
-  const dir = process.env.SCOPED_REDIS_RUN_DIR ?? join(tmpdir(), 'scoped-redis-adhoc');
+function runDir(chosen?: string): string {
+  const dir = chosen ?? process.env.SCOPED_REDIS_RUN_DIR ?? join(tmpdir(), 'scoped-redis-local');
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -95,9 +113,10 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startServer(options: { cluster: boolean }): Promise<RedisServer> {
+/** Starts one redis-server on 127.0.0.1 (a cluster node if `cluster`) and waits until it answers PING. */
+export async function startServer(options: LocalServerOptions & { cluster?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
-  const dir = mkdtempSync(join(runDir(), `redis-${port}-`));
+  const dir = mkdtempSync(join(runDir(options.runDir), `redis-${port}-`));
   const args = [
     '--port',
     String(port),
@@ -107,11 +126,10 @@ export async function startServer(options: { cluster: boolean }): Promise<RedisS
     dir,
     '--save',
     '',
-    // Every acknowledged write is on disk before the reply: the fault test relies on it.
     '--appendonly',
     'yes',
     '--appendfsync',
-    'always',
+    options.appendfsync ?? 'always',
     '--logfile',
     join(dir, 'redis.log'),
     '--daemonize',
@@ -134,7 +152,7 @@ export async function startServer(options: { cluster: boolean }): Promise<RedisS
   const launch = async () => {
     child = spawn('redis-server', args, { stdio: 'ignore' });
     child.once('error', () => {});
-    writeFileSync(join(dir, 'test.pid'), String(child.pid));
+    writeFileSync(join(dir, PID_FILE), String(child.pid));
     try {
       await waitFor(`redis-server on port ${port}`, () => ping(port));
     } catch (error) {
@@ -165,14 +183,19 @@ export async function startServer(options: { cluster: boolean }): Promise<RedisS
   return server;
 }
 
-export async function startSingle(): Promise<RedisServer> {
-  return startServer({ cluster: false });
+export async function startSingle(options: LocalServerOptions = {}): Promise<RedisServer> {
+  return startServer({ ...options, cluster: false });
 }
 
-export async function startCluster(masters = 3): Promise<RedisCluster> {
+/**
+ * Starts `masters` cluster nodes, joins them into one cluster without replicas
+ * (slots split evenly) and waits for `cluster_state:ok` on every node. If any step
+ * fails, the servers started so far are stopped before the error is rethrown.
+ */
+export async function startCluster(masters = 3, options: LocalServerOptions = {}): Promise<RedisCluster> {
   const servers: RedisServer[] = [];
   try {
-    for (let i = 0; i < masters; i++) servers.push(await startServer({ cluster: true }));
+    for (let i = 0; i < masters; i++) servers.push(await startServer({ ...options, cluster: true }));
     const addresses = servers.map((s) => `127.0.0.1:${s.port}`);
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     await waitFor('cluster_state:ok on every node', async () => {
