@@ -45,6 +45,26 @@ describe('examples run and show what they claim', () => {
     expect(out).toContain('every write of every writer is there');
   });
 
+  it('redis-cluster', () => {
+    const { code, out } = run('redis-cluster');
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/Redis Cluster: 3 masters on 127\.0\.0\.1 ports \d+, \d+, \d+\n/);
+    expect(out).toContain('rejected with VALIDATION');
+    expect(out).toContain("acme order-001 is still { item: 'keyboard', qty: 1, status: 'open' }");
+    expect(out).toContain('acme orders from order-002: order-002 (monitor), order-003 (acme mug)');
+    expect(out).toContain('cleared 3 orders from globex');
+    expect(out).toContain('globex: 0 orders (empty)');
+    expect(out).toMatch(/initech: 3 orders\n/);
+    expect(out).toContain('4 named scopes on 3 of 3 masters');
+    expect(out).toContain('pruned empty scopes: globex');
+    expect(out).toMatch(/\ndone\n/);
+    // The script stopped its servers: none of the ports it printed still answers.
+    const ports = out.match(/ports (\d+), (\d+), (\d+)/)?.slice(1) ?? [];
+    for (const port of ports) {
+      expect(spawnSync('redis-cli', ['-p', port, 'ping'], { encoding: 'utf8' }).stdout.trim()).not.toBe('PONG');
+    }
+  });
+
   it('custom-codec', () => {
     const { code, out } = run('custom-codec');
     expect(code, out).toBe(0);
