@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { formatTable, type Result, type Settings } from './harness.js';
 import { alternatives } from './suites/alternatives.js';
 import { core } from './suites/core.js';
+import { redis } from './suites/redis.js';
 import { scaling } from './suites/scaling.js';
 
 const { values } = parseArgs({
@@ -14,6 +15,8 @@ const { values } = parseArgs({
     scopes: { type: 'string' },
     json: { type: 'string', default: 'bench-results.json' },
     only: { type: 'string' },
+    // Starts a local 3-master Redis Cluster (redis-server and redis-cli on the PATH) for the redis suite.
+    redis: { type: 'boolean', default: false },
   },
 });
 
@@ -48,7 +51,8 @@ console.log(
     `${quick ? ' (quick)' : ''}\nnode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`,
 );
 
-const suites = { core, scaling, alternatives };
+// The redis suite needs redis-server on the machine, so a plain run leaves it out.
+const suites = { core, scaling, alternatives, ...(values.redis ? { redis } : {}) };
 const results: Result[] = [];
 for (const [name, suite] of Object.entries(suites)) {
   if (values.only && values.only !== name) continue;
