@@ -44,7 +44,7 @@ const sizes: Sizes = {
   tenants: quick ? 500 : 10_000,
   rssPuts: quick ? 50_000 : 1_000_000,
 };
-const settings: Settings = quick ? { time: 60, rounds: 3, iterations: 4 } : { time: 500, rounds: 5, iterations: 10 };
+const settings: Settings = quick ? { time: 60, rounds: 3, iterations: 4 } : { time: 500, rounds: 7, iterations: 10 };
 
 console.log(
   `scoped-lmdb bench — ${sizes.entries.toLocaleString('en')} entries over ${sizes.scopes.toLocaleString('en')} scopes, 100-byte values` +

@@ -117,6 +117,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   readonly #scopedTable: Database<Uint8Array, Uint8Array>;
   readonly #defaultInMainDb: boolean;
   readonly #plainKeys: boolean;
+  /** Made once: a put's rejection handler is on the hot path. */
+  readonly #putRejected: (error: unknown) => Promise<never>;
   readonly #plainValues: boolean;
   /** Scratch for encoding keys on hot paths: id + key, with room to spot oversize keys (a multiple of 4 for ordered-binary's DataView). A plain Uint8Array: views of a Buffer cost a slow FastBuffer construction each. */
   readonly #keyBuffer = new Uint8Array(4096);
@@ -132,6 +134,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     this.#scopedTable = config.scopedTable;
     this.#defaultInMainDb = config.defaultInMainDb;
     this.#plainKeys = plainBytesCodecs.has(config.keyCodec as Codec<Uint8Array>);
+    this.#putRejected = rejectAsStorage(`put in "${config.name}"`);
     this.#plainValues = plainBytesCodecs.has(config.valueCodec as Codec<Uint8Array>);
   }
 
@@ -227,6 +230,15 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const keyBytes = this.#encodeKey(s, key);
     this.#refuseTableRecordKey(s, keyBytes, 'putSync');
     const table = this.#tableOf(s);
+    if (!this.#needsRegistration(s)) {
+      // The hot path, without a closure per call.
+      try {
+        table.putSync(keyBytes, valueBytes);
+        return true;
+      } catch (error) {
+        throw wrapError(error, 'STORAGE', `putSync in "${this.name}"`);
+      }
+    }
     return this.#writeSync(s, 'putSync', () => {
       table.putSync(keyBytes, valueBytes);
       return true;
@@ -251,7 +263,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       }
       if (!this.#needsRegistration(s)) {
         // lmdb-js copies the key into its write batch now; the value buffer is ours to give.
-        return table.put(keyBytes, valueBytes).then(() => true, rejectAsStorage(`put in "${this.name}"`));
+        return table.put(keyBytes, valueBytes).then(resolveTrue, this.#putRejected);
       }
       const ownKey = new Uint8Array(keyBytes); // the callback runs later; the scratch buffer will have moved on
       return this.#registeringTransaction(s, 'put', () => table.putSync(ownKey, valueBytes)).then(() => true);
@@ -648,6 +660,8 @@ function reportStorageErrors<T>(range: RangeIterable<T>, context: string): Range
   };
   return wrapped;
 }
+
+const resolveTrue = () => true;
 
 /**
  * A rejection handler for lmdb-js write promises. When an async commit fails, lmdb-js
