@@ -12,13 +12,19 @@ export interface Point {
 export const pointCodec: Codec<Point> = {
   name: 'point-f64x2',
   encode(value) {
-    if (typeof value?.x !== 'number' || typeof value?.y !== 'number') throw encodingError('point-f64x2', 'encode', new TypeError('not a point'));
-    return new Uint8Array(Float64Array.of(value.x, value.y).buffer);
+    if (typeof value?.x !== 'number' || typeof value?.y !== 'number')
+      throw encodingError('point-f64x2', 'encode', new TypeError('not a point'));
+    const bytes = new Uint8Array(16);
+    const view = new DataView(bytes.buffer);
+    view.setFloat64(0, value.x, true);
+    view.setFloat64(8, value.y, true);
+    return bytes;
   },
   decode(bytes) {
     if (bytes.length !== 16) throw encodingError('point-f64x2', 'decode', new RangeError(`expected 16 bytes, got ${bytes.length}`));
-    const [x, y] = new Float64Array(bytes.slice().buffer); // copy first: LMDB reuses its buffer
-    return { x: x as number, y: y as number };
+    // `bytes` is a window into a buffer LMDB reuses: read at its own offset and keep nothing.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
+    return { x: view.getFloat64(0, true), y: view.getFloat64(8, true) };
   },
 };
 

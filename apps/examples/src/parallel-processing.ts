@@ -67,7 +67,11 @@ if (!isMainThread) {
     threadScopes.map(
       (scope) =>
         new Promise<void>((resolve, reject) => {
-          const worker = new Worker(workerBootstrap, { eval: true, workerData: { path, scope, count } satisfies Job, execArgv: ['--conditions=source'] });
+          const worker = new Worker(workerBootstrap, {
+            eval: true,
+            workerData: { path, scope, count } satisfies Job,
+            execArgv: ['--conditions=source'],
+          });
           worker.once('message', () => resolve());
           worker.once('error', reject);
         }),

@@ -72,7 +72,8 @@ rows.push([
 heading(`${entries} entries over ${scopes.length} scopes (ops/s; one run, so noisy)`);
 console.log('| kind | putSync (one transaction) | get | range scan |');
 console.log('|---|---:|---:|---:|');
-for (const [kind, put, get, scan] of rows) console.log(`| ${kind} | ${put.toLocaleString('en')} | ${get.toLocaleString('en')} | ${scan.toLocaleString('en')} |`);
+for (const [kind, put, get, scan] of rows)
+  console.log(`| ${kind} | ${put.toLocaleString('en')} | ${get.toLocaleString('en')} | ${scan.toLocaleString('en')} |`);
 for (const db of [typed, bytesKeys, raw]) {
   const total = scopes.reduce((n, s) => n + db.getCount(s), 0);
   if (total !== entries) throw new Error(`${db.name}: expected ${entries} entries, counted ${total}`);

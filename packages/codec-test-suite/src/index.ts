@@ -1,8 +1,24 @@
-import { type Codec, isScopedDbError } from '@scoped-lmdb/core';
-import { describe, expect, it } from 'vitest';
+import type { Codec } from '@scoped-lmdb/core';
+import { describe, it } from 'vitest';
+import {
+  checkDecodeCopies,
+  checkEncodedBytesKept,
+  checkName,
+  checkOrder,
+  checkRefusesBytes,
+  checkRefusesValues,
+  checkRoundTrip,
+  type RefusalCode,
+} from './checks.js';
+
+export type { RefusalCode };
 
 export interface CodecContractOptions<T> {
-  /** Values that must survive encode → decode (compared with `toEqual`). */
+  /**
+   * Values that must survive encode → decode (compared with `toEqual`; bytes compare by
+   * content whatever their Uint8Array subclass). Give at least two that encode differently:
+   * that is how a codec that overwrites its earlier results gets caught.
+   */
   samples: readonly T[];
   /** Values the codec must refuse with `ENCODING` (or `VALIDATION` for schema codecs). */
   unencodable?: readonly unknown[];
@@ -11,7 +27,7 @@ export interface CodecContractOptions<T> {
   /** The expected `codec.name`. */
   name?: string;
   /** The code a refused value gets: `ENCODING` unless the codec validates. */
-  refusalCode?: 'ENCODING' | 'VALIDATION';
+  refusalCode?: RefusalCode;
   /** When the codec claims `ordered`: samples listed in ascending value order. */
   orderedSamples?: readonly T[];
 }
@@ -45,110 +61,32 @@ export const richSamples: readonly unknown[] = [
 ];
 
 /**
- * The contract every scoped-lmdb codec keeps. Call it inside a vitest test file:
+ * Registers the contract every scoped-lmdb codec keeps as vitest tests. Call it at the top
+ * level (or inside a `describe`) of a test file:
  *
- *   codecContractSuite(myCodec(), { name: 'mine', samples: [...], unencodable: [...] });
+ *   codecContractSuite(myCodec(), { name: 'mine', samples: [...], unencodable: [...], corrupted: [...] });
  */
 export function codecContractSuite<T>(codec: Codec<T>, options: CodecContractOptions<T>): void {
+  const subject = codec as Codec<unknown>;
   const refusal = options.refusalCode ?? 'ENCODING';
+  const { samples, unencodable = [], corrupted = [], orderedSamples = [] } = options;
   describe(`codec contract: ${options.name ?? codec.name}`, () => {
-    it('has a stable, non-empty name', () => {
-      expect(typeof codec.name).toBe('string');
-      expect(codec.name.length).toBeGreaterThan(0);
-      if (options.name !== undefined) expect(codec.name).toBe(options.name);
-      expect(codec.name).toBe(codec.name);
-    });
-
-    it('round-trips every sample', () => {
-      for (const sample of options.samples) {
-        const bytes = codec.encode(sample);
-        expect(bytes).toBeInstanceOf(Uint8Array);
-        expect(plain(codec.decode(bytes))).toEqual(plain(sample));
-      }
-    });
-
-    it('returns bytes that a later encode does not overwrite', () => {
-      const encoded = options.samples.map((sample) => codec.encode(sample));
-      const snapshot = encoded.map((bytes) => Uint8Array.from(bytes));
-      for (const sample of options.samples) codec.encode(sample);
-      encoded.forEach((bytes, i) => {
-        expect(Uint8Array.from(bytes)).toEqual(snapshot[i]);
-      });
-    });
-
-    it('never keeps a reference to the bytes it decoded (LMDB reuses its buffer)', () => {
-      for (const sample of options.samples) {
-        // Decode from inside a larger buffer, as LMDB hands it out, then scribble over it.
-        const bytes = codec.encode(sample);
-        const shared = new Uint8Array(bytes.length + 16);
-        shared.set(bytes, 8);
-        const decoded = codec.decode(shared.subarray(8, 8 + bytes.length));
-        shared.fill(0xa5);
-        expect(plain(decoded)).toEqual(plain(sample));
-      }
-    });
-
-    if (options.unencodable?.length) {
-      it(`refuses values it cannot encode with ${refusal}`, () => {
-        for (const value of options.unencodable ?? []) {
-          let error: unknown;
-          try {
-            codec.encode(value as T);
-          } catch (caught) {
-            error = caught;
-          }
-          expect(isScopedDbError(error, refusal), `encode(${describeValue(value)}) should throw ${refusal}`).toBe(true);
-        }
-      });
+    it('has a non-empty name that using the codec does not change', () => checkName(subject, samples, options.name));
+    it('round-trips every sample', () => checkRoundTrip(subject, samples));
+    it('returns bytes that later encodes leave intact (lmdb-js reads them at commit)', () => checkEncodedBytesKept(subject, samples));
+    it('decodes into values that share no memory with the input bytes', () => checkDecodeCopies(subject, samples));
+    if (unencodable.length > 0) {
+      it(`refuses values it cannot encode with ${refusal}`, () => checkRefusesValues(subject, unencodable, refusal));
     }
-
-    if (options.corrupted?.length) {
-      it(`refuses corrupted bytes with ${refusal} or ENCODING`, () => {
-        for (const bytes of options.corrupted ?? []) {
-          let error: unknown;
-          try {
-            codec.decode(bytes);
-          } catch (caught) {
-            error = caught;
-          }
-          expect(
-            isScopedDbError(error) && (error.code === 'ENCODING' || error.code === refusal),
-            `decode(${Array.from(bytes)}) should throw`,
-          ).toBe(true);
-        }
-      });
+    if (corrupted.length > 0) {
+      it(`refuses corrupted bytes with ${refusal === 'ENCODING' ? 'ENCODING' : `ENCODING or ${refusal}`}`, () =>
+        checkRefusesBytes(subject, corrupted, refusal));
     }
-
-    if (codec.ordered && options.orderedSamples?.length) {
+    if (codec.ordered) {
       it('orders bytes like values (it claims `ordered`)', () => {
-        const encoded = (options.orderedSamples ?? []).map((sample) => Buffer.from(codec.encode(sample)));
-        for (let i = 1; i < encoded.length; i++) {
-          expect(Buffer.compare(encoded[i - 1] as Buffer, encoded[i] as Buffer)).toBe(-1);
-        }
+        if (orderedSamples.length < 2) throw new Error('an ordered codec needs `orderedSamples`: at least two, ascending');
+        checkOrder(subject, orderedSamples);
       });
     }
   });
-}
-
-/** Compares bytes as bytes: a Buffer and a Uint8Array with the same content are equal. */
-function plain(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Uint8Array.from(value);
-  if (Array.isArray(value)) return value.map(plain);
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [plain(k), plain(v)]));
-  if (value instanceof Set) return new Set([...value].map(plain));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return value;
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return value.toString();
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
 }

@@ -55,9 +55,12 @@ export async function requireRedisServer(): Promise<string> {
     await run('redis-cli', ['--version']);
     return stdout.trim();
   } catch (error) {
-    throw new Error('redis-server and redis-cli must be on the PATH to start local Redis servers (Debian: apt-get install -y redis-server)', {
-      cause: error,
-    });
+    throw new Error(
+      'redis-server and redis-cli must be on the PATH to start local Redis servers (Debian: apt-get install -y redis-server)',
+      {
+        cause: error,
+      },
+    );
   }
 }
 

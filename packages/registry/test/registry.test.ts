@@ -20,7 +20,10 @@ describe('GlobalScopeRegistry', () => {
     registry.registerScope(Scope.named('tenant-1'));
     registry.registerScope('租户');
     registry.registerScope(null); // DEFAULT: a no-op
-    const stored = [...table.getRange({})].map(({ key, value }) => [Buffer.from(key as Uint8Array).toString('hex'), Buffer.from(value as Uint8Array).toString()]);
+    const stored = [...table.getRange({})].map(({ key, value }) => [
+      Buffer.from(key as Uint8Array).toString('hex'),
+      Buffer.from(value as Uint8Array).toString(),
+    ]);
     expect(stored).toHaveLength(2);
     expect(stored).toContainEqual([Buffer.from(Scope.named('租户').id as Uint8Array).toString('hex'), '租户']);
   });
@@ -136,8 +139,18 @@ describe('listing and pruning through databases', () => {
     orders.clearSync('y');
     const listed = orders.listScopes();
     expect(listed[0]).toBe(Scope.DEFAULT);
-    expect(listed.slice(1).map((s) => s.name).sort()).toEqual(['x', 'z']);
-    expect(orders.findEmptyScopes().map((s) => s.name).sort()).toEqual(['empty-one', 'y']);
+    expect(
+      listed
+        .slice(1)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['x', 'z']);
+    expect(
+      orders
+        .findEmptyScopes()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['empty-one', 'y']);
     orders.registerScope('via-db');
     expect(registry.scopeExists('via-db')).toBe(true);
   });
@@ -155,7 +168,12 @@ describe('listing and pruning through databases', () => {
     orders.clearSync('cleared');
     const removed = registry.pruneGloballyUnusedScopes([orders, users]);
     expect(removed.map((s) => s.name).sort()).toEqual(['cleared', 'unused']);
-    expect(registry.listAllScopes().map((s) => s.toString()).sort()).toEqual(['(default)', 'both', 'orders-only', 'users-only']);
+    expect(
+      registry
+        .listAllScopes()
+        .map((s) => s.toString())
+        .sort(),
+    ).toEqual(['(default)', 'both', 'orders-only', 'users-only']);
     expect(registry.isKnownRegistered(Scope.named('cleared'))).toBe(false);
     // A pruned scope written again is registered again.
     orders.putSync('cleared', 'k', 2);

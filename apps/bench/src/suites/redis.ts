@@ -47,8 +47,10 @@ export async function* redis(sizes: Sizes, settings: Settings): AsyncGenerator<R
 
     const picks = sample(OPS_PER_CALL, entries);
     const put = {
-      ours: () => pooled(picks.length, IN_FLIGHT, (n) => onRedis.put(data.scopeOf(picks[n] as number), key(picks[n] as number), data.value)),
-      baseline: () => pooled(picks.length, IN_FLIGHT, (n) => onLmdb.put(data.scopeOf(picks[n] as number), key(picks[n] as number), data.value)),
+      ours: () =>
+        pooled(picks.length, IN_FLIGHT, (n) => onRedis.put(data.scopeOf(picks[n] as number), key(picks[n] as number), data.value)),
+      baseline: () =>
+        pooled(picks.length, IN_FLIGHT, (n) => onLmdb.put(data.scopeOf(picks[n] as number), key(picks[n] as number), data.value)),
       opsPerCall: picks.length,
       target: 0,
     };
@@ -99,7 +101,10 @@ export async function* redis(sizes: Sizes, settings: Settings): AsyncGenerator<R
       opsPerCall: RANGE_ENTRIES,
       target: 0,
     });
-    yield { ...report(rangeResult, `Redis pages of 500 (ZRANGE BYLEX + HMGET per page); ${seen} entries per range`), pass: seen === RANGE_ENTRIES };
+    yield {
+      ...report(rangeResult, `Redis pages of 500 (ZRANGE BYLEX + HMGET per page); ${seen} entries per range`),
+      pass: seen === RANGE_ENTRIES,
+    };
 
     // A clear cannot repeat on the same data: each run refills the scope first, untimed.
     const cleared = Scope.named('clear-scope');
