@@ -261,7 +261,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
           }),
         );
       }
-      if (!this.#needsRegistration(s)) {
+      if (!this.#needsRegistration(s) || this.#registry?.registerInNextBatch?.(s)) {
         // lmdb-js copies the key into its write batch now; the value buffer is ours to give.
         return table.put(keyBytes, valueBytes).then(resolveTrue, this.#putRejected);
       }
@@ -486,10 +486,14 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   }
 
   #needsRegistration(scope: Scope): boolean {
-    return this.#registry !== undefined && !scope.isDefault && this.#registry.isKnownRegistered?.(scope) !== true;
+    return this.#registry !== undefined && !scope.isDefault;
   }
 
-  /** A synchronous write, registering a new scope in the same transaction. */
+  /**
+   * A synchronous write to a named scope with a registry: the scope is (re)registered in the
+   * same transaction, so data never commits to a scope the registry lost meanwhile (another
+   * process may have pruned it). The registry keeps that to one read per scope and transaction.
+   */
   #writeSync(scope: Scope, action: string, write: () => boolean): boolean {
     if (!this.#needsRegistration(scope)) return this.#storage(action, write);
     const registry = this.#registry as ScopeRegistrar;

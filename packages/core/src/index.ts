@@ -11,7 +11,7 @@ export {
 } from './key-format.js';
 export { codecs, encodingError, type Codec, type CodecValue, type OrderedKey } from './codec.js';
 export type { ScopeRegistrar, ScopeEmptinessChecker } from './registrar.js';
-export { inWriteTransaction, isClosed } from './transaction.js';
+export { currentWriteTransaction, inWriteTransaction, isClosed } from './transaction.js';
 export type {
   Entry,
   RangeIterable,

@@ -6,8 +6,17 @@ import type { RootDatabase } from 'lmdb';
  * it, and whether they commit is not known until it ends.
  */
 export function inWriteTransaction(env: RootDatabase): boolean {
+  return currentWriteTransaction(env) !== undefined;
+}
+
+/**
+ * The open write transaction on `env` in this thread, as an opaque token: lmdb-js makes a
+ * new one for every transaction (nested ones included), so it tells one transaction from
+ * the next. Undefined outside a write transaction.
+ */
+export function currentWriteTransaction(env: RootDatabase): object | undefined {
   // lmdb-js keeps the open write transaction on its native env handle.
-  return Boolean((env as unknown as { env?: { writeTxn?: unknown } }).env?.writeTxn);
+  return (env as unknown as { env?: { writeTxn?: object | null } }).env?.writeTxn ?? undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import {
-  inWriteTransaction,
+  currentWriteTransaction,
   REGISTRY_TABLE,
   Scope,
   type ScopeEmptinessChecker,
@@ -17,14 +17,24 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * scope's 8-byte id to its UTF-8 name, shared by every scoped database of the env.
  *
  * Registration is atomic with data: inside an open write transaction it writes there.
- * Scopes seen registered in committed data are cached, so a hot write path costs no
- * extra LMDB read; unregistering and pruning drop them from the cache.
+ * Another process may prune a scope this one still writes to, so a write never trusts a
+ * cache alone: a synchronous write checks the record in its own transaction (once per scope
+ * and transaction), and an async batch carries a conditional write that puts the record
+ * back if it is gone (once per scope and batch, no read). The in-memory cache of scopes
+ * seen registered spares those writes the collision check and the extra transaction.
  */
 export class GlobalScopeRegistry implements ScopeRegistrar {
   readonly #env: RootDatabase;
   readonly #table: Database<Uint8Array, Uint8Array>;
-  /** Hashes known to be registered in committed data, in this process. */
+  /** Hashes seen registered in committed data, under their own name (no collision). */
   readonly #known = new Set<bigint>();
+  /** The write transaction `#checkedInTxn` belongs to (lmdb-js makes a new token per transaction). */
+  #txn: object | undefined;
+  /** Hashes checked or written inside `#txn`. */
+  readonly #checkedInTxn = new Set<bigint>();
+  /** Hashes whose record write is queued in the current async batch. */
+  readonly #queuedInBatch = new Set<bigint>();
+  readonly #endBatch = () => this.#queuedInBatch.clear();
 
   private constructor(env: RootDatabase) {
     this.#env = env;
@@ -44,25 +54,46 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
 
   registerScope(scope: ScopeLike): void {
     const s = Scope.from(scope);
-    if (s.isDefault || this.#known.has(s.hash as bigint)) return;
-    const id = s.id as Uint8Array;
-    const name = s.name as string;
-    if (inWriteTransaction(this.#env)) {
-      // The caller's transaction may still roll back: write, but do not cache.
-      this.#checkOrWrite(id, name);
+    if (s.isDefault) return;
+    const hash = s.hash as bigint;
+    const txn = currentWriteTransaction(this.#env);
+    if (txn !== undefined) {
+      // The caller's transaction may still roll back: write in it, but cache only for it.
+      if (txn !== this.#txn) {
+        this.#txn = txn;
+        this.#checkedInTxn.clear();
+      }
+      if (this.#checkedInTxn.has(hash)) return;
+      this.#checkOrWrite(s.id as Uint8Array, s.name as string);
+      this.#checkedInTxn.add(hash);
       return;
     }
+    if (this.#known.has(hash)) return;
     // Usually already registered: a read settles it without opening a write transaction.
-    if (this.#storedName(id) === name) {
-      this.#known.add(s.hash as bigint);
-      return;
+    if (this.#storedName(s.id as Uint8Array) !== s.name) {
+      this.#storage('registerScope', () => this.#env.transactionSync(() => this.#checkOrWrite(s.id as Uint8Array, s.name as string)));
     }
-    this.#storage('registerScope', () => this.#env.transactionSync(() => this.#checkOrWrite(id, name)));
-    this.#known.add(s.hash as bigint);
+    this.#known.add(hash);
   }
 
-  isKnownRegistered(scope: Scope): boolean {
-    return scope.hash !== null && this.#known.has(scope.hash);
+  /**
+   * For a scope seen registered: queue, in the async batch the caller's write joins, "write
+   * the record if it is missing" (lmdb-js `ifNoExists`, decided at commit, no read now).
+   * lmdb-js puts every async write of one event turn in one transaction, so the record and
+   * the data commit together. False for a scope not seen yet: it needs the collision check.
+   */
+  registerInNextBatch(scope: Scope): boolean {
+    const hash = scope.hash;
+    if (hash === null) return true;
+    if (!this.#known.has(hash)) return false;
+    if (this.#queuedInBatch.has(hash)) return true;
+    if (this.#queuedInBatch.size === 0) queueMicrotask(this.#endBatch);
+    this.#queuedInBatch.add(hash);
+    const id = scope.id as Uint8Array;
+    const name = utf8.encode(scope.name as string);
+    // A failure here fails the whole batch, and the caller's own write reports it.
+    this.#table.ifNoExists(id, () => void this.#table.put(id, name).catch(ignore)).catch(ignore);
+    return true;
   }
 
   getScopeName(hash: bigint): string | undefined {
@@ -97,7 +128,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
   unregisterScope(scope: ScopeLike): boolean {
     const s = Scope.from(scope);
     if (s.isDefault) return false;
-    this.#known.delete(s.hash as bigint);
+    this.#forget(s.hash as bigint);
     return this.#storage('unregisterScope', () =>
       this.#env.transactionSync(() => {
         if (this.#storedName(s.id as Uint8Array) !== s.name) return false;
@@ -131,8 +162,14 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
         return gone;
       }),
     );
-    for (const scope of removed) this.#known.delete(scope.hash as bigint);
+    for (const scope of removed) this.#forget(scope.hash as bigint);
     return removed;
+  }
+
+  #forget(hash: bigint): void {
+    this.#known.delete(hash);
+    this.#checkedInTxn.delete(hash);
+    this.#queuedInBatch.delete(hash);
   }
 
   #checkOrWrite(id: Uint8Array, name: string): void {
@@ -160,6 +197,8 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
     }
   }
 }
+
+function ignore(): void {}
 
 function checkCheckers(checkers: ScopeEmptinessChecker[], method: string): void {
   if (!Array.isArray(checkers) || checkers.some((c) => typeof c?.isScopeEmpty !== 'function')) {

@@ -8,7 +8,7 @@ import { tempDir, tempEnv } from './helpers.js';
 const writer = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
 
 describe('pruning while another process writes', () => {
-  it('never unregisters a scope that holds data', async () => {
+  it('never leaves data in an unregistered scope, even in scopes it pruned that the writer still had cached', async () => {
     const path = tempDir();
     const env = tempEnv(path);
     const registry = GlobalScopeRegistry.open(env);
@@ -48,6 +48,6 @@ describe('pruning while another process writes', () => {
       expect(registry.getScopeName(hash as bigint)).toBeDefined();
       withData++;
     }
-    expect(withData).toBe(rounds - rounds / 5);
+    expect(withData).toBe(rounds); // the scopes it emptied hold data again, and are registered again
   }, 60_000);
 });

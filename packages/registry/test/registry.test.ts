@@ -112,20 +112,84 @@ describe('auto-registration, atomic with the write', () => {
       }),
     ).toThrow('abort');
     expect(registry.scopeExists('ghost')).toBe(false);
-    expect(registry.isKnownRegistered(Scope.named('ghost'))).toBe(false);
     orders.putSync('ghost', 'k', 1);
     expect(registry.scopeExists('ghost')).toBe(true);
   });
 
-  it('caches committed registrations so later writes skip the registry', () => {
+  it('puts back, with the data, a record removed behind its cache (another process pruned it)', async () => {
     const { registry, db, table } = setup();
     const orders = db('orders');
-    orders.putSync('hot', 'k1', 1);
-    expect(registry.isKnownRegistered(Scope.named('hot'))).toBe(true);
-    // Remove the record behind the cache's back: a cached write does not look at the table.
-    table.removeSync(Scope.named('hot').id as Uint8Array);
-    orders.putSync('hot', 'k2', 2);
-    expect(registry.scopeExists('hot')).toBe(false);
+    const writes: Record<string, (scope: string) => unknown> = {
+      putSync: (scope) => orders.putSync(scope, 'k', 1),
+      'putSync in transactionSync': (scope) => orders.transactionSync(() => orders.putSync(scope, 'k', 1)),
+      put: (scope) => orders.put(scope, 'k', 1),
+      'put in transaction': (scope) => orders.transaction(() => orders.put(scope, 'k', 1)),
+      'put in transactionSync': (scope) => orders.transactionSync(() => void orders.put(scope, 'k', 1)),
+    };
+    for (const [path, write] of Object.entries(writes)) {
+      const scope = `stale-${path}`;
+      registry.registerScope(scope); // cached now
+      table.removeSync(Scope.named(scope).id as Uint8Array); // what a prune elsewhere does
+      expect(registry.scopeExists(scope), path).toBe(false);
+      await write(scope);
+      expect(registry.scopeExists(scope), path).toBe(true);
+      expect(orders.get(scope, 'k'), path).toBe(1);
+    }
+  });
+
+  it('keeps the record when a prune lands between an async put and its commit', async () => {
+    const { registry, db } = setup();
+    const orders = db('orders');
+    registry.registerScope('late'); // cached, empty
+    const written = orders.put('late', 'k', 1); // queued, not committed: the scope is still empty
+    expect(registry.pruneGloballyUnusedScopes([orders]).map(String)).toEqual(['late']);
+    await written;
+    expect(orders.get('late', 'k')).toBe(1);
+    expect(registry.scopeExists('late')).toBe(true);
+    expect(orders.listScopes().map(String)).toEqual(['late']);
+  });
+
+  it('a registry opened elsewhere, with its own cache, sees its pruned scope re-registered by the next write', async () => {
+    const { env, registry, db } = setup();
+    const orders = db('orders');
+    const other = GlobalScopeRegistry.open(env); // stands for another process: a cache of its own
+    const theirs = scopedDatabaseOptions(env, { registry: other }).types(codecs.string(), codecs.json()).name('orders').create();
+    theirs.putSync('shared', 'k', 1);
+    await theirs.put('shared', 'k2', 2); // cached on the fast path of `other`
+    theirs.clearSync('shared');
+    expect(registry.pruneGloballyUnusedScopes([orders]).map(String)).toEqual(['shared']);
+    await theirs.put('shared', 'k', 3);
+    expect(registry.scopeExists('shared')).toBe(true);
+    theirs.clearSync('shared');
+    expect(registry.pruneGloballyUnusedScopes([orders]).map(String)).toEqual(['shared']);
+    theirs.putSync('shared', 'k', 4);
+    expect(registry.scopeExists('shared')).toBe(true);
+    expect(orders.listScopes().map(String)).toEqual(['shared']);
+  });
+
+  it('reads the registry once per scope and transaction on the synchronous path', () => {
+    const { registry, db, table } = setup();
+    const orders = db('orders');
+    orders.putSync('hot', 'k0', 0);
+    let reads = 0;
+    // Count reads of the registry table, whichever handle on it makes them.
+    const proto = Object.getPrototypeOf(table) as typeof table;
+    const getBinary = proto.getBinary;
+    proto.getBinary = function (this: typeof table, ...args: Parameters<typeof getBinary>) {
+      if ((this as { name?: string }).name === REGISTRY_TABLE) reads++;
+      return getBinary.apply(this, args);
+    } as typeof getBinary;
+    try {
+      orders.transactionSync(() => {
+        for (let i = 1; i <= 100; i++) orders.putSync('hot', `k${i}`, i);
+      });
+      orders.transactionSync(() => orders.putSync('hot', 'again', 1));
+    } finally {
+      proto.getBinary = getBinary;
+    }
+    expect(reads).toBe(2);
+    expect(orders.getCount('hot')).toBe(102);
+    expect(registry.scopeExists('hot')).toBe(true);
   });
 });
 
@@ -174,7 +238,6 @@ describe('listing and pruning through databases', () => {
         .map((s) => s.toString())
         .sort(),
     ).toEqual(['(default)', 'both', 'orders-only', 'users-only']);
-    expect(registry.isKnownRegistered(Scope.named('cleared'))).toBe(false);
     // A pruned scope written again is registered again.
     orders.putSync('cleared', 'k', 2);
     expect(registry.scopeExists('cleared')).toBe(true);
