@@ -452,18 +452,7 @@ describe('bad input catalogue: environment and resources', () => {
     // lmdb-js keeps one read transaction per thread, but an iterator left open across a commit
     // pins its snapshot and the next read needs a new slot: open iterators are what exhaust them.
     const { db } = setup(tempEnv({ maxReaders: 4 }));
-    const held: Iterator<unknown>[] = [];
-    let failure: unknown;
-    for (let i = 0; i < 10 && failure === undefined; i++) {
-      try {
-        const iterator = db.getRange('tenant')[Symbol.iterator]();
-        iterator.next();
-        held.push(iterator);
-        db.putSync('tenant', `commit-${i}`, i);
-      } catch (error) {
-        failure = error;
-      }
-    }
+    const { held, failure } = holdReaders(db);
     expect(held.length).toBeGreaterThan(0);
     expect(failure).toBeDefined();
     await expectCode('STORAGE', () => db.get('tenant', 'keep'));
@@ -475,18 +464,7 @@ describe('bad input catalogue: environment and resources', () => {
   // lmdb-js raises this one from inside the lazy iteration; core wraps it.
   it('B34 exhausted reader slots while iterating a range is STORAGE too', async () => {
     const { db } = setup(tempEnv({ maxReaders: 4 }));
-    const held: Iterator<unknown>[] = [];
-    let failure: unknown;
-    for (let i = 0; i < 10 && failure === undefined; i++) {
-      try {
-        const iterator = db.getRange('tenant')[Symbol.iterator]();
-        iterator.next();
-        held.push(iterator);
-        db.putSync('tenant', `commit-${i}`, i);
-      } catch (error) {
-        failure = error;
-      }
-    }
+    const { held, failure } = holdReaders(db);
     for (const iterator of held) iterator.return?.();
     expect(failure).toBeInstanceOf(ScopedDbError);
     expect(failure).toEqual(scopedError('STORAGE'));
@@ -494,6 +472,25 @@ describe('bad input catalogue: environment and resources', () => {
     await expectUsable(db);
   });
 });
+
+/**
+ * Opens range iterators and commits between them until a read finds no free reader slot:
+ * an iterator left open across a commit pins its snapshot, so each one holds a slot.
+ */
+function holdReaders(db: ReturnType<typeof setup>['db']): { held: Iterator<unknown>[]; failure: unknown } {
+  const held: Iterator<unknown>[] = [];
+  for (let i = 0; i < 10; i++) {
+    try {
+      const iterator = db.getRange('tenant')[Symbol.iterator]();
+      iterator.next();
+      held.push(iterator);
+      db.putSync('tenant', `commit-${i}`, i);
+    } catch (failure) {
+      return { held, failure };
+    }
+  }
+  return { held, failure: undefined };
+}
 
 /**
  * An exhausted map: lmdb-js grows the map file on demand, so the realistic failure is the
