@@ -1,0 +1,87 @@
+// The TypeScript snippets of the READMEs, type-checked and run as a reader would paste them,
+// each on a fresh LMDB directory in place of './data'. What they print is checked too.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RedisCluster, startCluster } from '@scoped-lmdb/redis/local-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+// Inside this app, so the snippets resolve the workspace packages as an installed app would.
+const workDir = fileURLToPath(new URL('../.readme-snippets/', import.meta.url));
+const dataRoot = mkdtempSync(join(tmpdir(), 'scoped-lmdb-readme-'));
+
+/** Every README snippet that runs on its own, and what its output must contain. */
+const snippets: Array<{ readme: string; block?: number; redis?: boolean; prints: Array<string | RegExp> }> = [
+  { readme: 'README.md', prints: ["{ item: 'tea', qty: 2 }", "{ item: 'coffee', qty: 1 }", /^1$/m] },
+  { readme: 'packages/core/README.md', prints: ["{ name: 'Ada' } 1", "[ 'u1' ]", /^true$/m] },
+  { readme: 'packages/codec-msgpack/README.md', prints: [/at: \d{4}-\d\d-\d\dT/, "tags: Map(1) { 'x' => 1 }"] },
+  { readme: 'packages/codec-cbor/README.md', prints: ["tags: Set(2) { 'a', 'b' }", 'raw: Uint8Array(2) [ 1, 2 ]'] },
+  { readme: 'packages/codec-zod/README.md', prints: ["path: [ 'name' ]", "path: [ 'email' ]", /^1$/m] },
+  {
+    readme: 'packages/registry/README.md',
+    prints: ["'(default)'", "[ 'tenant-a' ]", /^\d+n$/m, /\[ '(tenant-a|tenant-c)', '(tenant-a|tenant-c)' \]\n$/],
+  },
+  // On a 3-master cluster of its own, in place of the README's port 7000.
+  { readme: 'packages/redis/README.md', redis: true, prints: ['{ total: 12 }', "o-1 { total: 12 }", /^1$/m] },
+];
+let cluster: RedisCluster | undefined;
+
+function tsBlocks(readme: string): string[] {
+  const text = readFileSync(join(repo, readme), 'utf8');
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] as string);
+}
+
+function fileFor(readme: string): string {
+  return join(workDir, `${readme.replaceAll('/', '-').replace(/\.md$/, '')}.ts`);
+}
+
+beforeAll(async () => {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  cluster = await startCluster(3);
+  for (const { readme, block = 0, redis } of snippets) {
+    let source = tsBlocks(readme)[block];
+    if (source === undefined) throw new Error(`${readme} has no ts block ${block}`);
+    if (redis) {
+      expect(source, `${readme} should connect to port 7000`).toContain('port: 7000');
+      source = source.replace('port: 7000', `port: ${cluster.nodes[0]?.port}`);
+    } else {
+      expect(source, `${readme} should open './data'`).toContain("'./data'");
+      source = source.replace("'./data'", JSON.stringify(join(dataRoot, readme.replaceAll('/', '-'))));
+    }
+    writeFileSync(fileFor(readme), `${source}\nexport {};\n`);
+  }
+  writeFileSync(join(workDir, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.source.json', include: ['*.ts'] }));
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(workDir, { recursive: true, force: true });
+  rmSync(dataRoot, { recursive: true, force: true });
+});
+
+describe('README snippets', () => {
+  it('type-check', () => {
+    const tsc = join(repo, 'node_modules/typescript/bin/tsc');
+    const result = spawnSync(process.execPath, [tsc, '-p', workDir], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+  }, 130_000);
+
+  for (const { readme, prints } of snippets) {
+    it(`${readme} runs and prints what it says`, () => {
+      const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', fileFor(readme)], {
+        cwd: workDir,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+      for (const expected of prints) {
+        if (typeof expected === 'string') expect(result.stdout).toContain(expected);
+        else expect(result.stdout).toMatch(expected);
+      }
+    }, 70_000);
+  }
+});
