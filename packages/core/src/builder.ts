@@ -1,6 +1,8 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { type Codec, codecs } from './codec.js';
-import { type DatabaseKind, LmdbScopedDatabase, type MetaRecord, parseMetaRecord, type ScopedDatabase } from './database.js';
+import { LmdbScopedDatabase } from './database.js';
+import type { ScopedDatabase } from './interfaces.js';
+import { type DatabaseKind, type MetaRecord, parseMetaRecord } from './meta-record.js';
 import { ScopedDbError, wrapError } from './errors.js';
 import { KEY_FORMAT_VERSION, META_TABLE, SCOPED_TABLE_SUFFIX, scopedTableName } from './key-format.js';
 import type { ScopeRegistrar } from './registrar.js';

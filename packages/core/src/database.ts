@@ -1,84 +1,13 @@
 import type { Database, RangeIterable, RootDatabase } from 'lmdb';
 import { type Codec, encodingError, plainBytesCodecs } from './codec.js';
 import { ScopedDbError, wrapError } from './errors.js';
-import { checkKeyLength, META_TABLE, nextId, REGISTRY_TABLE, readScopeHash, SCOPE_ID_BYTES, scopedTableName } from './key-format.js';
-import type { ScopeEmptinessChecker, ScopeRegistrar } from './registrar.js';
+import { checkKeyLength, nextId, readScopeHash, SCOPE_ID_BYTES } from './key-format.js';
+import type { Entry, RangeOptions, ScopedDatabase, ScopedView } from './interfaces.js';
+import { type DatabaseKind, libraryTableRecords } from './meta-record.js';
+import type { ScopeRegistrar } from './registrar.js';
 import { Scope, type ScopeLike, describe, scopeIdBytes } from './scope.js';
 import { inWriteTransaction, isClosed } from './transaction.js';
-
-/** lmdb-js range options, applied inside one scope. */
-export interface RangeOptions<K> {
-  /** Inclusive (the high end when `reverse`). */
-  start?: K;
-  /** Exclusive unless `inclusiveEnd`. */
-  end?: K;
-  inclusiveEnd?: boolean;
-  exclusiveStart?: boolean;
-  reverse?: boolean;
-  limit?: number;
-  offset?: number;
-}
-
-export interface Entry<K, V> {
-  key: K;
-  value: V;
-}
-
-export type { RangeIterable };
-
-/** The operations of a scoped database with the scope already chosen. */
-export interface ScopedView<K, V> {
-  readonly scope: Scope;
-  get(key: K): V | undefined;
-  getMany(keys: readonly K[]): Promise<(V | undefined)[]>;
-  doesExist(key: K): boolean;
-  put(key: K, value: V): Promise<boolean>;
-  putSync(key: K, value: V): boolean;
-  remove(key: K): Promise<boolean>;
-  removeSync(key: K): boolean;
-  clearSync(): number;
-  clearAsync(): Promise<number>;
-  getRange(options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
-  getKeys(options?: RangeOptions<K>): RangeIterable<K>;
-  getCount(options?: RangeOptions<K>): number;
-  isEmpty(): boolean;
-  transaction<T>(fn: () => T): Promise<T>;
-  transactionSync<T>(fn: () => T): T;
-}
-
-/** Many isolated keyspaces (scopes) in one pair of LMDB tables. Every method takes the scope first. */
-export interface ScopedDatabase<K, V> extends ScopeEmptinessChecker {
-  readonly name: string;
-  get(scope: ScopeLike, key: K): V | undefined;
-  getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]>;
-  doesExist(scope: ScopeLike, key: K): boolean;
-  put(scope: ScopeLike, key: K, value: V): Promise<boolean>;
-  putSync(scope: ScopeLike, key: K, value: V): boolean;
-  /** Resolves true iff the key existed. */
-  remove(scope: ScopeLike, key: K): Promise<boolean>;
-  removeSync(scope: ScopeLike, key: K): boolean;
-  /** Removes every entry of that scope only; returns how many. */
-  clearSync(scope: ScopeLike): number;
-  clearAsync(scope: ScopeLike): Promise<number>;
-  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
-  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K>;
-  /** Counts exactly what `getKeys` yields with the same options (`limit` included). */
-  getCount(scope: ScopeLike, options?: RangeOptions<K>): number;
-  isScopeEmpty(scope: ScopeLike): boolean;
-  /** Scopes holding data here, DEFAULT first. Needs a registry. */
-  listScopes(): Scope[];
-  /** Registered named scopes with no data here. Needs a registry. */
-  findEmptyScopes(): Scope[];
-  registerScope(scope: ScopeLike): void;
-  scope(scope: ScopeLike): ScopedView<K, V>;
-  transaction<T>(fn: () => T): Promise<T>;
-  transactionSync<T>(fn: () => T): T;
-}
-
-export type ScopedBytesKeyDatabase<V> = ScopedDatabase<Uint8Array, V>;
-export type ScopedBytesDatabase = ScopedDatabase<Uint8Array, Uint8Array>;
-
-export type DatabaseKind = 'types' | 'bytesKeys' | 'rawBytes';
+import { LmdbScopedView } from './view.js';
 
 export interface DatabaseConfig<K, V> {
   env: RootDatabase;
@@ -95,7 +24,6 @@ export interface DatabaseConfig<K, V> {
 
 /** How many keys a clear removes per cursor pass (keeps memory flat for huge scopes). */
 const CLEAR_BATCH = 10_000;
-const utf8 = new TextEncoder();
 
 interface LmdbRange {
   start?: Uint8Array;
@@ -738,89 +666,4 @@ function checkRangeOptions<K>(options: RangeOptions<K> | undefined): RangeOption
     }
   }
   return options;
-}
-
-/** Keys (as latin1 strings) of the main-database records of this library's tables. */
-export function libraryTableRecords(env: RootDatabase): Set<string> {
-  const names = [META_TABLE, REGISTRY_TABLE];
-  const meta = env.openDB(META_TABLE, { keyEncoding: 'binary', encoding: 'binary' });
-  for (const { key, value } of meta.getRange({})) {
-    const name = Buffer.from(key as Uint8Array).toString('utf8');
-    names.push(scopedTableName(name));
-    if (!parseMetaRecord(value as Uint8Array)?.unnamedForDefault) names.push(name);
-  }
-  const records = new Set<string>();
-  for (const name of names) {
-    // lmdb-js stores a table's name with a trailing NUL; the bare name is an ordinary key.
-    records.add(`${Buffer.from(utf8.encode(name)).toString('latin1')}\0`);
-  }
-  return records;
-}
-
-export interface MetaRecord {
-  format: number;
-  kind: DatabaseKind;
-  keyCodec: string;
-  valueCodec: string;
-  unnamedForDefault?: true;
-}
-
-export function parseMetaRecord(bytes: Uint8Array): MetaRecord | undefined {
-  try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8')) as MetaRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-class LmdbScopedView<K, V> implements ScopedView<K, V> {
-  constructor(
-    readonly db: ScopedDatabase<K, V>,
-    readonly scope: Scope,
-  ) {}
-  get(key: K) {
-    return this.db.get(this.scope, key);
-  }
-  getMany(keys: readonly K[]) {
-    return this.db.getMany(this.scope, keys);
-  }
-  doesExist(key: K) {
-    return this.db.doesExist(this.scope, key);
-  }
-  put(key: K, value: V) {
-    return this.db.put(this.scope, key, value);
-  }
-  putSync(key: K, value: V) {
-    return this.db.putSync(this.scope, key, value);
-  }
-  remove(key: K) {
-    return this.db.remove(this.scope, key);
-  }
-  removeSync(key: K) {
-    return this.db.removeSync(this.scope, key);
-  }
-  clearSync() {
-    return this.db.clearSync(this.scope);
-  }
-  clearAsync() {
-    return this.db.clearAsync(this.scope);
-  }
-  getRange(options?: RangeOptions<K>) {
-    return this.db.getRange(this.scope, options);
-  }
-  getKeys(options?: RangeOptions<K>) {
-    return this.db.getKeys(this.scope, options);
-  }
-  getCount(options?: RangeOptions<K>) {
-    return this.db.getCount(this.scope, options);
-  }
-  isEmpty() {
-    return this.db.isScopeEmpty(this.scope);
-  }
-  transaction<T>(fn: () => T) {
-    return this.db.transaction(fn);
-  }
-  transactionSync<T>(fn: () => T) {
-    return this.db.transactionSync(fn);
-  }
 }

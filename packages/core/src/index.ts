@@ -20,6 +20,6 @@ export type {
   ScopedBytesKeyDatabase,
   ScopedDatabase,
   ScopedView,
-  DatabaseKind,
-} from './database.js';
+} from './interfaces.js';
+export type { DatabaseKind } from './meta-record.js';
 export { scopedDatabaseOptions, ScopedDatabaseBuilder, type ScopedDatabaseOptions } from './builder.js';

@@ -1,0 +1,75 @@
+import type { RangeIterable } from 'lmdb';
+import type { ScopeEmptinessChecker } from './registrar.js';
+import type { Scope, ScopeLike } from './scope.js';
+
+/** lmdb-js range options, applied inside one scope. */
+export interface RangeOptions<K> {
+  /** Inclusive (the high end when `reverse`). */
+  start?: K;
+  /** Exclusive unless `inclusiveEnd`. */
+  end?: K;
+  inclusiveEnd?: boolean;
+  exclusiveStart?: boolean;
+  reverse?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface Entry<K, V> {
+  key: K;
+  value: V;
+}
+
+export type { RangeIterable };
+
+/** The operations of a scoped database with the scope already chosen. */
+export interface ScopedView<K, V> {
+  readonly scope: Scope;
+  get(key: K): V | undefined;
+  getMany(keys: readonly K[]): Promise<(V | undefined)[]>;
+  doesExist(key: K): boolean;
+  put(key: K, value: V): Promise<boolean>;
+  putSync(key: K, value: V): boolean;
+  remove(key: K): Promise<boolean>;
+  removeSync(key: K): boolean;
+  clearSync(): number;
+  clearAsync(): Promise<number>;
+  getRange(options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
+  getKeys(options?: RangeOptions<K>): RangeIterable<K>;
+  getCount(options?: RangeOptions<K>): number;
+  isEmpty(): boolean;
+  transaction<T>(fn: () => T): Promise<T>;
+  transactionSync<T>(fn: () => T): T;
+}
+
+/** Many isolated keyspaces (scopes) in one pair of LMDB tables. Every method takes the scope first. */
+export interface ScopedDatabase<K, V> extends ScopeEmptinessChecker {
+  readonly name: string;
+  get(scope: ScopeLike, key: K): V | undefined;
+  getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]>;
+  doesExist(scope: ScopeLike, key: K): boolean;
+  put(scope: ScopeLike, key: K, value: V): Promise<boolean>;
+  putSync(scope: ScopeLike, key: K, value: V): boolean;
+  /** Resolves true iff the key existed. */
+  remove(scope: ScopeLike, key: K): Promise<boolean>;
+  removeSync(scope: ScopeLike, key: K): boolean;
+  /** Removes every entry of that scope only; returns how many. */
+  clearSync(scope: ScopeLike): number;
+  clearAsync(scope: ScopeLike): Promise<number>;
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K>;
+  /** Counts exactly what `getKeys` yields with the same options (`limit` included). */
+  getCount(scope: ScopeLike, options?: RangeOptions<K>): number;
+  isScopeEmpty(scope: ScopeLike): boolean;
+  /** Scopes holding data here, DEFAULT first. Needs a registry. */
+  listScopes(): Scope[];
+  /** Registered named scopes with no data here. Needs a registry. */
+  findEmptyScopes(): Scope[];
+  registerScope(scope: ScopeLike): void;
+  scope(scope: ScopeLike): ScopedView<K, V>;
+  transaction<T>(fn: () => T): Promise<T>;
+  transactionSync<T>(fn: () => T): T;
+}
+
+export type ScopedBytesKeyDatabase<V> = ScopedDatabase<Uint8Array, V>;
+export type ScopedBytesDatabase = ScopedDatabase<Uint8Array, Uint8Array>;
