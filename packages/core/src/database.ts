@@ -1,11 +1,19 @@
 import type { Database, RangeIterable, RootDatabase } from 'lmdb';
 import { type Codec, encodingError, plainBytesCodecs } from './codec.js';
 import { ScopedDbError, wrapError } from './errors.js';
-import { checkKeyLength, nextId, readScopeHash, SCOPE_ID_BYTES } from './key-format.js';
+import {
+  checkKeyLength,
+  firstScopeStart,
+  keyPrefixLength,
+  nextScopeStart,
+  readScopeHash,
+  scopeRange,
+  writeKeyPrefix,
+} from './key-format.js';
 import type { Entry, RangeOptions, ScopedDatabase, ScopedView } from './interfaces.js';
 import { type DatabaseKind, libraryTableRecords } from './meta-record.js';
 import type { ScopeRegistrar } from './registrar.js';
-import { Scope, type ScopeLike, describe, scopeIdBytes } from './scope.js';
+import { Scope, type ScopeLike, describe } from './scope.js';
 import { inWriteTransaction, isClosed } from './transaction.js';
 import { LmdbScopedView } from './view.js';
 
@@ -110,7 +118,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
 
   getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>> {
     const s = Scope.from(scope);
-    const skip = this.#keyOffset(s);
+    const skip = keyPrefixLength(s);
     // lmdb-js makes a fresh entry object (with fresh key and value copies) per step:
     // decode into it rather than allocating another.
     const entries = this.#entries(s, options).map((entry) => {
@@ -125,7 +133,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
 
   getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
     const s = Scope.from(scope);
-    const skip = this.#keyOffset(s);
+    const skip = keyPrefixLength(s);
     const keys = this.#keys(s, options).map((key) => this.#decodeFreshKey(key, skip));
     return reportStorageErrors(keys, `getKeys in "${this.name}"`);
   }
@@ -250,7 +258,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const scopes: Scope[] = [];
     if (!this.isScopeEmpty(Scope.DEFAULT)) scopes.push(Scope.DEFAULT);
     // Hop from one scope's first key to the next id: O(scopes × log n), not a full scan.
-    let from: Uint8Array | undefined = new Uint8Array(SCOPE_ID_BYTES);
+    let from: Uint8Array | undefined = firstScopeStart();
     while (from) {
       let first: Uint8Array | undefined;
       const start: Uint8Array = from;
@@ -261,7 +269,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       const name = registry.getScopeName(readScopeHash(first));
       // Data under an id the registry does not know cannot be named; it is skipped.
       if (name !== undefined) scopes.push(Scope.named(name));
-      from = nextId(first.subarray(0, SCOPE_ID_BYTES));
+      from = nextScopeStart(first);
     }
     return scopes;
   }
@@ -309,10 +317,6 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     return scope.isDefault ? this.#defaultTable : this.#scopedTable;
   }
 
-  #keyOffset(scope: Scope): number {
-    return scope.isDefault ? 0 : SCOPE_ID_BYTES;
-  }
-
   /**
    * With `unnamedForDefault`, LMDB keeps each named table's record (its name and a NUL)
    * in the same keyspace as the DEFAULT scope. Point operations must not reach the
@@ -332,9 +336,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
 
   /** Encodes `id ‖ key` into the shared scratch buffer; valid until the next call. */
   #encodeKey(scope: Scope, key: K): Uint8Array {
-    const id = scopeIdBytes(scope);
-    const offset = id === null ? 0 : SCOPE_ID_BYTES;
     const target = this.#keyBuffer;
+    const offset = writeKeyPrefix(scope, target);
     const codec = this.#keyCodec;
     let end: number;
     try {
@@ -350,7 +353,6 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       throw encodingError(codec.name, 'encode', error);
     }
     checkKeyLength(end - offset);
-    if (id !== null) target.set(id, 0);
     // One cached view per length: the hot path allocates nothing.
     let view = this.#keyViews[end];
     if (view === undefined) view = this.#keyViews[end] = target.subarray(0, end);
@@ -510,9 +512,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const range: LmdbRange = { reverse };
     if (o.limit !== undefined) range.limit = o.limit;
     if (o.offset !== undefined) range.offset = o.offset;
-    const id = scopeIdBytes(scope);
-    const low = id ?? undefined;
-    const high = id === null ? undefined : nextId(id);
+    const { low, high } = scopeRange(scope);
     // In a forward scan `start` is the low end; in a reverse scan it is the high end.
     const [outerStart, outerEnd] = reverse ? [high, low] : [low, high];
     if (o.start !== undefined) {

@@ -32,17 +32,25 @@ export function checkKeyLength(length: number): void {
   }
 }
 
+/** How many bytes a scope puts before every encoded key: none for DEFAULT (a table of its own), else its id. */
+export function keyPrefixLength(scope: Scope): number {
+  return scope.isDefault ? 0 : SCOPE_ID_BYTES;
+}
+
+/** Writes the scope's prefix at the start of `target`; the encoded key follows at `keyPrefixLength(scope)`. */
+export function writeKeyPrefix(scope: Scope, target: Uint8Array): number {
+  const id = scopeIdBytes(scope);
+  if (id === null) return 0;
+  target.set(id, 0);
+  return SCOPE_ID_BYTES;
+}
+
 /** Writes `id ‖ key` (or `key` alone for DEFAULT) into `target` from 0; returns the length. */
 export function writeScopedKey(scope: Scope, key: Uint8Array, target: Uint8Array): number {
   checkKeyLength(key.length);
-  const id = scopeIdBytes(scope);
-  if (id === null) {
-    target.set(key, 0);
-    return key.length;
-  }
-  target.set(id, 0);
-  target.set(key, SCOPE_ID_BYTES);
-  return SCOPE_ID_BYTES + key.length;
+  const offset = writeKeyPrefix(scope, target);
+  target.set(key, offset);
+  return offset + key.length;
 }
 
 export function encodeScopedKey(scope: ScopeLike, key: Uint8Array): Uint8Array {
@@ -78,13 +86,33 @@ export function nextId(id: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
+/**
+ * The scope's range in the `_scoped` table for lmdb-js: `low` is the id itself (shared:
+ * read it, never write it), `high` is id + 1 (absent for an all-0xFF id). Both absent for DEFAULT.
+ */
+export function scopeRange(scope: Scope): { low?: Uint8Array; high?: Uint8Array } {
+  const low = scopeIdBytes(scope);
+  if (low === null) return {};
+  const high = nextId(low);
+  return high ? { low, high } : { low };
+}
+
+/** The lowest key of the `_scoped` table's id space: where a walk over every scope starts. */
+export function firstScopeStart(): Uint8Array {
+  return new Uint8Array(SCOPE_ID_BYTES);
+}
+
+/** Where the scope after the one holding `scopedKey` starts, or undefined after the last id. */
+export function nextScopeStart(scopedKey: Uint8Array): Uint8Array | undefined {
+  return nextId(scopedKey.subarray(0, SCOPE_ID_BYTES));
+}
+
 export function scopeBounds(scope: ScopeLike): ScopeBounds {
-  const id = scopeIdBytes(Scope.from(scope));
-  if (id === null) {
+  const { low, high } = scopeRange(Scope.from(scope));
+  if (low === undefined) {
     throw new ScopedDbError('INVALID_INPUT', 'the default scope has a table of its own and needs no bounds');
   }
-  const end = nextId(id);
-  return end ? { start: id.slice(), end } : { start: id.slice() };
+  return high ? { start: low.slice(), end: high } : { start: low.slice() };
 }
 
 export const keyFormat = Object.freeze({

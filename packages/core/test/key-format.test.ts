@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyFormat, MAX_KEY_BYTES, Scope } from '../src/index.js';
-import { nextId } from '../src/key-format.js';
+import { firstScopeStart, keyPrefixLength, nextId, nextScopeStart, scopeRange, writeKeyPrefix } from '../src/key-format.js';
 import { bytes, edgeScopeNames } from './helpers.js';
 
 describe('keyFormat (version 1)', () => {
@@ -55,5 +55,34 @@ describe('keyFormat (version 1)', () => {
       expect(Buffer.compare(full, start)).toBe(1);
       expect(Buffer.compare(full, end as Uint8Array)).toBe(-1);
     }
+  });
+});
+
+describe('the key-format helpers the database builds keys and ranges with', () => {
+  const tenant = Scope.named('tenant-a');
+  const id = tenant.id as Uint8Array;
+
+  it('prefix: nothing for DEFAULT, the id for a named scope, written where the key will follow', () => {
+    expect(keyPrefixLength(Scope.DEFAULT)).toBe(0);
+    expect(keyPrefixLength(tenant)).toBe(8);
+    const target = new Uint8Array(12).fill(0xee);
+    expect(writeKeyPrefix(Scope.DEFAULT, target)).toBe(0);
+    expect(target).toEqual(new Uint8Array(12).fill(0xee));
+    expect(writeKeyPrefix(tenant, target)).toBe(8);
+    expect(target.subarray(0, 8)).toEqual(id);
+    expect(target.subarray(8)).toEqual(new Uint8Array(4).fill(0xee));
+  });
+
+  it('range: none for DEFAULT; [id, id + 1) for a named scope, like keyFormat.bounds', () => {
+    expect(scopeRange(Scope.DEFAULT)).toEqual({});
+    const { low, high } = scopeRange(tenant);
+    expect(low).toEqual(id);
+    expect(high).toEqual(keyFormat.bounds(tenant).end);
+  });
+
+  it("walking scopes: from the all-zero id to the id after a key's own, and nowhere after the last id", () => {
+    expect(firstScopeStart()).toEqual(new Uint8Array(8));
+    expect(nextScopeStart(keyFormat.encode(tenant, bytes(1, 2, 3)))).toEqual(keyFormat.bounds(tenant).end);
+    expect(nextScopeStart(bytes(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00))).toBeUndefined();
   });
 });
