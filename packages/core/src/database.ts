@@ -431,14 +431,12 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       registry.registerScope(scope);
       return this.#storage(action, write);
     }
-    const result = this.#storage(action, () =>
+    return this.#storage(action, () =>
       this.#env.transactionSync(() => {
         registry.registerScope(scope);
         return write();
       }),
     );
-    registry.registerScope(scope); // committed now: lets the registry cache it
-    return result;
   }
 
   /** An async write that also registers its scope, both in one batched transaction. */
@@ -451,7 +449,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       })
       .then(
         (result) => {
-          registry.registerScope(scope);
+          registry.registerScope(scope); // committed now: lets later async puts to it take the batch path
           return result;
         },
         rejectAsStorage(`${action} in "${this.name}"`),

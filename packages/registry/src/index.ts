@@ -68,8 +68,8 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
       this.#checkedInTxn.add(hash);
       return;
     }
-    if (this.#known.has(hash)) return;
-    // Usually already registered: a read settles it without opening a write transaction.
+    // No trust in the cache here: another process may have pruned the scope. Usually it is
+    // registered, and a read settles that without opening a write transaction.
     if (this.#storedName(s.id as Uint8Array) !== s.name) {
       this.#storage('registerScope', () => this.#env.transactionSync(() => this.#checkOrWrite(s.id as Uint8Array, s.name as string)));
     }

@@ -135,6 +135,11 @@ describe('auto-registration, atomic with the write', () => {
       expect(registry.scopeExists(scope), path).toBe(true);
       expect(orders.get(scope, 'k'), path).toBe(1);
     }
+    // registerScope itself does not trust the cache either.
+    registry.registerScope('again');
+    table.removeSync(Scope.named('again').id as Uint8Array);
+    registry.registerScope('again');
+    expect(registry.scopeExists('again')).toBe(true);
   });
 
   it('keeps the record when a prune lands between an async put and its commit', async () => {
