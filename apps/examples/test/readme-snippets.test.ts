@@ -14,7 +14,7 @@ const workDir = fileURLToPath(new URL('../.readme-snippets/', import.meta.url));
 const dataRoot = mkdtempSync(join(tmpdir(), 'scoped-lmdb-readme-'));
 
 /** Every README snippet that runs on its own, and what its output must contain. */
-const snippets: Array<{ readme: string; block?: number; redis?: boolean; prints: Array<string | RegExp> }> = [
+const snippets: Array<{ readme: string; redis?: boolean; prints: Array<string | RegExp> }> = [
   { readme: 'README.md', prints: ["{ item: 'tea', qty: 2 }", "{ item: 'coffee', qty: 1 }", /^1$/m] },
   { readme: 'packages/core/README.md', prints: ["{ name: 'Ada' } 1", "[ 'u1' ]", /^true$/m] },
   { readme: 'packages/codec-msgpack/README.md', prints: [/at: \d{4}-\d\d-\d\dT/, "tags: Map(1) { 'x' => 1 }"] },
@@ -25,32 +25,33 @@ const snippets: Array<{ readme: string; block?: number; redis?: boolean; prints:
     prints: ["'(default)'", "[ 'tenant-a' ]", /^\d+n$/m, /\[ '(tenant-a|tenant-c)', '(tenant-a|tenant-c)' \]\n$/],
   },
   // On a 3-master cluster of its own, in place of the README's port 7000.
-  { readme: 'packages/redis/README.md', redis: true, prints: ['{ total: 12 }', "o-1 { total: 12 }", /^1$/m] },
+  { readme: 'packages/redis/README.md', redis: true, prints: ['{ total: 12 }', 'o-1 { total: 12 }', /^1$/m] },
 ];
 let cluster: RedisCluster | undefined;
 
-function tsBlocks(readme: string): string[] {
+/** The README's first TypeScript block. */
+function firstTsBlock(readme: string): string | undefined {
   const text = readFileSync(join(repo, readme), 'utf8');
-  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] as string);
+  return /^```ts\n([\s\S]*?)^```$/m.exec(text)?.[1];
 }
 
-function fileFor(readme: string): string {
-  return join(workDir, `${readme.replaceAll('/', '-').replace(/\.md$/, '')}.ts`);
-}
+/** `packages/core/README.md` -> `packages-core-README`: a file and directory name per README. */
+const slug = (readme: string) => readme.replaceAll('/', '-').replace(/\.md$/, '');
+const fileFor = (readme: string) => join(workDir, `${slug(readme)}.ts`);
 
 beforeAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   cluster = await startCluster(3);
-  for (const { readme, block = 0, redis } of snippets) {
-    let source = tsBlocks(readme)[block];
-    if (source === undefined) throw new Error(`${readme} has no ts block ${block}`);
+  for (const { readme, redis } of snippets) {
+    let source = firstTsBlock(readme);
+    if (source === undefined) throw new Error(`${readme} has no ts block`);
     if (redis) {
       expect(source, `${readme} should connect to port 7000`).toContain('port: 7000');
       source = source.replace('port: 7000', `port: ${cluster.nodes[0]?.port}`);
     } else {
       expect(source, `${readme} should open './data'`).toContain("'./data'");
-      source = source.replace("'./data'", JSON.stringify(join(dataRoot, readme.replaceAll('/', '-'))));
+      source = source.replace("'./data'", JSON.stringify(join(dataRoot, slug(readme))));
     }
     writeFileSync(fileFor(readme), `${source}\nexport {};\n`);
   }

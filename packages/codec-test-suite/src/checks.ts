@@ -60,8 +60,13 @@ export function checkRefusesValues(codec: Codec<unknown>, values: readonly unkno
   }
 }
 
+/** Corrupted bytes may fail as bytes (`ENCODING`) or, for a schema codec, as a value. */
+export function corruptedBytesCodes(code: RefusalCode): RefusalCode[] {
+  return code === 'ENCODING' ? ['ENCODING'] : ['ENCODING', code];
+}
+
 export function checkRefusesBytes(codec: Codec<unknown>, corrupted: readonly Uint8Array[], code: RefusalCode): void {
-  const codes: RefusalCode[] = code === 'ENCODING' ? ['ENCODING'] : ['ENCODING', code];
+  const codes = corruptedBytesCodes(code);
   for (const bytes of corrupted) {
     expectRefusal(() => codec.decode(bytes), codes, `decode([${Array.from(bytes.subarray(0, 16))}${bytes.length > 16 ? ', …' : ''}])`);
   }

@@ -8,6 +8,7 @@ import {
   checkRefusesBytes,
   checkRefusesValues,
   checkRoundTrip,
+  corruptedBytesCodes,
   type RefusalCode,
 } from './checks.js';
 
@@ -79,8 +80,7 @@ export function codecContractSuite<T>(codec: Codec<T>, options: CodecContractOpt
       it(`refuses values it cannot encode with ${refusal}`, () => checkRefusesValues(subject, unencodable, refusal));
     }
     if (corrupted.length > 0) {
-      it(`refuses corrupted bytes with ${refusal === 'ENCODING' ? 'ENCODING' : `ENCODING or ${refusal}`}`, () =>
-        checkRefusesBytes(subject, corrupted, refusal));
+      it(`refuses corrupted bytes with ${corruptedBytesCodes(refusal).join(' or ')}`, () => checkRefusesBytes(subject, corrupted, refusal));
     }
     if (codec.ordered) {
       it('orders bytes like values (it claims `ordered`)', () => {
