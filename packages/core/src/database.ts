@@ -14,8 +14,9 @@ import type { Entry, RangeOptions, ScopedDatabase, ScopedView } from './interfac
 import { type DatabaseKind, libraryTableRecords } from './meta-record.js';
 import type { ScopeRegistrar } from './registrar.js';
 import { Scope, type ScopeLike, describe } from './scope.js';
-import { inWriteTransaction, isClosed } from './transaction.js';
+import { inWriteTransaction, isClosing } from './transaction.js';
 import { LmdbScopedView } from './view.js';
+import { type QueuedWrite, type WriteQueue, writeQueueOf } from './write-queue.js';
 
 export interface DatabaseConfig<K, V> {
   env: RootDatabase;
@@ -53,8 +54,9 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   readonly #scopedTable: Database<Uint8Array, Uint8Array>;
   readonly #defaultInMainDb: boolean;
   readonly #plainKeys: boolean;
-  /** Made once: a put's rejection handler is on the hot path. */
-  readonly #putRejected: (error: unknown) => Promise<never>;
+  readonly #queue: WriteQueue;
+  /** Made once: every queued put carries it. */
+  readonly #putContext: string;
   readonly #plainValues: boolean;
   /** Scratch for encoding keys on hot paths: id + key, with room to spot oversize keys (a multiple of 4 for ordered-binary's DataView). A plain Uint8Array: views of a Buffer cost a slow FastBuffer construction each. */
   readonly #keyBuffer = new Uint8Array(4096);
@@ -70,7 +72,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     this.#scopedTable = config.scopedTable;
     this.#defaultInMainDb = config.defaultInMainDb;
     this.#plainKeys = plainBytesCodecs.has(config.keyCodec as Codec<Uint8Array>);
-    this.#putRejected = rejectAsStorage(`put in "${config.name}"`);
+    this.#queue = writeQueueOf(config.env);
+    this.#putContext = `put in "${config.name}"`;
     this.#plainValues = plainBytesCodecs.has(config.valueCodec as Codec<Uint8Array>);
   }
 
@@ -159,6 +162,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   }
 
   // ---- writes ----
+  // Async writes join the env's write queue (write-queue.ts) so that every mix of writes
+  // applies in call order; a sync write outside a transaction flushes the queue first.
 
   putSync(scope: ScopeLike, key: K, value: V): boolean {
     const s = Scope.from(scope);
@@ -166,6 +171,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const keyBytes = this.#encodeKey(s, key);
     this.#refuseTableRecordKey(s, keyBytes, 'putSync');
     const table = this.#tableOf(s);
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     if (!this.#needsRegistration(s)) {
       // The hot path, without a closure per call.
       try {
@@ -197,12 +203,11 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
           }),
         );
       }
-      if (!this.#needsRegistration(s) || this.#registry?.registerInNextBatch?.(s)) {
-        // lmdb-js copies the key into its write batch now; the value buffer is ours to give.
-        return table.put(keyBytes, valueBytes).then(resolveTrue, this.#putRejected);
-      }
-      const ownKey = new Uint8Array(keyBytes); // the callback runs later; the scratch buffer will have moved on
-      return this.#registeringTransaction(s, 'put', () => table.putSync(ownKey, valueBytes)).then(() => true);
+      // The key is copied (the scratch buffer moves on); the value bytes are the codec's own.
+      const ownKey = new Uint8Array(keyBytes);
+      if (!this.#needsRegistration(s)) return this.#queue.addShared(new QueuedPut(this.#putContext, table, ownKey, valueBytes));
+      // Registration is checked in the flush's transaction and may fail for this write alone.
+      return this.#queue.add(new QueuedPut(this.#putContext, table, ownKey, valueBytes, this.#registry, s));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -212,22 +217,21 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const s = Scope.from(scope);
     const keyBytes = this.#encodeKey(s, key);
     if (this.#isTableRecordKey(s, keyBytes)) return false;
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
   }
 
   remove(scope: ScopeLike, key: K): Promise<boolean> {
     try {
       const s = Scope.from(scope);
-      const table = this.#tableOf(s);
+      const keyBytes = this.#encodeKey(s, key);
       this.#checkOpen('remove');
-      if (inWriteTransaction(this.#env)) return Promise.resolve(this.removeSync(s, key));
-      // Raw lmdb-js resolves true either way; reading and deleting in one write
-      // transaction tells whether the key was there.
-      const keyBytes = new Uint8Array(this.#encodeKey(s, key));
       if (this.#isTableRecordKey(s, keyBytes)) return Promise.resolve(false);
-      return this.#env
-        .transaction(() => table.removeSync(keyBytes))
-        .then((existed) => existed, rejectAsStorage(`remove in "${this.name}"`));
+      const table = this.#tableOf(s);
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#storage('remove', () => table.removeSync(keyBytes)));
+      // Raw lmdb-js resolves true either way; deleting inside the flush's transaction tells.
+      const ownKey = new Uint8Array(keyBytes);
+      return this.#queue.add({ context: `remove in "${this.name}"`, apply: () => table.removeSync(ownKey) });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -235,6 +239,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
 
   clearSync(scope: ScopeLike): number {
     const s = Scope.from(scope);
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     return this.#storage('clearSync', () => this.#env.transactionSync(() => this.#clearInTransaction(s)));
   }
 
@@ -243,9 +248,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       const s = Scope.from(scope);
       this.#checkOpen('clearAsync');
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
-      return this.#env
-        .transaction(() => this.#clearInTransaction(s))
-        .then((count) => count, rejectAsStorage(`clearAsync in "${this.name}"`));
+      return this.#queue.add({ context: `clearAsync in "${this.name}"`, partial: true, apply: () => this.#clearInTransaction(s) });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -287,22 +290,27 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     return new LmdbScopedView(this, Scope.from(scope));
   }
 
-  /** The callback's own errors pass through as they are; a failing commit is `STORAGE`. */
+  /**
+   * Runs `fn` in a write transaction at its place in call order (after every async write
+   * issued before it). If `fn` throws, its own writes roll back (a child transaction) and the
+   * promise rejects with its error. `fn` runs synchronously: when it returns a promise, the
+   * writes it made before its first `await` commit, and the result is that promise's value.
+   * Inside an open write transaction it runs at once, joining it.
+   */
   transaction<T>(fn: () => T): Promise<T> {
     try {
+      checkCallback(fn, 'transaction');
       this.#checkOpen('transaction');
-      const tracked = trackCallbackErrors(fn);
-      return this.#env
-        .transaction(tracked.run)
-        .then(undefined, (error) =>
-          tracked.threw(error) ? Promise.reject(error) : rejectAsStorage(`transaction on "${this.name}"`)(error),
-        );
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#env.transactionSync(fn));
+      return this.#queue.add({ context: `transaction on "${this.name}"`, partial: true, apply: fn });
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   transactionSync<T>(fn: () => T): T {
+    checkCallback(fn, 'transactionSync');
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const tracked = trackCallbackErrors(fn);
     try {
       return this.#env.transactionSync(tracked.run);
@@ -405,7 +413,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   }
 
   #checkOpen(action: string): void {
-    if (isClosed(this.#env)) throw new ScopedDbError('STORAGE', `${action} in "${this.name}": the environment is closed`);
+    if (isClosing(this.#env)) throw new ScopedDbError('STORAGE', `${action} in "${this.name}": the environment is closed`);
   }
 
   #requireRegistry(method: string): ScopeRegistrar {
@@ -437,23 +445,6 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
         return write();
       }),
     );
-  }
-
-  /** An async write that also registers its scope, both in one batched transaction. */
-  #registeringTransaction<T>(scope: Scope, action: string, write: () => T): Promise<T> {
-    const registry = this.#registry as ScopeRegistrar;
-    return this.#env
-      .transaction(() => {
-        registry.registerScope(scope);
-        return write();
-      })
-      .then(
-        (result) => {
-          registry.registerScope(scope); // committed now: lets later async puts to it take the batch path
-          return result;
-        },
-        rejectAsStorage(`${action} in "${this.name}"`),
-      );
   }
 
   #clearInTransaction(scope: Scope): number {
@@ -591,22 +582,26 @@ function reportStorageErrors<T>(range: RangeIterable<T>, context: string): Range
   return wrapped;
 }
 
-const resolveTrue = () => true;
+/** A queued `put`: registers its scope (with a registry) and writes, inside the flush's transaction. */
+class QueuedPut implements QueuedWrite {
+  settle?: QueuedWrite['settle'];
+  constructor(
+    readonly context: string,
+    readonly table: Database<Uint8Array, Uint8Array>,
+    readonly key: Uint8Array,
+    readonly value: Uint8Array,
+    readonly registry?: ScopeRegistrar,
+    readonly scope?: Scope,
+  ) {}
+  apply(): true {
+    this.registry?.registerScope(this.scope);
+    this.table.putSync(this.key, this.value);
+    return true;
+  }
+}
 
-/**
- * A rejection handler for lmdb-js write promises. When an async commit fails, lmdb-js
- * hangs a second promise (`commitError`, the real cause) on the error; left alone it
- * becomes an unhandled rejection, so it is consumed here and reported as the cause.
- */
-function rejectAsStorage(context: string) {
-  return (error: unknown): Promise<never> => {
-    const commitError = (error as { commitError?: Promise<unknown> } | null)?.commitError;
-    if (!(commitError instanceof Promise)) return Promise.reject(wrapError(error, 'STORAGE', context));
-    return commitError.then(
-      () => Promise.reject(wrapError(error, 'STORAGE', context)),
-      (cause) => Promise.reject(wrapError(cause, 'STORAGE', context)),
-    );
-  };
+function checkCallback(fn: unknown, method: string): void {
+  if (typeof fn !== 'function') throw new ScopedDbError('INVALID_INPUT', `${method} needs a function, got ${describe(fn)}`);
 }
 
 /** Tells the callback's own errors (passed through) from the transaction's (commit failures). */

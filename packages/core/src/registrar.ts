@@ -10,15 +10,6 @@ import type { Scope, ScopeLike } from './scope.js';
 export interface ScopeRegistrar {
   /** Idempotent; DEFAULT is a no-op; another name under the same id -> `HASH_COLLISION`. */
   registerScope(scope: ScopeLike): void;
-  /**
-   * The hot path of async batched writes (`put`). True when the registrar has queued, in
-   * the batch the caller's next async write joins, a cheap write that keeps `scope`
-   * registered (so a registration removed meanwhile, by another process's prune, comes
-   * back with the data). False: the caller must call `registerScope` inside a write
-   * transaction that also holds its write. Without this method every async write to a
-   * named scope takes the transaction.
-   */
-  registerInNextBatch?(scope: Scope): boolean;
   getScopeName(hash: bigint): string | undefined;
   listAllScopes(): Scope[];
 }

@@ -1,4 +1,16 @@
+/**
+ * The lmdb-js internals core relies on, in one place (check them on every lmdb-js upgrade):
+ * - `env.env.writeTxn`: the native env's open write transaction (set inside `transactionSync`
+ *   and lmdb-js's async transaction callbacks);
+ * - `env.env.address`: 0 once the env is closed; `env.status` is `'closing'` while `close()`
+ *   waits for lmdb-js's own pending writes;
+ * - `transactionSync` nested in a write transaction runs as a child transaction (so it can roll
+ *   back alone), except with `useWritemap`;
+ * - `close` and `transactionSync` are looked up on the env object, so an own property wraps them.
+ */
 import type { RootDatabase } from 'lmdb';
+
+type NativeState = { env?: { writeTxn?: object | null; address?: number }; status?: string };
 
 /**
  * True while a write transaction is open on `env` in this thread (inside
@@ -15,8 +27,7 @@ export function inWriteTransaction(env: RootDatabase): boolean {
  * the next. Undefined outside a write transaction.
  */
 export function currentWriteTransaction(env: RootDatabase): object | undefined {
-  // lmdb-js keeps the open write transaction on its native env handle.
-  return (env as unknown as { env?: { writeTxn?: object | null } }).env?.writeTxn ?? undefined;
+  return (env as unknown as NativeState).env?.writeTxn ?? undefined;
 }
 
 /**
@@ -24,5 +35,40 @@ export function currentWriteTransaction(env: RootDatabase): object | undefined {
  * env and then fail in a later tick, outside any promise; we refuse it up front.
  */
 export function isClosed(env: RootDatabase): boolean {
-  return !(env as unknown as { env?: { address?: number } }).env?.address;
+  return !(env as unknown as NativeState).env?.address;
+}
+
+/** True once `close()` has started: nothing may read or write the env any more. */
+export function isClosing(env: RootDatabase): boolean {
+  const status = (env as unknown as NativeState).status;
+  return status === 'closing' || status === 'closed' || isClosed(env);
+}
+
+const originals = new WeakMap<RootDatabase, RootDatabase['transactionSync']>();
+
+/** `env.transactionSync` as lmdb-js made it, without the write-queue flush in front. */
+export function originalTransactionSync<T>(env: RootDatabase, fn: () => T): T {
+  const original = originals.get(env) ?? env.transactionSync;
+  return original.call(env, fn) as T;
+}
+
+/**
+ * Makes `env.transactionSync` (outside a write transaction) and `env.close` flush the
+ * env's write queue first, so queued async writes commit before a synchronous transaction
+ * (call order) and before the env closes (a put followed at once by close still commits).
+ */
+export function wrapEnvForWriteQueue(env: RootDatabase, flush: () => void): void {
+  if (originals.has(env)) return;
+  const transactionSync = env.transactionSync;
+  const close = env.close;
+  originals.set(env, transactionSync);
+  const wrapped = env as unknown as Record<'transactionSync' | 'close', (...args: unknown[]) => unknown>;
+  wrapped.transactionSync = function (this: RootDatabase, ...args: unknown[]) {
+    if (!inWriteTransaction(env)) flush();
+    return (transactionSync as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  wrapped.close = function (this: RootDatabase, ...args: unknown[]) {
+    if (!isClosing(env)) flush();
+    return (close as (...a: unknown[]) => unknown).apply(this, args);
+  };
 }

@@ -16,25 +16,18 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * The global scope registry: one table, `__global_scope_metadata`, mapping each named
  * scope's 8-byte id to its UTF-8 name, shared by every scoped database of the env.
  *
- * Registration is atomic with data: inside an open write transaction it writes there.
- * Another process may prune a scope this one still writes to, so a write never trusts a
- * cache alone: a synchronous write checks the record in its own transaction (once per scope
- * and transaction), and an async batch carries a conditional write that puts the record
- * back if it is gone (once per scope and batch, no read). The in-memory cache of scopes
- * seen registered spares those writes the collision check and the extra transaction.
+ * Registration is atomic with data: every write to a named scope calls `registerScope` inside
+ * its own write transaction (core's async writes too: they are applied in one synchronous
+ * transaction per event turn), which checks the record there, once per scope and transaction.
+ * Another process may prune a scope this one still writes to, so no write trusts a cache.
  */
 export class GlobalScopeRegistry implements ScopeRegistrar {
   readonly #env: RootDatabase;
   readonly #table: Database<Uint8Array, Uint8Array>;
-  /** Hashes seen registered in committed data, under their own name (no collision). */
-  readonly #known = new Set<bigint>();
   /** The write transaction `#checkedInTxn` belongs to (lmdb-js makes a new token per transaction). */
   #txn: object | undefined;
   /** Hashes checked or written inside `#txn`. */
   readonly #checkedInTxn = new Set<bigint>();
-  /** Hashes whose record write is queued in the current async batch. */
-  readonly #queuedInBatch = new Set<bigint>();
-  readonly #endBatch = () => this.#queuedInBatch.clear();
 
   private constructor(env: RootDatabase) {
     this.#env = env;
@@ -68,32 +61,11 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
       this.#checkedInTxn.add(hash);
       return;
     }
-    // No trust in the cache here: another process may have pruned the scope. Usually it is
-    // registered, and a read settles that without opening a write transaction.
+    // Another process may have pruned the scope: check, and usually a read settles it
+    // without opening a write transaction.
     if (this.#storedName(s.id as Uint8Array) !== s.name) {
       this.#storage('registerScope', () => this.#env.transactionSync(() => this.#checkOrWrite(s.id as Uint8Array, s.name as string)));
     }
-    this.#known.add(hash);
-  }
-
-  /**
-   * For a scope seen registered: queue, in the async batch the caller's write joins, "write
-   * the record if it is missing" (lmdb-js `ifNoExists`, decided at commit, no read now).
-   * lmdb-js puts every async write of one event turn in one transaction, so the record and
-   * the data commit together. False for a scope not seen yet: it needs the collision check.
-   */
-  registerInNextBatch(scope: Scope): boolean {
-    const hash = scope.hash;
-    if (hash === null) return true;
-    if (!this.#known.has(hash)) return false;
-    if (this.#queuedInBatch.has(hash)) return true;
-    if (this.#queuedInBatch.size === 0) queueMicrotask(this.#endBatch);
-    this.#queuedInBatch.add(hash);
-    const id = scope.id as Uint8Array;
-    const name = utf8.encode(scope.name as string);
-    // A failure here fails the whole batch, and the caller's own write reports it.
-    this.#table.ifNoExists(id, () => void this.#table.put(id, name).catch(ignore)).catch(ignore);
-    return true;
   }
 
   getScopeName(hash: bigint): string | undefined {
@@ -167,9 +139,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
   }
 
   #forget(hash: bigint): void {
-    this.#known.delete(hash);
     this.#checkedInTxn.delete(hash);
-    this.#queuedInBatch.delete(hash);
   }
 
   #checkOrWrite(id: Uint8Array, name: string): void {
@@ -197,8 +167,6 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
     }
   }
 }
-
-function ignore(): void {}
 
 function checkCheckers(checkers: ScopeEmptinessChecker[], method: string): void {
   if (!Array.isArray(checkers) || checkers.some((c) => typeof c?.isScopeEmpty !== 'function')) {

@@ -1,0 +1,162 @@
+/**
+ * Async writes in call order (API.md, "Write order").
+ *
+ * lmdb-js runs `transaction(callback)` work after the plain writes of its batch, and a
+ * synchronous transaction can commit before async writes issued earlier (the worker thread
+ * may not hold the write lock yet). Neither gives call order, so async writes of this library
+ * never go to lmdb-js's async machinery. Each env has one queue; every async write
+ * (`put`, `remove`, `clearAsync`, `transaction(fn)`) joins it in call order, and the queue
+ * applies the whole turn's writes in ONE synchronous write transaction on the next
+ * `setImmediate` (the same batching lmdb-js does: one transaction per event turn). Before a
+ * synchronous write outside a transaction, the queue is flushed first, in a transaction of
+ * its own, so the sync write comes second. `env.transactionSync` and `env.close` are wrapped
+ * to do the same (see `lmdb-internals.ts`).
+ *
+ * Because the flush holds the write lock, whatever an op reads inside it (a registry record,
+ * whether a key exists) is the truth at its place in call order, across processes too.
+ *
+ * An op that fails a check (`HASH_COLLISION`, …) before writing fails alone; an op that can
+ * fail half-way (`transaction(fn)`, `clearAsync`) runs in a child transaction, so its failure
+ * rolls back only its own writes; an LMDB failure (a commit that does not fit on disk) fails
+ * every op of the batch with `STORAGE`.
+ */
+import type { RootDatabase } from 'lmdb';
+import { isScopedDbError, ScopedDbError, wrapError } from './errors.js';
+import { isClosing, originalTransactionSync, wrapEnvForWriteQueue } from './transaction.js';
+
+/** One queued write. `apply` runs inside the flush's write transaction at the write's place. */
+export interface QueuedWrite {
+  /** The database the write belongs to (for messages). */
+  readonly context: string;
+  /** Does the write; its return value resolves the write's promise. */
+  apply(): unknown;
+  /** True when `apply` may write part-way before it throws: it then runs in a child transaction. */
+  readonly partial?: boolean;
+  /** Undefined for writes that share the batch's promise (they cannot fail on their own). */
+  settle?: Settle;
+}
+
+interface Settle {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** The promise every "cannot fail alone" write of one batch shares, like lmdb-js's commit promise. */
+interface SharedResult {
+  readonly promise: Promise<true>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function sharedResult(): SharedResult {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<true>((res, rej) => {
+    resolve = () => res(true);
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export class WriteQueue {
+  readonly #env: RootDatabase;
+  #writes: QueuedWrite[] = [];
+  #shared: SharedResult | undefined;
+  #scheduled = false;
+  readonly #flush = () => {
+    this.#scheduled = false;
+    this.flush();
+  };
+
+  constructor(env: RootDatabase) {
+    this.#env = env;
+  }
+
+  /** True while writes wait for their flush. */
+  get pending(): boolean {
+    return this.#writes.length > 0;
+  }
+
+  /** Queues a write whose promise is the batch's (resolves `true` once the batch commits). */
+  addShared(write: QueuedWrite): Promise<true> {
+    this.#push(write);
+    this.#shared ??= sharedResult();
+    return this.#shared.promise;
+  }
+
+  /** Queues a write with a result (or a failure) of its own. */
+  add<T>(write: QueuedWrite): Promise<T> {
+    const result = new Promise<T>((resolve, reject) => {
+      write.settle = { resolve: resolve as (value: unknown) => void, reject };
+    });
+    this.#push(write);
+    return result;
+  }
+
+  #push(write: QueuedWrite): void {
+    this.#writes.push(write);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flush);
+    }
+  }
+
+  /** Applies every queued write now, in call order, in one write transaction. */
+  flush(): void {
+    const writes = this.#writes;
+    if (writes.length === 0) return;
+    const shared = this.#shared;
+    this.#writes = [];
+    this.#shared = undefined;
+    if (isClosing(this.#env)) {
+      const error = new ScopedDbError('STORAGE', `${writes[0]?.context}: the environment was closed before this write was committed`);
+      fail(writes, shared, error);
+      return;
+    }
+    const results: unknown[] = new Array(writes.length);
+    const failures = new Map<number, unknown>();
+    try {
+      originalTransactionSync(this.#env, () => {
+        for (let i = 0; i < writes.length; i++) {
+          const write = writes[i] as QueuedWrite;
+          try {
+            results[i] = write.partial ? originalTransactionSync(this.#env, () => write.apply()) : write.apply();
+          } catch (error) {
+            // A check that failed before writing, or a child transaction that rolled back: this write alone.
+            if (write.partial || (isScopedDbError(error) && error.code !== 'STORAGE')) failures.set(i, error);
+            else throw error;
+          }
+        }
+      });
+    } catch (error) {
+      fail(writes, shared, wrapError(error, 'STORAGE', `${writes[0]?.context}: the batched write failed`));
+      return;
+    }
+    shared?.resolve();
+    for (let i = 0; i < writes.length; i++) {
+      const settle = writes[i]?.settle;
+      if (!settle) continue;
+      if (failures.has(i)) settle.reject(failures.get(i));
+      else settle.resolve(results[i]);
+    }
+  }
+}
+
+function fail(writes: readonly QueuedWrite[], shared: SharedResult | undefined, error: unknown): void {
+  shared?.reject(error);
+  for (const write of writes) write.settle?.reject(error);
+}
+
+const queues = new WeakMap<RootDatabase, WriteQueue>();
+
+/** The env's one queue (every scoped database of the env shares it, so call order spans them). */
+export function writeQueueOf(env: RootDatabase): WriteQueue {
+  let queue = queues.get(env);
+  if (!queue) {
+    const created = new WriteQueue(env);
+    queue = created;
+    queues.set(env, created);
+    wrapEnvForWriteQueue(env, () => created.flush());
+  }
+  return queue;
+}
