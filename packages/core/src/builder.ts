@@ -6,6 +6,7 @@ import { type DatabaseKind, type MetaRecord, parseMetaRecord } from './meta-reco
 import { ScopedDbError, wrapError } from './errors.js';
 import { KEY_FORMAT_VERSION, META_TABLE, SCOPED_TABLE_SUFFIX, scopedTableName } from './key-format.js';
 import type { ScopeRegistrar } from './registrar.js';
+import { isReadOnly } from './transaction.js';
 import { describe } from './scope.js';
 
 export interface ScopedDatabaseOptions {
@@ -91,7 +92,9 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
         valueCodec: valueCodec.name,
         ...(unnamedForDefault ? { unnamedForDefault: true as const } : {}),
       };
-      env.transactionSync(() => checkOrRecord(meta, name, record));
+      // A read-only env can only check the record; a missing one is a database that does not exist.
+      if (isReadOnly(env)) checkOrRecord(meta, name, record, false);
+      else env.transactionSync(() => checkOrRecord(meta, name, record, true));
       return new LmdbScopedDatabase<K, V>({
         env,
         name,
@@ -123,10 +126,11 @@ export function scopedDatabaseOptions(
   return new ScopedDatabaseBuilder({ env, registry, unnamedForDefault: false });
 }
 
-function checkOrRecord(meta: Database, name: string, record: MetaRecord): void {
+function checkOrRecord(meta: Database, name: string, record: MetaRecord, writable: boolean): void {
   const key = Buffer.from(name, 'utf8');
   const stored = meta.getBinary(key);
   if (stored === undefined) {
+    if (!writable) throw new ScopedDbError('INVALID_INPUT', `there is no scoped database "${name}" in this read-only environment`);
     meta.putSync(key, Buffer.from(JSON.stringify(record)));
     return;
   }

@@ -14,7 +14,7 @@ import type { Entry, RangeOptions, ScopedDatabase, ScopedView } from './interfac
 import { type DatabaseKind, libraryTableRecords } from './meta-record.js';
 import type { ScopeRegistrar } from './registrar.js';
 import { Scope, type ScopeLike, describe } from './scope.js';
-import { inWriteTransaction, isClosing } from './transaction.js';
+import { inWriteTransaction, isClosing, isReadOnly } from './transaction.js';
 import { LmdbScopedView } from './view.js';
 import { type QueuedWrite, type WriteQueue, writeQueueOf } from './write-queue.js';
 
@@ -55,6 +55,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   readonly #defaultInMainDb: boolean;
   readonly #plainKeys: boolean;
   readonly #queue: WriteQueue;
+  readonly #readOnly: boolean;
   /** Made once: every queued put carries it. */
   readonly #putContext: string;
   readonly #plainValues: boolean;
@@ -73,6 +74,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     this.#defaultInMainDb = config.defaultInMainDb;
     this.#plainKeys = plainBytesCodecs.has(config.keyCodec as Codec<Uint8Array>);
     this.#queue = writeQueueOf(config.env);
+    this.#readOnly = isReadOnly(config.env);
     this.#putContext = `put in "${config.name}"`;
     this.#plainValues = plainBytesCodecs.has(config.valueCodec as Codec<Uint8Array>);
   }
@@ -170,6 +172,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const valueBytes = this.#encodeValue(value);
     const keyBytes = this.#encodeKey(s, key);
     this.#refuseTableRecordKey(s, keyBytes, 'putSync');
+    this.#checkWritable('putSync');
     const table = this.#tableOf(s);
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     if (!this.#needsRegistration(s)) {
@@ -194,7 +197,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
       const keyBytes = this.#encodeKey(s, key);
       this.#refuseTableRecordKey(s, keyBytes, 'put');
       const table = this.#tableOf(s);
-      this.#checkOpen('put');
+      this.#checkWritable('put');
       if (inWriteTransaction(this.#env)) {
         return Promise.resolve(
           this.#writeSync(s, 'put', () => {
@@ -217,6 +220,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const s = Scope.from(scope);
     const keyBytes = this.#encodeKey(s, key);
     if (this.#isTableRecordKey(s, keyBytes)) return false;
+    this.#checkWritable('removeSync');
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
   }
@@ -225,7 +229,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     try {
       const s = Scope.from(scope);
       const keyBytes = this.#encodeKey(s, key);
-      this.#checkOpen('remove');
+      this.#checkWritable('remove');
       if (this.#isTableRecordKey(s, keyBytes)) return Promise.resolve(false);
       const table = this.#tableOf(s);
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.#storage('remove', () => table.removeSync(keyBytes)));
@@ -239,6 +243,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
 
   clearSync(scope: ScopeLike): number {
     const s = Scope.from(scope);
+    this.#checkWritable('clearSync');
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     return this.#storage('clearSync', () => this.#env.transactionSync(() => this.#clearInTransaction(s)));
   }
@@ -246,7 +251,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   clearAsync(scope: ScopeLike): Promise<number> {
     try {
       const s = Scope.from(scope);
-      this.#checkOpen('clearAsync');
+      this.#checkWritable('clearAsync');
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
       return this.#queue.add({ context: `clearAsync in "${this.name}"`, partial: true, apply: () => this.#clearInTransaction(s) });
     } catch (error) {
@@ -300,7 +305,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   transaction<T>(fn: () => T): Promise<T> {
     try {
       checkCallback(fn, 'transaction');
-      this.#checkOpen('transaction');
+      this.#checkWritable('transaction');
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.#env.transactionSync(fn));
       return this.#queue.add({ context: `transaction on "${this.name}"`, partial: true, apply: fn });
     } catch (error) {
@@ -310,6 +315,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
 
   transactionSync<T>(fn: () => T): T {
     checkCallback(fn, 'transactionSync');
+    this.#checkWritable('transactionSync');
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const tracked = trackCallbackErrors(fn);
     try {
@@ -410,6 +416,12 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     } catch (error) {
       throw wrapError(error, 'STORAGE', `${action} in "${this.name}"`);
     }
+  }
+
+  /** Writes need an open env opened for writing (lmdb-js has no write methods on a read-only env). */
+  #checkWritable(action: string): void {
+    this.#checkOpen(action);
+    if (this.#readOnly) throw new ScopedDbError('STORAGE', `${action} in "${this.name}": the environment was opened read-only`);
   }
 
   #checkOpen(action: string): void {

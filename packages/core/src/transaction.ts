@@ -38,6 +38,11 @@ export function isClosed(env: RootDatabase): boolean {
   return !(env as unknown as NativeState).env?.address;
 }
 
+/** True for an env opened with `readOnly: true`: lmdb-js then adds no write methods at all. */
+export function isReadOnly(env: RootDatabase): boolean {
+  return typeof env.transactionSync !== 'function';
+}
+
 /** True once `close()` has started: nothing may read or write the env any more. */
 export function isClosing(env: RootDatabase): boolean {
   const status = (env as unknown as NativeState).status;
@@ -58,7 +63,7 @@ export function originalTransactionSync<T>(env: RootDatabase, fn: () => T): T {
  * (call order) and before the env closes (a put followed at once by close still commits).
  */
 export function wrapEnvForWriteQueue(env: RootDatabase, flush: () => void): void {
-  if (originals.has(env)) return;
+  if (originals.has(env) || isReadOnly(env)) return;
   const transactionSync = env.transactionSync;
   const close = env.close;
   originals.set(env, transactionSync);
