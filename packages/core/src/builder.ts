@@ -1,13 +1,13 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { type Codec, codecs } from './codec.js';
 import { LmdbScopedDatabase } from './database.js';
-import type { ScopedDatabase } from './interfaces.js';
-import { type DatabaseKind, type MetaRecord, parseMetaRecord } from './meta-record.js';
 import { ScopedDbError, wrapError } from './errors.js';
+import type { ScopedDatabase } from './interfaces.js';
 import { KEY_FORMAT_VERSION, META_TABLE, SCOPED_TABLE_SUFFIX, scopedTableName } from './key-format.js';
+import { type DatabaseKind, type MetaRecord, parseMetaRecord, readMetaRecords } from './meta-record.js';
 import type { ScopeRegistrar } from './registrar.js';
-import { isReadOnly } from './transaction.js';
 import { describe } from './scope.js';
+import { isReadOnly } from './transaction.js';
 
 export interface ScopedDatabaseOptions {
   registry?: ScopeRegistrar;
@@ -80,36 +80,63 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
       throw new ScopedDbError('INVALID_INPUT', '.unnamedForDefault() is only for .rawBytes() databases');
     }
     const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
-    try {
-      // Tables first, record last: a failure (e.g. maxDbs reached) leaves no record behind.
-      const defaultTable = env.openDB(unnamedForDefault ? { name: null as unknown as string, ...binary } : { name, ...binary });
-      const scopedTable = env.openDB(scopedTableName(name), binary);
+    const record: MetaRecord = {
+      format: KEY_FORMAT_VERSION,
+      kind,
+      keyCodec: keyCodec.name,
+      valueCodec: valueCodec.name,
+      ...(unnamedForDefault ? { unnamedForDefault: true as const } : {}),
+      ...(registry ? { registry: true as const } : {}),
+    };
+    const readOnly = isReadOnly(env);
+    const openTables = () => {
       const meta = env.openDB(META_TABLE, binary);
-      const record: MetaRecord = {
-        format: KEY_FORMAT_VERSION,
-        kind,
-        keyCodec: keyCodec.name,
-        valueCodec: valueCodec.name,
-        ...(unnamedForDefault ? { unnamedForDefault: true as const } : {}),
+      // The record first: a mismatch is reported before any table is made.
+      checkOrRecord(meta, name, record, !readOnly);
+      return {
+        defaultTable: env.openDB(unnamedForDefault ? { name: null as unknown as string, ...binary } : { name, ...binary }),
+        scopedTable: env.openDB(scopedTableName(name), binary),
       };
-      // A read-only env can only check the record; a missing one is a database that does not exist.
-      if (isReadOnly(env)) checkOrRecord(meta, name, record, false);
-      else env.transactionSync(() => checkOrRecord(meta, name, record, true));
-      return new LmdbScopedDatabase<K, V>({
-        env,
-        name,
-        kind,
-        keyCodec: keyCodec as Codec<K>,
-        valueCodec: valueCodec as Codec<V>,
-        registry,
-        defaultTable: defaultTable as Database<Uint8Array, Uint8Array>,
-        scopedTable: scopedTable as Database<Uint8Array, Uint8Array>,
-        defaultInMainDb: unnamedForDefault,
-      });
+    };
+    let tables: ReturnType<typeof openTables>;
+    try {
+      // One write transaction: if any table cannot be made (maxDbs reached), none is, and no record.
+      tables = readOnly ? openTables() : env.transactionSync(openTables);
     } catch (error) {
+      if ((error as { code?: unknown })?.code === MDB_DBS_FULL) {
+        throw new ScopedDbError(
+          'STORAGE',
+          `could not open scoped database "${name}": the env's maxDbs is too small; this library's tables need maxDbs >= ` +
+            `${tablesNeeded(env, name, unnamedForDefault, registry !== undefined)} (each scoped database uses 2 tables, 1 with unnamedForDefault, ` +
+            `plus 1 for ${META_TABLE} and 1 for the registry), plus any tables of your own`,
+          { cause: error },
+        );
+      }
       throw wrapError(error, 'STORAGE', `could not open scoped database "${name}"`);
     }
+    return new LmdbScopedDatabase<K, V>({
+      env,
+      name,
+      kind,
+      keyCodec: keyCodec as Codec<K>,
+      valueCodec: valueCodec as Codec<V>,
+      registry,
+      defaultTable: tables.defaultTable as Database<Uint8Array, Uint8Array>,
+      scopedTable: tables.scopedTable as Database<Uint8Array, Uint8Array>,
+      defaultInMainDb: unnamedForDefault,
+    });
   }
+}
+
+/** LMDB's MDB_DBS_FULL, as lmdb-js reports it in `error.code`. */
+const MDB_DBS_FULL = -30791;
+
+/** How many named tables this library's databases need once `name` exists too. */
+function tablesNeeded(env: RootDatabase, name: string, unnamedForDefault: boolean, registry: boolean): number {
+  const records = readMetaRecords(env);
+  let needed = registry ? 2 : 1; // the meta table, and the registry's
+  for (const [recorded, meta] of records) if (recorded !== name) needed += meta?.unnamedForDefault ? 1 : 2;
+  return needed + (unnamedForDefault ? 1 : 2);
 }
 
 export function scopedDatabaseOptions(
@@ -131,6 +158,7 @@ function checkOrRecord(meta: Database, name: string, record: MetaRecord, writabl
   const stored = meta.getBinary(key);
   if (stored === undefined) {
     if (!writable) throw new ScopedDbError('INVALID_INPUT', `there is no scoped database "${name}" in this read-only environment`);
+    if (record.unnamedForDefault) refuseSecondMainDbUser(meta, name);
     meta.putSync(key, Buffer.from(JSON.stringify(record)));
     return;
   }
@@ -141,6 +169,27 @@ function checkOrRecord(meta: Database, name: string, record: MetaRecord, writabl
     .map((field) => `${field}: stored ${JSON.stringify(existing[field] ?? null)}, given ${JSON.stringify(record[field] ?? null)}`);
   if (differences.length > 0) {
     throw new ScopedDbError('CODEC_MISMATCH', `database "${name}" was created differently (${differences.join('; ')})`);
+  }
+  if (existing.registry && !record.registry) {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `database "${name}" was opened with a registry before: open it with one again, ` +
+        'scopedDatabaseOptions(env, { registry: GlobalScopeRegistry.open(env) }), or the scopes it writes could not be listed',
+    );
+  }
+  if (record.registry && !existing.registry && writable) meta.putSync(key, Buffer.from(JSON.stringify({ ...existing, registry: true })));
+}
+
+/** The env has one main database, so one scoped database at most keeps its DEFAULT scope there. */
+function refuseSecondMainDbUser(meta: Database, name: string): void {
+  for (const { key, value } of meta.getRange({})) {
+    if (parseMetaRecord(value as Uint8Array)?.unnamedForDefault) {
+      const holder = Buffer.from(key as Uint8Array).toString('utf8');
+      throw new ScopedDbError(
+        'INVALID_INPUT',
+        `"${name}" cannot keep its DEFAULT scope in the main database: "${holder}" already does (an env has one main database)`,
+      );
+    }
   }
 }
 

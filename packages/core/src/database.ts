@@ -1,6 +1,7 @@
 import type { Database, RangeIterable, RootDatabase } from 'lmdb';
 import { type Codec, encodingError, plainBytesCodecs } from './codec.js';
 import { ScopedDbError, wrapError } from './errors.js';
+import type { Entry, RangeOptions, ScopedDatabase, ScopedView } from './interfaces.js';
 import {
   checkKeyLength,
   firstScopeStart,
@@ -10,10 +11,9 @@ import {
   scopeRange,
   writeKeyPrefix,
 } from './key-format.js';
-import type { Entry, RangeOptions, ScopedDatabase, ScopedView } from './interfaces.js';
 import { type DatabaseKind, libraryTableRecords } from './meta-record.js';
 import type { ScopeRegistrar } from './registrar.js';
-import { Scope, type ScopeLike, describe } from './scope.js';
+import { describe, Scope, type ScopeLike } from './scope.js';
 import { inWriteTransaction, isClosing, isReadOnly } from './transaction.js';
 import { LmdbScopedView } from './view.js';
 import { type QueuedWrite, type WriteQueue, writeQueueOf } from './write-queue.js';
@@ -265,21 +265,40 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     const registry = this.#requireRegistry('listScopes');
     const scopes: Scope[] = [];
     if (!this.isScopeEmpty(Scope.DEFAULT)) scopes.push(Scope.DEFAULT);
-    // Hop from one scope's first key to the next id: O(scopes × log n), not a full scan.
+    this.#walkScopeHashes('listScopes', (hash) => {
+      const name = registry.getScopeName(hash);
+      // Data under an id the registry does not know cannot be named: listUnnamedIds() finds it.
+      if (name !== undefined) scopes.push(Scope.named(name));
+    });
+    return scopes;
+  }
+
+  /**
+   * Ids that hold data here but that the registry cannot name (e.g. data written before the
+   * database had a registry): register their names (`registerScope`) to make them listable.
+   */
+  listUnnamedIds(): bigint[] {
+    const registry = this.#requireRegistry('listUnnamedIds');
+    const ids: bigint[] = [];
+    this.#walkScopeHashes('listUnnamedIds', (hash) => {
+      if (registry.getScopeName(hash) === undefined) ids.push(hash);
+    });
+    return ids;
+  }
+
+  /** Hops from one scope's first key to the next id: O(scopes × log n), not a full scan. */
+  #walkScopeHashes(action: string, visit: (hash: bigint) => void): void {
     let from: Uint8Array | undefined = firstScopeStart();
     while (from) {
       let first: Uint8Array | undefined;
       const start: Uint8Array = from;
-      this.#storage('listScopes', () => {
+      this.#storage(action, () => {
         for (const key of this.#scopedTable.getKeys({ start, limit: 1 })) first = key;
       });
-      if (!first) break;
-      const name = registry.getScopeName(readScopeHash(first));
-      // Data under an id the registry does not know cannot be named; it is skipped.
-      if (name !== undefined) scopes.push(Scope.named(name));
+      if (!first) return;
+      visit(readScopeHash(first));
       from = nextScopeStart(first);
     }
-    return scopes;
   }
 
   findEmptyScopes(): Scope[] {

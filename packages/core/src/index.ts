@@ -1,17 +1,6 @@
-export { ScopedDbError, isScopedDbError, type ScopedDbErrorCode, type ScopedDbErrorOptions } from './errors.js';
-export { Scope, type ScopeLike } from './scope.js';
-export {
-  keyFormat,
-  KEY_FORMAT_VERSION,
-  MAX_KEY_BYTES,
-  SCOPE_ID_BYTES,
-  META_TABLE,
-  REGISTRY_TABLE,
-  type ScopeBounds,
-} from './key-format.js';
-export { codecs, encodingError, type Codec, type CodecValue, type OrderedKey } from './codec.js';
-export type { ScopeRegistrar, ScopeEmptinessChecker } from './registrar.js';
-export { currentWriteTransaction, inWriteTransaction, isClosed } from './transaction.js';
+export { ScopedDatabaseBuilder, type ScopedDatabaseOptions, scopedDatabaseOptions } from './builder.js';
+export { type Codec, type CodecValue, codecs, encodingError, type OrderedKey } from './codec.js';
+export { isScopedDbError, ScopedDbError, type ScopedDbErrorCode, type ScopedDbErrorOptions } from './errors.js';
 export type {
   Entry,
   RangeIterable,
@@ -21,5 +10,16 @@ export type {
   ScopedDatabase,
   ScopedView,
 } from './interfaces.js';
+export {
+  KEY_FORMAT_VERSION,
+  keyFormat,
+  MAX_KEY_BYTES,
+  META_TABLE,
+  REGISTRY_TABLE,
+  SCOPE_ID_BYTES,
+  type ScopeBounds,
+} from './key-format.js';
 export type { DatabaseKind } from './meta-record.js';
-export { scopedDatabaseOptions, ScopedDatabaseBuilder, type ScopedDatabaseOptions } from './builder.js';
+export type { ScopeEmptinessChecker, ScopeRegistrar } from './registrar.js';
+export { Scope, type ScopeLike } from './scope.js';
+export { currentWriteTransaction, inWriteTransaction, isClosed } from './transaction.js';

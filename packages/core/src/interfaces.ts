@@ -63,6 +63,8 @@ export interface ScopedDatabase<K, V> extends ScopeEmptinessChecker {
   isScopeEmpty(scope: ScopeLike): boolean;
   /** Scopes holding data here, DEFAULT first. Needs a registry. */
   listScopes(): Scope[];
+  /** Ids holding data here that the registry cannot name (register their names to list them). Needs a registry. */
+  listUnnamedIds(): bigint[];
   /** Registered named scopes with no data here. Needs a registry. */
   findEmptyScopes(): Scope[];
   registerScope(scope: ScopeLike): void;

@@ -31,6 +31,25 @@ export interface MetaRecord {
   keyCodec: string;
   valueCodec: string;
   unnamedForDefault?: true;
+  /** Set once the database was opened with a registry: without one its scopes could not be listed. */
+  registry?: true;
+}
+
+/** Every database recorded in the env's meta table, by name (none when there is no meta table yet). */
+export function readMetaRecords(env: RootDatabase): Map<string, MetaRecord | undefined> {
+  const records = new Map<string, MetaRecord | undefined>();
+  let meta: ReturnType<RootDatabase['openDB']>;
+  try {
+    // `create: false` (lmdb-js: open only if it exists) is missing from lmdb-js's types.
+    const options = { name: META_TABLE, keyEncoding: 'binary', encoding: 'binary', create: false } as const;
+    meta = env.openDB(options as unknown as { name: string });
+  } catch {
+    return records;
+  }
+  for (const { key, value } of meta.getRange({})) {
+    records.set(Buffer.from(key as Uint8Array).toString('utf8'), parseMetaRecord(value as Uint8Array));
+  }
+  return records;
 }
 
 export function parseMetaRecord(bytes: Uint8Array): MetaRecord | undefined {

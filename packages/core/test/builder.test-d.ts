@@ -6,8 +6,8 @@ import {
   type ScopedBytesDatabase,
   type ScopedBytesKeyDatabase,
   type ScopedDatabase,
-  scopedDatabaseOptions,
   type ScopedView,
+  scopedDatabaseOptions,
 } from '../src/index.js';
 
 interface Order {

@@ -1,5 +1,5 @@
-import xxhash from 'xxhash-wasm';
 import { describe, expect, it } from 'vitest';
+import xxhash from 'xxhash-wasm';
 import { isScopedDbError, Scope } from '../src/index.js';
 
 const { h64Raw } = await xxhash();
