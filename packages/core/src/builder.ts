@@ -5,7 +5,7 @@ import { ScopedDbError, wrapError } from './errors.js';
 import type { ScopedDatabase } from './interfaces.js';
 import { KEY_FORMAT_VERSION, META_TABLE, SCOPED_TABLE_SUFFIX, scopedTableName } from './key-format.js';
 import { type DatabaseKind, type MetaRecord, parseMetaRecord, readMetaRecords } from './meta-record.js';
-import type { ScopeRegistrar } from './registrar.js';
+import type { ScopeEmptinessChecker, ScopeRegistrar } from './registrar.js';
 import { describe } from './scope.js';
 import { isReadOnly } from './transaction.js';
 
@@ -126,6 +126,44 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
       defaultInMainDb: unnamedForDefault,
     });
   }
+}
+
+const recorded = new WeakMap<RootDatabase, Map<string, ScopeEmptinessChecker>>();
+
+/**
+ * Every scoped database recorded in the env's meta table, as emptiness checkers (what the
+ * registry asks before it unregisters a scope). Opened once per env and name; a database
+ * recorded since the last call is picked up, one whose tables are gone is skipped.
+ */
+export function recordedDatabases(env: RootDatabase): ScopeEmptinessChecker[] {
+  let opened = recorded.get(env);
+  if (!opened) recorded.set(env, (opened = new Map()));
+  const binary = { keyEncoding: 'binary', encoding: 'binary', create: false } as const;
+  for (const [name, record] of readMetaRecords(env)) {
+    if (opened.has(name) || !record) continue;
+    const open = (tableName: string | null) => env.openDB({ name: tableName, ...binary } as unknown as { name: string });
+    let tables: { defaultTable: Database; scopedTable: Database };
+    try {
+      tables = { defaultTable: open(record.unnamedForDefault ? null : name), scopedTable: open(scopedTableName(name)) };
+    } catch {
+      continue; // recorded, but its tables were dropped outside the library: it holds nothing
+    }
+    opened.set(
+      name,
+      new LmdbScopedDatabase({
+        env,
+        name,
+        kind: record.kind,
+        keyCodec: codecs.bytes(),
+        valueCodec: codecs.bytes(),
+        registry: undefined,
+        defaultTable: tables.defaultTable as Database<Uint8Array, Uint8Array>,
+        scopedTable: tables.scopedTable as Database<Uint8Array, Uint8Array>,
+        defaultInMainDb: record.unnamedForDefault === true,
+      }),
+    );
+  }
+  return [...opened.values()];
 }
 
 /** LMDB's MDB_DBS_FULL, as lmdb-js reports it in `error.code`. */

@@ -1,11 +1,12 @@
 import {
   currentWriteTransaction,
   REGISTRY_TABLE,
+  recordedDatabases,
   Scope,
+  ScopedDbError,
   type ScopeEmptinessChecker,
   type ScopeLike,
   type ScopeRegistrar,
-  ScopedDbError,
 } from '@scoped-lmdb/core';
 import type { Database, RootDatabase } from 'lmdb';
 
@@ -72,20 +73,23 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
     if (typeof hash !== 'bigint' || hash < 0n || hash > 0xffff_ffff_ffff_ffffn) {
       throw new ScopedDbError('INVALID_INPUT', 'a scope hash is an unsigned 64-bit bigint');
     }
-    return this.#storedName(idOf(hash));
+    return this.#validName(idOf(hash));
   }
 
   /** One get: hash the name, then compare the stored name (undefined if the id holds another). */
   lookupScopeHash(name: string): bigint | undefined {
     const s = Scope.named(name);
-    return this.#storedName(s.id as Uint8Array) === name ? (s.hash as bigint) : undefined;
+    return this.#validName(s.id as Uint8Array) === name ? (s.hash as bigint) : undefined;
   }
 
   /** DEFAULT first, then the named scopes in id order. */
   listAllScopes(): Scope[] {
     const scopes = [Scope.DEFAULT];
     this.#storage('listAllScopes', () => {
-      for (const { value } of this.#table.getRange({})) scopes.push(Scope.named(decodeName(value)));
+      for (const { key, value } of this.#table.getRange({})) {
+        const name = validName(key as Uint8Array, value as Uint8Array);
+        if (name !== undefined) scopes.push(Scope.named(name));
+      }
     });
     return scopes;
   }
@@ -93,7 +97,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
   scopeExists(scope: ScopeLike): boolean {
     const s = Scope.from(scope);
     if (s.isDefault) return true;
-    return this.#storedName(s.id as Uint8Array) === s.name;
+    return this.#validName(s.id as Uint8Array) === s.name;
   }
 
   /** True iff it was registered. Data in the scope is not touched. */
@@ -109,25 +113,28 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
     );
   }
 
-  /** Empty in every checker (DEFAULT is never empty of meaning, but it is checked too). */
-  isScopeEmpty(scope: ScopeLike, checkers: ScopeEmptinessChecker[]): boolean {
+  /**
+   * True when the scope holds no data in any scoped database recorded in the env (opened as
+   * needed), nor in any of `checkers` (for data kept elsewhere).
+   */
+  isScopeEmpty(scope: ScopeLike, checkers?: ScopeEmptinessChecker[]): boolean {
     const s = Scope.from(scope);
-    checkCheckers(checkers, 'isScopeEmpty');
-    return checkers.every((checker) => checker.isScopeEmpty(s));
+    const all = this.#checkers(checkers, 'isScopeEmpty');
+    return all.every((checker) => checker.isScopeEmpty(s));
   }
 
   /**
-   * Unregisters every named scope that is empty in all `checkers`, in one write
-   * transaction that re-checks emptiness inside it: a write cannot land in a scope
-   * between the check and the removal. Never DEFAULT. Returns the removed scopes.
+   * Unregisters every named scope that holds no data in any database of the env (nor in
+   * `checkers`), in one write transaction that re-checks emptiness inside it: a write cannot
+   * land in a scope between the check and the removal. Never DEFAULT. Returns the removed scopes.
    */
-  pruneGloballyUnusedScopes(checkers: ScopeEmptinessChecker[]): Scope[] {
-    checkCheckers(checkers, 'pruneGloballyUnusedScopes');
+  pruneGloballyUnusedScopes(checkers?: ScopeEmptinessChecker[]): Scope[] {
+    const all = this.#checkers(checkers, 'pruneGloballyUnusedScopes');
     const removed = this.#storage('pruneGloballyUnusedScopes', () =>
       this.#env.transactionSync(() => {
         const gone: Scope[] = [];
         for (const scope of this.listAllScopes()) {
-          if (scope.isDefault || !checkers.every((checker) => checker.isScopeEmpty(scope))) continue;
+          if (scope.isDefault || !all.every((checker) => checker.isScopeEmpty(scope))) continue;
           this.#table.removeSync(scope.id as Uint8Array);
           gone.push(scope);
         }
@@ -136,6 +143,12 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
     );
     for (const scope of removed) this.#forget(scope.hash as bigint);
     return removed;
+  }
+
+  /** The env's recorded databases plus the caller's checkers. */
+  #checkers(checkers: ScopeEmptinessChecker[] | undefined, method: string): ScopeEmptinessChecker[] {
+    if (checkers !== undefined) checkCheckers(checkers, method);
+    return [...this.#storage(method, () => recordedDatabases(this.#env)), ...(checkers ?? [])];
   }
 
   #forget(hash: bigint): void {
@@ -154,9 +167,17 @@ export class GlobalScopeRegistry implements ScopeRegistrar {
     this.#storage('registerScope', () => this.#table.putSync(id, utf8.encode(name)));
   }
 
+  /** What the record under `id` holds, valid or not (anything but the scope's own name is a collision). */
   #storedName(id: Uint8Array): string | undefined {
     const bytes = this.#storage('registry read', () => this.#table.getBinary(id));
-    return bytes === undefined ? undefined : decodeName(bytes);
+    if (bytes === undefined) return undefined;
+    return decodeName(bytes) ?? `<${bytes.length} bytes that are not UTF-8>`;
+  }
+
+  /** The name under `id` if the record is one this library writes (see `validName`). */
+  #validName(id: Uint8Array): string | undefined {
+    const bytes = this.#storage('registry read', () => this.#table.getBinary(id));
+    return bytes === undefined ? undefined : validName(id, bytes);
   }
 
   #storage<T>(action: string, run: () => T): T {
@@ -172,9 +193,10 @@ function checkCheckers(checkers: ScopeEmptinessChecker[], method: string): void 
   if (!Array.isArray(checkers) || checkers.some((c) => typeof c?.isScopeEmpty !== 'function')) {
     throw new ScopedDbError('INVALID_INPUT', `${method} needs an array of ScopeEmptinessChecker (e.g. your scoped databases)`);
   }
-  // With nothing to ask, every scope would look empty: scoped-heed deleted them all.
+  // An explicit empty list is a mistake (scoped-heed deleted every scope on it); leave it out
+  // to check the env's databases only.
   if (checkers.length === 0) {
-    throw new ScopedDbError('INVALID_INPUT', `${method} needs at least one checker; with none every scope would look empty`);
+    throw new ScopedDbError('INVALID_INPUT', `${method} got an empty checker list; leave the argument out to check the env's databases`);
   }
 }
 
@@ -184,12 +206,25 @@ function idOf(hash: bigint): Uint8Array {
   return id;
 }
 
-function decodeName(bytes: Uint8Array): string {
+function decodeName(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
-  } catch (error) {
-    throw new ScopedDbError('STORAGE', 'a scope registry record is not valid UTF-8', { cause: error });
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * The name a record holds, if the record is one this library writes: an 8-byte id, a
+ * non-empty well-formed UTF-8 name, and the id is that name's xxh64. Any other record
+ * (written by other software) is ignored by every listing and by prune, the same on the
+ * Redis backend; its id still counts as taken (a write under it is HASH_COLLISION).
+ */
+function validName(id: Uint8Array, bytes: Uint8Array): string | undefined {
+  if (id.length !== 8) return undefined;
+  const name = decodeName(bytes);
+  if (!name || !name.isWellFormed()) return undefined;
+  return Buffer.compare(Scope.named(name).id as Uint8Array, id) === 0 ? name : undefined;
 }
 
 function storageError(action: string, cause: unknown): ScopedDbError {

@@ -81,9 +81,25 @@ describe('GlobalScopeRegistry', () => {
     expect(orders.isScopeEmpty(victim)).toBe(true);
     expect(Buffer.from(table.getBinary(victim.id as Uint8Array) as Uint8Array).toString()).toBe('someone-else');
     expect(registry.lookupScopeHash('victim')).toBeUndefined();
-    expect(registry.getScopeName(victim.hash as bigint)).toBe('someone-else');
+    // A record whose name does not hash to its id was not written by the library: no name for it.
+    expect(registry.getScopeName(victim.hash as bigint)).toBeUndefined();
     orders.putSync('fine', 'k', 1);
     expect(orders.get('fine', 'k')).toBe(1);
+  });
+
+  it('refuses an async put to a scope seen registered once another name holds its id', async () => {
+    const { db, table } = setup();
+    const orders = db('orders');
+    await orders.put('seen', 'k', 1); // registered and written: any cache would trust it now
+    orders.removeSync('seen', 'k');
+    // Another process (its own registry) unregisters it and another name takes the id.
+    table.putSync(Scope.named('seen').id as Uint8Array, Buffer.from('usurper'));
+    await expect(orders.put('seen', 'k', 2)).rejects.toEqual(code('HASH_COLLISION'));
+    const others = [orders.put('other', 'k', 3), orders.put('seen', 'k', 4)];
+    await expect(others[0]).resolves.toBe(true); // a collision fails its own write only
+    await expect(others[1]).rejects.toEqual(code('HASH_COLLISION'));
+    expect(orders.isScopeEmpty('seen')).toBe(true);
+    expect(orders.get('other', 'k')).toBe(3);
   });
 });
 
@@ -257,13 +273,17 @@ describe('listing and pruning through databases', () => {
     expect(registry.scopeExists('keep')).toBe(true);
   });
 
-  it('answers isScopeEmpty across databases', () => {
+  it('answers isScopeEmpty across every database of the env, whatever checkers are given', () => {
     const { registry, db } = setup();
     const orders = db('orders');
     const users = db('users');
     users.putSync('s', 'k', 1);
-    expect(registry.isScopeEmpty('s', [orders])).toBe(true);
-    expect(registry.isScopeEmpty('s', [orders, users])).toBe(false);
+    expect(registry.isScopeEmpty('s', [orders])).toBe(false);
+    expect(registry.isScopeEmpty('s')).toBe(false);
+    expect(registry.isScopeEmpty('other')).toBe(true);
+    // A checker for data kept elsewhere is asked too.
+    expect(registry.isScopeEmpty('other', [{ isScopeEmpty: (scope) => Scope.from(scope).name !== 'other' }])).toBe(false);
+    expect(orders.isScopeEmpty('s')).toBe(true);
   });
 
   it('lists 10 000 scopes correctly (one seek per scope, not a scan)', () => {
