@@ -511,14 +511,16 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
         limit,
       ) as RangeIterable<{ key: Uint8Array; value: Uint8Array }>;
     }
-    return this.#tableOf(scope).getRange(range) as RangeIterable<{ key: Uint8Array; value: Uint8Array }>;
+    const table = this.#tableOf(scope);
+    return table.getRange(boundedOffset(table, range)) as RangeIterable<{ key: Uint8Array; value: Uint8Array }>;
   }
 
   /** Raw keys of the scope, bounded by its id. */
   #keys(scope: Scope, options: RangeOptions<K> | undefined): RangeIterable<Uint8Array> {
     const range = this.#rangeOptions(scope, options);
     if (this.#filtersTableRecords(scope)) return this.#filteredKeys(range);
-    return this.#tableOf(scope).getKeys(range) as unknown as RangeIterable<Uint8Array>;
+    const table = this.#tableOf(scope);
+    return table.getKeys(boundedOffset(table, range)) as unknown as RangeIterable<Uint8Array>;
   }
 
   /**
@@ -652,6 +654,22 @@ function trackCallbackErrors<T>(fn: () => T) {
     threw: (error: unknown) => didThrow && error === thrown,
   };
 }
+
+/**
+ * lmdb-js skips `offset` entries natively without looking at `end` (and as a uint32: 2^32
+ * wraps to 0), so an offset past the range would walk the following scopes' entries. Count
+ * the range first (natively, bounded by `end`, so the cost stays within the scope): an
+ * offset at or past it means nothing to return; a smaller one stays inside the range.
+ */
+function boundedOffset(table: Database<Uint8Array, Uint8Array>, range: LmdbRange): LmdbRange {
+  const { offset, limit, ...bounds } = range;
+  if (offset === undefined || offset === 0 || offset < table.getCount(bounds)) return range;
+  // Nothing to return: a range that holds nothing (lmdb-js's limit 0 returns no iterable).
+  const at = range.start ?? EMPTY_RANGE_KEY;
+  return { start: at, end: at, reverse: range.reverse === true };
+}
+
+const EMPTY_RANGE_KEY = new Uint8Array([0]);
 
 function sliceRange<T>(range: RangeIterable<T>, offset = 0, limit?: number): RangeIterable<T> {
   return offset === 0 && limit === undefined ? range : range.slice(offset, limit === undefined ? Number.POSITIVE_INFINITY : offset + limit);
