@@ -375,6 +375,10 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     let end: number;
     try {
       end = codec.encodeInto ? codec.encodeInto(key, target, offset) : Number.POSITIVE_INFINITY;
+      // Anything but a whole end offset at or after the start would cut the id or write garbage.
+      if (!(end >= offset && (Number.isInteger(end) || end === Number.POSITIVE_INFINITY))) {
+        throw new RangeError(`encodeInto returned ${typeof end === 'number' ? end : describe(end)}, not an end offset >= ${offset}`);
+      }
       // No fast path, or it did not fit: encode on its own (and learn the real length).
       if (end > target.length) {
         const bytes = codec.encode(key);

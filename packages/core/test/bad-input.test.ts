@@ -186,3 +186,70 @@ describe('bad input', () => {
     intact();
   });
 });
+
+describe('bad input: transactions and key codecs', () => {
+  it('transaction(fn) inside transactionSync joins it: it resolves, and its writes commit or roll back with it', async () => {
+    const { db, intact } = setup();
+    let joined: Promise<number> | undefined;
+    db.transactionSync(() => {
+      joined = db.transaction(() => {
+        db.putSync('s', 'joined', 1);
+        return 7;
+      });
+    });
+    expect(await joined).toBe(7);
+    expect(db.get('s', 'joined')).toBe(1);
+    let rolledBack: Promise<number> | undefined;
+    expect(() =>
+      db.transactionSync(() => {
+        rolledBack = db.transaction(() => {
+          db.putSync('s', 'gone', 1);
+          return 8;
+        });
+        throw new Error('abort the outer transaction');
+      }),
+    ).toThrow('abort the outer transaction');
+    expect(await rolledBack).toBe(8);
+    expect(db.get('s', 'gone')).toBeUndefined();
+    db.removeSync('s', 'joined');
+    intact();
+  });
+
+  it('transaction(42) and transactionSync(42) are INVALID_INPUT', async () => {
+    const { db, intact } = setup();
+    await expect(db.transaction(42 as never)).rejects.toEqual(code('INVALID_INPUT'));
+    expect(() => db.transactionSync(42 as never)).toThrow(code('INVALID_INPUT'));
+    intact();
+  });
+
+  it('an encodeInto result outside what is possible is ENCODING, and nothing is written', async () => {
+    const { env, intact } = setup();
+    const wrongEnds: Record<string, (offset: number, written: number) => number> = {
+      'one before the offset': (offset) => offset - 1,
+      NaN: () => Number.NaN,
+      'a fraction': (offset, written) => offset + written - 0.5,
+      negative: () => -5,
+      'a string': () => '12' as unknown as number,
+    };
+    for (const [label, end] of Object.entries(wrongEnds)) {
+      const key: Codec<string> = {
+        name: `bad-end-${label}`,
+        encode: (value) => new TextEncoder().encode(value),
+        decode: (bytes) => new TextDecoder().decode(bytes),
+        encodeInto(value, target, offset) {
+          const { written } = new TextEncoder().encodeInto(value, target.subarray(offset));
+          return end(offset, written);
+        },
+      };
+      const db = scopedDatabaseOptions(env)
+        .types(key, codecs.json())
+        .name(`bad-end-${label.replace(/\W/g, '')}`)
+        .create();
+      expect(() => db.putSync('s', 'key', 1), label).toThrow(code('ENCODING'));
+      await expect(db.put('s', 'key', 1), label).rejects.toEqual(code('ENCODING'));
+      expect(() => db.get('s', 'key'), label).toThrow(code('ENCODING'));
+      expect(db.getCount('s'), label).toBe(0);
+    }
+    intact();
+  });
+});
