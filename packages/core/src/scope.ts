@@ -8,6 +8,13 @@ const { h64 } = await xxhash();
 export type ScopeLike = Scope | string | null | undefined;
 
 let idBytesOf: (scope: Scope) => Uint8Array | null;
+let isOwnScope: (value: unknown) => value is Scope;
+
+/**
+ * Marks a Scope across copies of this package (npm may install two): `Scope.from` accepts a
+ * Scope of another copy by its name. Symbol.for gives every copy the same key.
+ */
+const SCOPE_BRAND = Symbol.for('@scoped-lmdb/core/Scope');
 
 /**
  * One isolated keyspace. Named scopes are identified on disk by xxh64 of the
@@ -22,6 +29,12 @@ export class Scope {
 
   static {
     idBytesOf = (scope) => scope.#id;
+    isOwnScope = (value): value is Scope => typeof value === 'object' && value !== null && #id in value;
+  }
+
+  /** Brand version 1: `name` is the scope's name, or null for DEFAULT. */
+  get [SCOPE_BRAND](): 1 {
+    return 1;
   }
 
   private constructor(name: string | null) {
@@ -60,10 +73,10 @@ export class Scope {
   }
 
   static from(like: ScopeLike): Scope {
-    if (like instanceof Scope) return like;
+    if (isOwnScope(like)) return like;
     if (like === null || like === undefined) return Scope.DEFAULT;
     if (typeof like === 'string') return Scope.named(like);
-    throw new ScopedDbError('INVALID_INPUT', `a scope must be a Scope, a string, null or undefined, got ${describe(like)}`);
+    return fromOtherCopy(like);
   }
 
   get isDefault(): boolean {
@@ -82,6 +95,19 @@ export class Scope {
   toString(): string {
     return this.name ?? '(default)';
   }
+}
+
+/** A Scope made by another copy of this package: taken by its name. Anything else is refused. */
+function fromOtherCopy(like: unknown): Scope {
+  // Our own prototype without our private state is a forgery, not another copy's Scope.
+  const branded =
+    typeof like === 'object' && like !== null && !(like instanceof Scope) && (like as Record<symbol, unknown>)[SCOPE_BRAND] === 1;
+  if (branded) {
+    const name = (like as { name?: unknown }).name;
+    if (name === null && (like as { isDefault?: unknown }).isDefault === true) return Scope.DEFAULT;
+    if (typeof name === 'string' && name !== '') return Scope.named(name);
+  }
+  throw new ScopedDbError('INVALID_INPUT', `a scope must be a Scope, a string, null or undefined, got ${describe(like)}`);
 }
 
 /** The id without copying, for the key format. Not part of the public surface. */

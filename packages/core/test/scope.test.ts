@@ -72,3 +72,24 @@ describe('Scope', () => {
     }
   });
 });
+
+describe('Scope.from with objects that are not this copy’s Scope', () => {
+  it('refuses forged objects with INVALID_INPUT', () => {
+    const forged = [
+      Object.create(Scope.prototype),
+      { name: 'tenant', isDefault: false, hash: 1n, id: new Uint8Array(8) },
+      Object.assign(Object.create(Scope.prototype), { name: 'tenant' }),
+    ];
+    for (const like of forged) {
+      expect(() => Scope.from(like)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    }
+  });
+
+  it('takes a Scope of another copy of the package by its name', () => {
+    const brand = Symbol.for('@scoped-lmdb/core/Scope');
+    const otherCopy = (name: string | null) => ({ [brand]: 1, name, isDefault: name === null });
+    expect(Scope.from(otherCopy('tenant') as never)).toBe(Scope.named('tenant'));
+    expect(Scope.from(otherCopy(null) as never)).toBe(Scope.DEFAULT);
+    expect(() => Scope.from({ [brand]: 1, name: '' } as never)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});
