@@ -14,7 +14,13 @@ export interface ScopedDbErrorOptions {
   issues?: readonly unknown[];
 }
 
-/** Every failure the library detects. `cause` holds the codec, schema or LMDB error underneath. */
+/** Marks our errors across copies of this package (npm may install two): Symbol.for gives every copy the same key. */
+const ERROR_BRAND = Symbol.for('@scoped-lmdb/core/ScopedDbError');
+
+/**
+ * Every failure the library detects. `cause` holds the codec, schema or LMDB error underneath.
+ * `instanceof ScopedDbError` and `isScopedDbError` also recognise errors of another copy of this package.
+ */
 export class ScopedDbError extends Error {
   override readonly name = 'ScopedDbError';
   readonly code: ScopedDbErrorCode;
@@ -25,6 +31,14 @@ export class ScopedDbError extends Error {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
     if (options.issues !== undefined) this.issues = options.issues;
+  }
+
+  get [ERROR_BRAND](): true {
+    return true;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
   }
 }
 

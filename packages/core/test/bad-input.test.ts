@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type Codec, codecs, MAX_KEY_BYTES, type ScopedDatabase, scopedDatabaseOptions } from '../src/index.js';
+import {
+  type Codec,
+  codecs,
+  isScopedDbError,
+  MAX_KEY_BYTES,
+  type ScopedDatabase,
+  ScopedDbError,
+  scopedDatabaseOptions,
+} from '../src/index.js';
 import { tempEnv } from './helpers.js';
 
 const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
@@ -251,5 +259,29 @@ describe('bad input: transactions and key codecs', () => {
       expect(db.getCount('s'), label).toBe(0);
     }
     intact();
+  });
+});
+
+describe('errors across copies of the package', () => {
+  it('recognises a ScopedDbError made by another copy, by its brand', () => {
+    const foreign = Object.assign(new Error('from another copy'), {
+      name: 'ScopedDbError',
+      code: 'VALIDATION',
+      issues: [{ message: 'bad' }],
+      [Symbol.for('@scoped-lmdb/core/ScopedDbError')]: true,
+    });
+    expect(foreign instanceof ScopedDbError).toBe(true);
+    expect(isScopedDbError(foreign, 'VALIDATION')).toBe(true);
+    expect(new Error('plain') instanceof ScopedDbError).toBe(false);
+    // Passed through by a codec wrapper instead of being turned into ENCODING.
+    const codec: Codec<number> = {
+      name: 'foreign-validation',
+      encode: () => {
+        throw foreign;
+      },
+      decode: () => 0,
+    };
+    const db = scopedDatabaseOptions(tempEnv()).types(codecs.string(), codec).name('foreign').create();
+    expect(() => db.putSync('s', 'k', 1)).toThrow(expect.objectContaining({ code: 'VALIDATION', issues: [{ message: 'bad' }] }));
   });
 });
