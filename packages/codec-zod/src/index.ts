@@ -58,8 +58,11 @@ export function zodCodec<S extends z.ZodType>(schema: S, options: SchemaCodecOpt
       try {
         result = schema.safeParse(value) as ReturnType<S['safeParse']>;
       } catch (error) {
-        // zod throws when a refinement or transform returns a Promise inside a sync parse.
-        if (error instanceof Error && /async|promise/i.test(`${error.name} ${error.message}`)) throw asyncValidatorError('zod', error);
+        // zod throws its $ZodAsyncError when a refinement or transform returns a Promise inside a
+        // sync parse; anything else a schema throws (a refinement that throws) is a failed validation.
+        if ((error as { constructor?: { name?: unknown } } | null)?.constructor?.name === '$ZodAsyncError') {
+          throw asyncValidatorError('zod', error);
+        }
         throw validationError('zod', when, [], error);
       }
       if (!result.success) throw validationError('zod', when, result.error.issues, result.error);
@@ -82,11 +85,25 @@ export function standardSchemaCodec<S extends StandardSchemaV1>(
   return schemaCodec<StandardSchemaV1.InferOutput<S>>(
     kind,
     (value, when) => {
-      const result = standard.validate(value);
-      if (result instanceof Promise) {
-        result.then(undefined, () => {}); // never awaited: keep its failure from going unhandled
+      let outcome: ReturnType<typeof standard.validate>;
+      try {
+        outcome = standard.validate(value);
+      } catch (error) {
+        throw validationError(kind, when, [], error);
+      }
+      // A Promise or any other thenable: LMDB writes cannot wait for it.
+      if (typeof (outcome as { then?: unknown } | null)?.then === 'function') {
+        try {
+          (outcome as PromiseLike<unknown>).then(undefined, () => {}); // never awaited: keep its failure from going unhandled
+        } catch {
+          // a thenable that throws from then() has nothing to leave unhandled
+        }
         throw asyncValidatorError(kind);
       }
+      if (outcome === null || typeof outcome !== 'object') {
+        throw new ScopedDbError('INVALID_INPUT', `the ${kind} validator returned ${String(outcome)}, not a Standard Schema result`);
+      }
+      const result = outcome as StandardSchemaV1.Result<unknown>;
       if (result.issues) throw validationError(kind, when, result.issues);
       return result.value as StandardSchemaV1.InferOutput<S>;
     },

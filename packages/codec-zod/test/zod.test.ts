@@ -1,6 +1,7 @@
-import { codecContractSuite } from '@scoped-lmdb/codec-test-suite';
 import { msgpack } from '@scoped-lmdb/codec-msgpack';
+import { codecContractSuite } from '@scoped-lmdb/codec-test-suite';
 import { codecs, isScopedDbError, type ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -116,6 +117,28 @@ describe('standardSchemaCodec', () => {
       ),
     });
     expect(() => standardSchemaCodec(asyncSchema).encode({ name: 'a' })).toThrow(code('INVALID_INPUT'));
+  });
+
+  it('a validator that throws is VALIDATION; one that returns a non-Promise thenable is INVALID_INPUT', () => {
+    const standard = (validate: (value: unknown) => unknown) =>
+      ({ '~standard': { version: 1, vendor: 'test', validate } }) as unknown as StandardSchemaV1<unknown>;
+    const throwing = standard(() => {
+      throw new Error('the validator broke');
+    });
+    const thrown = catchError(() => standardSchemaCodec(throwing).encode({}));
+    expect(thrown.code).toBe('VALIDATION');
+    expect((thrown.cause as Error).message).toBe('the validator broke');
+    const thenable = standard(() => ({ then: (resolve: (r: unknown) => void) => resolve({ value: 1 }) }));
+    expect(() => standardSchemaCodec(thenable).encode({})).toThrow(code('INVALID_INPUT'));
+  });
+
+  it('a zod refinement that throws, even mentioning a promise, is VALIDATION; a real async refinement is INVALID_INPUT', () => {
+    const throwing = z.string().refine(() => {
+      throw new Error('the promise of a valid value was broken');
+    });
+    expect(catchError(() => zodCodec(throwing).encode('x')).code).toBe('VALIDATION');
+    const asynchronous = z.string().refine(async () => true);
+    expect(() => zodCodec(asynchronous).encode('x')).toThrow(code('INVALID_INPUT'));
   });
 });
 
