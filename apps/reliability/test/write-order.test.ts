@@ -1,6 +1,6 @@
+import { codecs, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { describe, expect, it } from 'vitest';
-import { codecs, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { tempEnv } from './helpers.js';
 
 /**
@@ -97,6 +97,23 @@ describe.each(Object.entries(setups))('un-awaited writes in call order (%s)', (_
       });
     });
   }
+});
+
+describe('a sync write after queued writes that use other keys', () => {
+  it('writes its own key (the flush must not reuse its key buffer)', async () => {
+    const { db } = setups['no registry']();
+    const queued = db.transaction(() => {
+      db.putSync('t', 'other', 'x');
+      return db.removeSync('t', 'another');
+    });
+    db.putSync('t', 'mine', 'v');
+    expect(await queued).toBe(false);
+    expect([...db.getKeys('t')]).toEqual(['mine', 'other']);
+    const removal = db.remove('t', 'other');
+    expect(db.removeSync('t', 'mine')).toBe(true);
+    expect(await removal).toBe(true);
+    expect([...db.getKeys('t')]).toEqual([]);
+  });
 });
 
 describe('write order across databases of one env', () => {

@@ -168,13 +168,14 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   // applies in call order; a sync write outside a transaction flushes the queue first.
 
   putSync(scope: ScopeLike, key: K, value: V): boolean {
+    // Flush first: the queued writes encode keys into the same scratch buffer this write uses.
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const s = Scope.from(scope);
     const valueBytes = this.#encodeValue(value);
     const keyBytes = this.#encodeKey(s, key);
     this.#refuseTableRecordKey(s, keyBytes, 'putSync');
     this.#checkWritable('putSync');
     const table = this.#tableOf(s);
-    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     if (!this.#needsRegistration(s)) {
       // The hot path, without a closure per call.
       try {
@@ -217,11 +218,11 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   }
 
   removeSync(scope: ScopeLike, key: K): boolean {
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const s = Scope.from(scope);
     const keyBytes = this.#encodeKey(s, key);
     if (this.#isTableRecordKey(s, keyBytes)) return false;
     this.#checkWritable('removeSync');
-    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
   }
 
