@@ -18,7 +18,7 @@ interface BuilderState {
   registry: ScopeRegistrar | undefined;
   kind?: DatabaseKind;
   keyCodec?: Codec<unknown>;
-  valueCodec?: Codec<unknown>;
+  valueCodec?: Codec<unknown, never>;
   name?: string;
   unnamedForDefault: boolean;
 }
@@ -30,10 +30,10 @@ interface BuilderState {
  */
 declare const typeState: unique symbol;
 
-export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, Unnamed extends boolean = false> {
+export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, Unnamed extends boolean = false, VIn = V> {
   readonly #state: BuilderState;
   /** Type-level only (never set at run time): lets `this` parameters tell builders apart. */
-  declare readonly [typeState]: { kind: Kind; unnamed: Unnamed; key: K; value: V };
+  declare readonly [typeState]: { kind: Kind; unnamed: Unnamed; key: K; value: V; valueInput: VIn };
 
   /** @internal use `scopedDatabaseOptions(env)` */
   constructor(state: BuilderState) {
@@ -44,15 +44,19 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
     return new ScopedDatabaseBuilder({ ...this.#state, ...patch }) as B;
   }
 
-  types<K2, V2>(
-    this: ScopedDatabaseBuilder<K, V, Kind, false>,
+  /** Keys decode to what they encode from (ranges take them as bounds); values may take another input type (`Codec<V, VIn>`). */
+  types<K2, V2, VIn2 = V2>(
+    this: ScopedDatabaseBuilder<K, V, Kind, false, VIn>,
     keyCodec: Codec<K2>,
-    valueCodec: Codec<V2>,
-  ): ScopedDatabaseBuilder<K2, V2, 'types'> {
+    valueCodec: Codec<V2, VIn2>,
+  ): ScopedDatabaseBuilder<K2, V2, 'types', false, VIn2> {
     return this.#with({ kind: 'types', keyCodec: checkCodec(keyCodec, 'key'), valueCodec: checkCodec(valueCodec, 'value') });
   }
 
-  bytesKeys<V2>(this: ScopedDatabaseBuilder<K, V, Kind, false>, valueCodec: Codec<V2>): ScopedDatabaseBuilder<Uint8Array, V2, 'bytesKeys'> {
+  bytesKeys<V2, VIn2 = V2>(
+    this: ScopedDatabaseBuilder<K, V, Kind, false, VIn>,
+    valueCodec: Codec<V2, VIn2>,
+  ): ScopedDatabaseBuilder<Uint8Array, V2, 'bytesKeys', false, VIn2> {
     return this.#with({ kind: 'bytesKeys', keyCodec: codecs.bytes(), valueCodec: checkCodec(valueCodec, 'value') });
   }
 
@@ -60,7 +64,7 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
     return this.#with({ kind: 'rawBytes', keyCodec: codecs.bytes(), valueCodec: codecs.bytes() });
   }
 
-  name(name: string): ScopedDatabaseBuilder<K, V, Kind, Unnamed> {
+  name(name: string): ScopedDatabaseBuilder<K, V, Kind, Unnamed, VIn> {
     return this.#with({ name: checkDatabaseName(name) });
   }
 
@@ -70,7 +74,7 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
   }
 
   /** Opens or creates the tables (synchronously) and checks the codecs recorded at creation. */
-  create(this: ScopedDatabaseBuilder<K, V, DatabaseKind, Unnamed>): ScopedDatabase<K, V> {
+  create(this: ScopedDatabaseBuilder<K, V, DatabaseKind, Unnamed, VIn>): ScopedDatabase<K, V, VIn> {
     const { env, registry, kind, keyCodec, valueCodec, name, unnamedForDefault } = this.#state;
     if (!kind || !keyCodec || !valueCodec) {
       throw new ScopedDbError('INVALID_INPUT', 'choose a kind first: .types(keyCodec, valueCodec), .bytesKeys(valueCodec) or .rawBytes()');
@@ -114,12 +118,12 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
       }
       throw wrapError(error, 'STORAGE', `could not open scoped database "${name}"`);
     }
-    return new LmdbScopedDatabase<K, V>({
+    return new LmdbScopedDatabase<K, V, VIn>({
       env,
       name,
       kind,
       keyCodec: keyCodec as Codec<K>,
-      valueCodec: valueCodec as Codec<V>,
+      valueCodec: valueCodec as Codec<V, VIn>,
       registry,
       defaultTable: tables.defaultTable as Database<Uint8Array, Uint8Array>,
       scopedTable: tables.scopedTable as Database<Uint8Array, Uint8Array>,
@@ -231,7 +235,7 @@ function refuseSecondMainDbUser(meta: Database, name: string): void {
   }
 }
 
-function checkCodec<T>(codec: Codec<T>, role: string): Codec<T> {
+function checkCodec<T, TIn>(codec: Codec<T, TIn>, role: string): Codec<T, TIn> {
   if (
     codec === null ||
     typeof codec !== 'object' ||

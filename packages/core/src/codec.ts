@@ -6,10 +6,10 @@ import { describe } from './scope.js';
  * Turns values into bytes and back. A plain object literal is a codec: no registration.
  * `name` is stored when a database is created; reopening with another name fails.
  */
-export interface Codec<T> {
+export interface Codec<T, TIn = T> {
   readonly name: string;
   /** The returned bytes belong to the caller: lmdb-js may read them after `put` returns. */
-  encode(value: T): Uint8Array;
+  encode(value: TIn): Uint8Array;
   /** `bytes` may be LMDB's reused buffer: never keep a reference to it. */
   decode(bytes: Uint8Array): T;
   /** True when the byte order of `encode()` follows value order (key codecs). */
@@ -18,11 +18,13 @@ export interface Codec<T> {
    * Optional fast path for keys: write the encoding into `target` at `offset` and
    * return the end offset (a result past `target.length` means it did not fit).
    */
-  encodeInto?(value: T, target: Uint8Array, offset: number): number;
+  encodeInto?(value: TIn, target: Uint8Array, offset: number): number;
 }
 
-/** The value type a codec encodes. */
-export type CodecValue<C> = C extends Codec<infer T> ? T : never;
+/** The type a codec decodes to (what reads return). */
+export type CodecValue<C> = C extends Codec<infer T, infer _TIn> ? T : never;
+/** The type a codec encodes (what writes take); the same as `CodecValue` unless the codec says otherwise. */
+export type CodecInput<C> = C extends Codec<infer _T, infer TIn> ? TIn : never;
 
 const uint8Slice = Uint8Array.prototype.slice;
 

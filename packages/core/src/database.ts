@@ -1,7 +1,7 @@
-import type { Database, RangeIterable, RootDatabase } from 'lmdb';
+import type { Database, RangeIterable as LmdbIterable, RootDatabase } from 'lmdb';
 import { type Codec, encodingError, plainBytesCodecs } from './codec.js';
 import { ScopedDbError, wrapError } from './errors.js';
-import type { Entry, RangeOptions, ScopedDatabase, ScopedView } from './interfaces.js';
+import type { Entry, RangeIterable, RangeOptions, ScopedDatabase, ScopedView } from './interfaces.js';
 import {
   checkKeyLength,
   firstScopeStart,
@@ -18,12 +18,12 @@ import { inWriteTransaction, isClosing, isReadOnly } from './transaction.js';
 import { LmdbScopedView } from './view.js';
 import { type QueuedWrite, type WriteQueue, writeQueueOf } from './write-queue.js';
 
-export interface DatabaseConfig<K, V> {
+export interface DatabaseConfig<K, V, VIn = V> {
   env: RootDatabase;
   name: string;
   kind: DatabaseKind;
   keyCodec: Codec<K>;
-  valueCodec: Codec<V>;
+  valueCodec: Codec<V, VIn>;
   registry: ScopeRegistrar | undefined;
   /** The DEFAULT scope's table: `<name>`, or the env's main database (`unnamedForDefault`). */
   defaultTable: Database<Uint8Array, Uint8Array>;
@@ -44,11 +44,11 @@ interface LmdbRange {
   offset?: number;
 }
 
-export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
+export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, VIn> {
   readonly name: string;
   readonly #env: RootDatabase;
   readonly #keyCodec: Codec<K>;
-  readonly #valueCodec: Codec<V>;
+  readonly #valueCodec: Codec<V, VIn>;
   readonly #registry: ScopeRegistrar | undefined;
   readonly #defaultTable: Database<Uint8Array, Uint8Array>;
   readonly #scopedTable: Database<Uint8Array, Uint8Array>;
@@ -63,7 +63,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   readonly #keyBuffer = new Uint8Array(4096);
   readonly #keyViews: Uint8Array[] = [];
 
-  constructor(config: DatabaseConfig<K, V>) {
+  constructor(config: DatabaseConfig<K, V, VIn>) {
     this.name = config.name;
     this.#env = config.env;
     this.#keyCodec = config.keyCodec;
@@ -167,7 +167,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   // Async writes join the env's write queue (write-queue.ts) so that every mix of writes
   // applies in call order; a sync write outside a transaction flushes the queue first.
 
-  putSync(scope: ScopeLike, key: K, value: V): boolean {
+  putSync(scope: ScopeLike, key: K, value: VIn): boolean {
     // Flush first: the queued writes encode keys into the same scratch buffer this write uses.
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const s = Scope.from(scope);
@@ -191,7 +191,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     });
   }
 
-  put(scope: ScopeLike, key: K, value: V): Promise<boolean> {
+  put(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
     try {
       const s = Scope.from(scope);
       const valueBytes = this.#encodeValue(value);
@@ -311,8 +311,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     this.#requireRegistry('registerScope').registerScope(scope);
   }
 
-  scope(scope: ScopeLike): ScopedView<K, V> {
-    return new LmdbScopedView(this, Scope.from(scope));
+  scope(scope: ScopeLike): ScopedView<K, V, VIn> {
+    return new LmdbScopedView<K, V, VIn>(this, Scope.from(scope));
   }
 
   /**
@@ -411,7 +411,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     }
   }
 
-  #encodeValue(value: V): Uint8Array {
+  #encodeValue(value: VIn): Uint8Array {
     let bytes: Uint8Array;
     try {
       bytes = this.#valueCodec.encode(value);
@@ -505,7 +505,7 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
   }
 
   /** Raw `{ key, value }` entries of the scope, bounded by its id. */
-  #entries(scope: Scope, options: RangeOptions<K> | undefined): RangeIterable<{ key: Uint8Array; value: Uint8Array }> {
+  #entries(scope: Scope, options: RangeOptions<K> | undefined): LmdbIterable<{ key: Uint8Array; value: Uint8Array }> {
     const range = this.#rangeOptions(scope, options);
     if (this.#filtersTableRecords(scope)) {
       const { limit, offset, ...bounds } = range;
@@ -514,18 +514,18 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
         this.#defaultTable.getRange(bounds).filter(({ key }) => !skip.has(latin1(key))),
         offset,
         limit,
-      ) as RangeIterable<{ key: Uint8Array; value: Uint8Array }>;
+      ) as LmdbIterable<{ key: Uint8Array; value: Uint8Array }>;
     }
     const table = this.#tableOf(scope);
-    return table.getRange(boundedOffset(table, range)) as RangeIterable<{ key: Uint8Array; value: Uint8Array }>;
+    return table.getRange(boundedOffset(table, range)) as LmdbIterable<{ key: Uint8Array; value: Uint8Array }>;
   }
 
   /** Raw keys of the scope, bounded by its id. */
-  #keys(scope: Scope, options: RangeOptions<K> | undefined): RangeIterable<Uint8Array> {
+  #keys(scope: Scope, options: RangeOptions<K> | undefined): LmdbIterable<Uint8Array> {
     const range = this.#rangeOptions(scope, options);
     if (this.#filtersTableRecords(scope)) return this.#filteredKeys(range);
     const table = this.#tableOf(scope);
-    return table.getKeys(boundedOffset(table, range)) as unknown as RangeIterable<Uint8Array>;
+    return table.getKeys(boundedOffset(table, range)) as unknown as LmdbIterable<Uint8Array>;
   }
 
   /**
@@ -558,7 +558,8 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
     } else if (reverse) {
       // lmdb-js stops a reverse scan without `end` before [0x00]; an explicit
       // undefined end means "to the first key", so keys starting with 0x00 are kept.
-      range.end = undefined;
+      // (lmdb-js's types have no explicit undefined for it.)
+      (range as { end?: Uint8Array | undefined }).end = undefined;
     }
     return range;
   }
@@ -571,10 +572,10 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
    * The main database also holds one record per named table. Skip those of the
    * tables this library created; `limit`/`offset` then apply after skipping.
    */
-  #filteredKeys(range: LmdbRange): RangeIterable<Uint8Array> {
+  #filteredKeys(range: LmdbRange): LmdbIterable<Uint8Array> {
     const { limit, offset, ...bounds } = range;
     const skip = libraryTableRecords(this.#env);
-    const keys = this.#defaultTable.getKeys(bounds) as unknown as RangeIterable<Uint8Array>;
+    const keys = this.#defaultTable.getKeys(bounds) as unknown as LmdbIterable<Uint8Array>;
     return sliceRange(
       keys.filter((key) => !skip.has(latin1(key))),
       offset,
@@ -587,9 +588,9 @@ export class LmdbScopedDatabase<K, V> implements ScopedDatabase<K, V> {
  * lmdb-js raises its errors (closed env, reader slots full, …) from inside a lazy
  * iteration; report those as STORAGE like every other failure.
  */
-function reportStorageErrors<T>(range: RangeIterable<T>, context: string): RangeIterable<T> {
+function reportStorageErrors<T>(range: LmdbIterable<T>, context: string): RangeIterable<T> {
   // `range` is always a fresh iterable of ours (from `.map`), so patching it in place is safe.
-  const wrapped = range as RangeIterable<T> & { iterate(options?: unknown): Iterator<T> };
+  const wrapped = range as LmdbIterable<T> & { iterate(options?: unknown): Iterator<T> };
   const iterate = wrapped.iterate;
   const guard = <R>(run: () => R): R => {
     try {
@@ -617,7 +618,8 @@ function reportStorageErrors<T>(range: RangeIterable<T>, context: string): Range
         }),
     };
   };
-  return wrapped;
+  // lmdb-js types `asArray` as a Promise; it is the array itself (interfaces.ts types it so).
+  return wrapped as unknown as RangeIterable<T>;
 }
 
 /** A queued `put`: registers its scope (with a registry) and writes, inside the flush's transaction. */
@@ -676,7 +678,7 @@ function boundedOffset(table: Database<Uint8Array, Uint8Array>, range: LmdbRange
 
 const EMPTY_RANGE_KEY = new Uint8Array([0]);
 
-function sliceRange<T>(range: RangeIterable<T>, offset = 0, limit?: number): RangeIterable<T> {
+function sliceRange<T>(range: LmdbIterable<T>, offset = 0, limit?: number): LmdbIterable<T> {
   return offset === 0 && limit === undefined ? range : range.slice(offset, limit === undefined ? Number.POSITIVE_INFINITY : offset + limit);
 }
 

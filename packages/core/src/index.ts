@@ -1,5 +1,5 @@
 export { recordedDatabases, ScopedDatabaseBuilder, type ScopedDatabaseOptions, scopedDatabaseOptions } from './builder.js';
-export { type Codec, type CodecValue, codecs, encodingError, type OrderedKey } from './codec.js';
+export { type Codec, type CodecInput, type CodecValue, codecs, encodingError, type OrderedKey } from './codec.js';
 export { isScopedDbError, ScopedDbError, type ScopedDbErrorCode, type ScopedDbErrorOptions } from './errors.js';
 export type {
   Entry,

@@ -1,18 +1,17 @@
-import type { RangeIterable } from 'lmdb';
 import type { ScopeEmptinessChecker } from './registrar.js';
 import type { Scope, ScopeLike } from './scope.js';
 
-/** lmdb-js range options, applied inside one scope. */
+/** lmdb-js range options, applied inside one scope. `undefined` means the option is not set. */
 export interface RangeOptions<K> {
   /** Inclusive (the high end when `reverse`). */
-  start?: K;
+  start?: K | undefined;
   /** Exclusive unless `inclusiveEnd`. */
-  end?: K;
-  inclusiveEnd?: boolean;
-  exclusiveStart?: boolean;
-  reverse?: boolean;
-  limit?: number;
-  offset?: number;
+  end?: K | undefined;
+  inclusiveEnd?: boolean | undefined;
+  exclusiveStart?: boolean | undefined;
+  reverse?: boolean | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
 }
 
 export interface Entry<K, V> {
@@ -20,16 +19,28 @@ export interface Entry<K, V> {
   value: V;
 }
 
-export type { RangeIterable };
+/**
+ * What `getRange`/`getKeys` return: lmdb-js's lazy range, typed as it behaves. Each pass
+ * (`for…of`, `asArray`, `forEach`) reads the data again; `map`/`filter`/`slice` stay lazy.
+ */
+export interface RangeIterable<T> extends Iterable<T> {
+  map<U>(callback: (item: T) => U): RangeIterable<U>;
+  filter(callback: (item: T) => unknown): RangeIterable<T>;
+  /** Items `start` (inclusive) to `end` (exclusive) of the range. */
+  slice(start: number, end?: number): RangeIterable<T>;
+  forEach(callback: (item: T) => void): void;
+  /** Every item, read now (synchronously) into an array. */
+  readonly asArray: T[];
+}
 
 /** The operations of a scoped database with the scope already chosen. */
-export interface ScopedView<K, V> {
+export interface ScopedView<K, V, VIn = V> {
   readonly scope: Scope;
   get(key: K): V | undefined;
   getMany(keys: readonly K[]): Promise<(V | undefined)[]>;
   doesExist(key: K): boolean;
-  put(key: K, value: V): Promise<boolean>;
-  putSync(key: K, value: V): boolean;
+  put(key: K, value: VIn): Promise<boolean>;
+  putSync(key: K, value: VIn): boolean;
   remove(key: K): Promise<boolean>;
   removeSync(key: K): boolean;
   clearSync(): number;
@@ -43,13 +54,13 @@ export interface ScopedView<K, V> {
 }
 
 /** Many isolated keyspaces (scopes) in one pair of LMDB tables. Every method takes the scope first. */
-export interface ScopedDatabase<K, V> extends ScopeEmptinessChecker {
+export interface ScopedDatabase<K, V, VIn = V> extends ScopeEmptinessChecker {
   readonly name: string;
   get(scope: ScopeLike, key: K): V | undefined;
   getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]>;
   doesExist(scope: ScopeLike, key: K): boolean;
-  put(scope: ScopeLike, key: K, value: V): Promise<boolean>;
-  putSync(scope: ScopeLike, key: K, value: V): boolean;
+  put(scope: ScopeLike, key: K, value: VIn): Promise<boolean>;
+  putSync(scope: ScopeLike, key: K, value: VIn): boolean;
   /** Resolves true iff the key existed. */
   remove(scope: ScopeLike, key: K): Promise<boolean>;
   removeSync(scope: ScopeLike, key: K): boolean;
@@ -68,7 +79,7 @@ export interface ScopedDatabase<K, V> extends ScopeEmptinessChecker {
   /** Registered named scopes with no data here. Needs a registry. */
   findEmptyScopes(): Scope[];
   registerScope(scope: ScopeLike): void;
-  scope(scope: ScopeLike): ScopedView<K, V>;
+  scope(scope: ScopeLike): ScopedView<K, V, VIn>;
   transaction<T>(fn: () => T): Promise<T>;
   transactionSync<T>(fn: () => T): T;
 }

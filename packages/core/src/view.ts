@@ -5,11 +5,11 @@ import type { Scope } from './scope.js';
  * A scoped database with its scope bound: it has no way to name another scope. The database
  * is a private field, so nothing reachable from the view (own keys, prototype) exposes it.
  */
-export class LmdbScopedView<K, V> implements ScopedView<K, V> {
-  readonly #db: ScopedDatabase<K, V>;
+export class LmdbScopedView<K, V, VIn = V> implements ScopedView<K, V, VIn> {
+  readonly #db: ScopedDatabase<K, V, VIn>;
   readonly scope: Scope;
 
-  constructor(db: ScopedDatabase<K, V>, scope: Scope) {
+  constructor(db: ScopedDatabase<K, V, VIn>, scope: Scope) {
     this.#db = db;
     this.scope = scope;
   }
@@ -22,10 +22,10 @@ export class LmdbScopedView<K, V> implements ScopedView<K, V> {
   doesExist(key: K) {
     return this.#db.doesExist(this.scope, key);
   }
-  put(key: K, value: V) {
+  put(key: K, value: VIn) {
     return this.#db.put(this.scope, key, value);
   }
-  putSync(key: K, value: V) {
+  putSync(key: K, value: VIn) {
     return this.#db.putSync(this.scope, key, value);
   }
   remove(key: K) {

@@ -33,7 +33,7 @@ export interface QueuedWrite {
   /** True when `apply` may write part-way before it throws: it then runs in a child transaction. */
   readonly partial?: boolean;
   /** Undefined for writes that share the batch's promise (they cannot fail on their own). */
-  settle?: Settle;
+  settle?: Settle | undefined;
 }
 
 interface Settle {

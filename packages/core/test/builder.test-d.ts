@@ -2,7 +2,11 @@ import type { RootDatabase } from 'lmdb';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type Codec,
+  type CodecInput,
+  type CodecValue,
   codecs,
+  type Entry,
+  type RangeOptions,
   type ScopedBytesDatabase,
   type ScopedBytesKeyDatabase,
   type ScopedDatabase,
@@ -38,6 +42,35 @@ describe('builder type inference', () => {
     const upper: Codec<string> = { name: 'upper', encode: (s) => Buffer.from(s.toUpperCase()), decode: (b) => Buffer.from(b).toString() };
     const db = scopedDatabaseOptions(env).types(codecs.key(), upper).name('d').create();
     expectTypeOf(db.get('s', 1)).toEqualTypeOf<string | undefined>();
+  });
+
+  it('takes a codec input type on writes and gives its output type on reads', () => {
+    const isoDate: Codec<Date, Date | string> = {
+      name: 'iso-date',
+      encode: (value) => new TextEncoder().encode(new Date(value).toISOString()),
+      decode: (bytes) => new Date(new TextDecoder().decode(bytes)),
+    };
+    const db = scopedDatabaseOptions(env).types(codecs.string(), isoDate).name('dates').create();
+    expectTypeOf(db).toEqualTypeOf<ScopedDatabase<string, Date, Date | string>>();
+    expectTypeOf(db.put).parameter(2).toEqualTypeOf<Date | string>();
+    expectTypeOf(db.putSync).parameter(2).toEqualTypeOf<Date | string>();
+    expectTypeOf(db.get('s', 'k')).toEqualTypeOf<Date | undefined>();
+    expectTypeOf(db.scope('s').put).parameter(1).toEqualTypeOf<Date | string>();
+    expectTypeOf([...db.getRange('s')][0]?.value).toEqualTypeOf<Date | undefined>();
+    expectTypeOf<CodecInput<typeof isoDate>>().toEqualTypeOf<Date | string>();
+    expectTypeOf<CodecValue<typeof isoDate>>().toEqualTypeOf<Date>();
+    const bytesKeyed = scopedDatabaseOptions(env).bytesKeys(isoDate).name('dates2').create();
+    expectTypeOf(bytesKeyed.putSync).parameter(2).toEqualTypeOf<Date | string>();
+  });
+
+  it('types ranges as they behave', () => {
+    const db = scopedDatabaseOptions(env).types(codecs.string(), codecs.json<Order>()).name('ranges').create();
+    expectTypeOf(db.getRange('s').asArray).toEqualTypeOf<Entry<string, Order>[]>();
+    expectTypeOf(db.getKeys('s').map((k) => k.length).asArray).toEqualTypeOf<number[]>();
+    // Options may be built from possibly-undefined values (exactOptionalPropertyTypes is on here).
+    const start: string | undefined = undefined as string | undefined;
+    const options: RangeOptions<string> = { start, end: undefined, limit: undefined };
+    db.getRange('s', options);
   });
 
   it('rejects .unnamedForDefault() outside rawBytes() and create() without a kind', () => {

@@ -106,7 +106,7 @@ export async function* core(sizes: Sizes, settings: Settings): AsyncGenerator<Re
       for (const _ of db.getRange(scanScope));
     },
     baseline: () => {
-      for (const _ of raw.getRange({ start, end }));
+      for (const _ of raw.getRange(end ? { start, end } : { start }));
     },
     opsPerCall: perScope,
     target: 0.8,
@@ -141,7 +141,7 @@ export async function* core(sizes: Sizes, settings: Settings): AsyncGenerator<Re
           }),
         () =>
           env.transactionSync(() => {
-            for (const key of raw.getKeys({ start: victimBounds.start, end: victimBounds.end })) raw.removeSync(key);
+            for (const key of raw.getKeys(victimBounds)) raw.removeSync(key);
           }),
       ),
     );
