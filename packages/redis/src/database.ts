@@ -5,8 +5,8 @@ import {
   keyFormat,
   type RangeOptions,
   Scope,
-  type ScopeLike,
   ScopedDbError,
+  type ScopeLike,
 } from '@scoped-lmdb/core';
 import { checkDatabaseName, DATABASE_META_KEY, dataKeys } from './layout.js';
 import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';

@@ -3,7 +3,7 @@
  * own slot. Listing SCANs every master (never KEYS), so it works on a cluster
  * and costs one pass over the keyspace; single-scope calls are one command.
  */
-import { Scope, type ScopeLike, ScopedDbError } from '@scoped-lmdb/core';
+import { Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 import { checkScopeHash, NAME_RECORD_PATTERN, orderKeyPattern, scopeHashOfKey, scopeOf, scopeRecordKeys } from './layout.js';
 import { PRUNE_SCRIPT, REGISTER_SCRIPT, type RedisCaller, UNREGISTER_SCRIPT } from './scripts.js';

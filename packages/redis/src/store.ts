@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Codec, Scope, type ScopeLike, ScopedDbError } from '@scoped-lmdb/core';
+import { type Codec, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 import { type AsyncScopedDatabase, RedisScopedDatabase } from './database.js';
 import { dataKeys, scopeRecordKeys } from './layout.js';
