@@ -122,6 +122,7 @@ function lexBound(key: Buffer, inclusive: boolean): Buffer {
 export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
   readonly name: string;
   #checked: Promise<void> | undefined;
+  #passed = false;
 
   constructor(
     private readonly context: StoreContext,
@@ -153,7 +154,9 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
         [this.name, JSON.stringify({ format: keyFormat.version, keyCodec: this.keyCodec.name, valueCodec: this.valueCodec.name })],
       )
       .then(
-        () => undefined,
+        () => {
+          this.#passed = true;
+        },
         (error: unknown) => {
           // A Redis outage should not stick to the handle; a real mismatch will be found again.
           this.#checked = undefined;
@@ -161,6 +164,17 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
         },
       );
     return this.#checked;
+  }
+
+  /** True once the codec check has passed, so a write can be sent without waiting for it. */
+  get isReady(): boolean {
+    return this.#passed;
+  }
+
+  /** Codecs checked and, inside a transaction on `scope`, the writes issued before it sent: reads then see them. */
+  async #readable(scope: Scope): Promise<void> {
+    await this.ready();
+    await this.context.readTurn(scope);
   }
 
   encodeKey(key: K): Buffer {
@@ -175,7 +189,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
   async get(scope: ScopeLike, key: K): Promise<V | undefined> {
     const s = Scope.from(scope);
     const field = this.encodeKey(key);
-    await this.ready();
+    await this.#readable(s);
     const bytes = await this.context.caller.call('get', (c) => c.hgetBuffer(dataKeys(s, this.name).hash, field));
     return bytes === null ? undefined : decodeWith(this.valueCodec, bytes);
   }
@@ -184,7 +198,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
     const s = Scope.from(scope);
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', 'getMany needs an array of keys');
     const fields = keys.map((key) => this.encodeKey(key));
-    await this.ready();
+    await this.#readable(s);
     if (fields.length === 0) return [];
     const values = await this.context.caller.call('getMany', (c) => c.hmgetBuffer(dataKeys(s, this.name).hash, ...fields));
     return values.map((bytes) => (bytes === null ? undefined : decodeWith(this.valueCodec, bytes)));
@@ -193,7 +207,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
   async doesExist(scope: ScopeLike, key: K): Promise<boolean> {
     const s = Scope.from(scope);
     const field = this.encodeKey(key);
-    await this.ready();
+    await this.#readable(s);
     return (await this.context.caller.call('doesExist', (c) => c.hexists(dataKeys(s, this.name).hash, field))) === 1;
   }
 
@@ -246,7 +260,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
   async getCount(scope: ScopeLike, options?: RangeOptions<K>): Promise<number> {
     const s = Scope.from(scope);
     const range = this.#lexRange(options);
-    await this.ready();
+    await this.#readable(s);
     const { order } = dataKeys(s, this.name);
     if (range.whole) return this.context.caller.call('getCount', (c) => c.zcard(order));
     const [min, max] = range.reverse ? [range.to, range.from] : [range.from, range.to];
@@ -256,7 +270,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
 
   async isScopeEmpty(scope: ScopeLike): Promise<boolean> {
     const s = Scope.from(scope);
-    await this.ready();
+    await this.#readable(s);
     return (await this.context.caller.call('isScopeEmpty', (c) => c.exists(dataKeys(s, this.name).order))) === 0;
   }
 
@@ -303,7 +317,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
   async *#walk(scope: ScopeLike, options: RangeOptions<K> | undefined, withValues: boolean): AsyncGenerator<Entry<K, V>> {
     const s = Scope.from(scope);
     const range = this.#lexRange(options);
-    await this.ready();
+    await this.#readable(s);
     const keys = dataKeys(s, this.name);
     let { from, offset } = range;
     let remaining = range.limit;

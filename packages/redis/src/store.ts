@@ -2,9 +2,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Codec, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 import { type AsyncScopedDatabase, RedisScopedDatabase } from './database.js';
-import { dataKeys, scopeRecordKeys } from './layout.js';
+import { dataKeys, hashTag, scopeRecordKeys } from './layout.js';
 import { RedisScopeRegistry } from './registry.js';
 import { type Arg, RedisCaller, WRITE_SCRIPT } from './scripts.js';
+import { type Place, WriteOrder } from './write-order.js';
 
 /** Lua passes a page's keys to HMGET through `unpack`, bounded by Lua's C stack (8 000 slots). */
 const MAX_PAGE_SIZE = 5_000;
@@ -52,9 +53,14 @@ export interface RedisScopedStore extends RedisScopeRegistryApi {
    * fails the transaction with INVALID_INPUT: a cluster keeps scopes in different
    * slots, and Redis has no atomic write across slots.
    *
+   * The transaction takes its place in call order when it is called: writes to
+   * `scope` issued after it (outside `fn`) apply after it, even while an async `fn`
+   * runs; writes to other scopes do not wait. Reads of `scope` inside `fn` see every
+   * write issued before the transaction, and none of its own.
+   *
    * The writes' own promises settle after the commit: await the transaction, not
-   * them (awaiting one inside `fn` would wait forever). Reads inside `fn` see the
-   * data as it was before the transaction.
+   * them (awaiting one inside `fn` would wait forever, and so would awaiting, inside
+   * `fn`, a write to `scope` made outside it).
    */
   transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
 }
@@ -73,6 +79,11 @@ export interface StoreContext {
    * fails the transaction), `finish` turns the script's integer into the result.
    */
   write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T>;
+  /**
+   * What a read of `scope` waits for first: inside a transaction on that scope,
+   * the writes issued before the transaction (so the read sees them); otherwise nothing.
+   */
+  readTurn(scope: Scope): Promise<void> | undefined;
   transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
   registerScope(scope: ScopeLike): Promise<void>;
   listAllScopes(): Promise<Scope[]>;
@@ -91,7 +102,11 @@ class PendingTransaction {
   failure: unknown;
   open = true;
 
-  constructor(readonly scope: Scope) {}
+  constructor(
+    readonly scope: Scope,
+    /** The transaction's place in its scope's write order, taken when it was called. */
+    readonly place: Place,
+  ) {}
 
   /** The first failure wins: it is what the transaction rejects with. */
   fail(error: unknown): void {
@@ -149,6 +164,7 @@ class Store implements RedisScopedStore, StoreContext {
   readonly pageSize: number;
   readonly #registry: RedisScopeRegistry;
   readonly #transactions = new AsyncLocalStorage<PendingTransaction>();
+  readonly #order = new WriteOrder();
 
   constructor(
     readonly client: Redis | Cluster,
@@ -166,12 +182,15 @@ class Store implements RedisScopedStore, StoreContext {
   write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T> {
     const pending = this.#transactions.getStore();
     if (!pending) {
+      let scope: Scope;
+      let op: WriteOp;
       try {
-        const [scope, op] = build();
-        return this.#apply(scope, [op]).then((results) => finish(results[0]!));
+        [scope, op] = build();
       } catch (error) {
         return Promise.reject(error);
       }
+      // The place is taken now, at call time: that is what keeps call order.
+      return this.#send(scope, [op], this.#order.enter(hashTag(scope))).then((results) => finish(results[0]!));
     }
     let result: Promise<T>;
     try {
@@ -186,9 +205,46 @@ class Store implements RedisScopedStore, StoreContext {
     return result;
   }
 
-  async #apply(scope: Scope, ops: readonly WriteOp[]): Promise<number[]> {
-    if (ops.length === 0) return [];
-    await Promise.all([...new Set(ops.map((op) => op.database))].map((db) => db.ready()));
+  readTurn(scope: Scope): Promise<void> | undefined {
+    const pending = this.#transactions.getStore();
+    return pending?.open && pending.scope.equals(scope) ? pending.place.turn : undefined;
+  }
+
+  /**
+   * Sends one script for `ops` once `place` has its turn and every database involved
+   * has checked its codecs, then leaves the place. With nothing to wait for it sends
+   * synchronously, so back-to-back writes are pipelined.
+   */
+  #send(scope: Scope, ops: readonly WriteOp[], place: Place): Promise<number[]> {
+    const unchecked = [...new Set(ops.map((op) => op.database))].filter((db) => !db.isReady);
+    if (place.turn === undefined && unchecked.length === 0) {
+      try {
+        return this.#eval(scope, ops);
+      } finally {
+        place.leave();
+      }
+    }
+    return this.#sendInTurn(scope, ops, place, unchecked);
+  }
+
+  async #sendInTurn(
+    scope: Scope,
+    ops: readonly WriteOp[],
+    place: Place,
+    unchecked: readonly RedisScopedDatabase<unknown, unknown>[],
+  ): Promise<number[]> {
+    try {
+      await place.turn;
+      await Promise.all(unchecked.map((db) => db.ready()));
+      // Returned, not awaited: the place is left as soon as the command is with the client.
+      return this.#eval(scope, ops);
+    } finally {
+      place.leave();
+    }
+  }
+
+  #eval(scope: Scope, ops: readonly WriteOp[]): Promise<number[]> {
+    if (ops.length === 0) return Promise.resolve([]);
     const { keys, args } = writeBatch(scope, ops);
     const context = ops.length === 1 ? ops[0]!.kind : 'transaction';
     return this.caller.eval<number[]>(context, WRITE_SCRIPT, keys, args);
@@ -210,19 +266,26 @@ class Store implements RedisScopedStore, StoreContext {
       }
       return fn();
     }
-    const pending = new PendingTransaction(s);
-    let result: T;
+    // Later writes to this scope wait for this place, also while an async `fn` runs.
+    const pending = new PendingTransaction(s, this.#order.enter(hashTag(s)));
+    let result: T | undefined;
     try {
-      result = await this.#transactions.run(pending, fn);
+      const returned = this.#transactions.run(pending, fn);
+      // A sync callback commits without an await in between: nothing can slip in before it.
+      result = isThenable(returned) ? await returned : returned;
     } catch (error) {
       pending.fail(error);
     }
     pending.open = false;
     try {
-      if (pending.failed) throw pending.failure;
-      const results = await this.#apply(
+      if (pending.failed) {
+        pending.place.leave();
+        throw pending.failure;
+      }
+      const results = await this.#send(
         s,
         pending.queued.map((q) => q.op),
+        pending.place,
       );
       for (const [i, q] of pending.queued.entries()) q.resolve(results[i]!);
       return result!;
@@ -259,6 +322,10 @@ class Store implements RedisScopedStore, StoreContext {
   scopesWithData(database: string) {
     return this.#registry.scopesWithData(database);
   }
+}
+
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 function isClient(value: unknown): value is Redis | Cluster {
