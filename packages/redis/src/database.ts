@@ -343,52 +343,63 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
   }
 }
 
+/**
+ * A database bound to one scope. Its state is in #private fields and `scope` is a
+ * getter without a setter, so nothing on the view (own keys, for…in, prototype)
+ * reaches the database or lets the view be pointed at another scope.
+ */
 class RedisScopedView<K, V> implements AsyncScopedView<K, V> {
-  constructor(
-    private readonly db: RedisScopedDatabase<K, V>,
-    readonly scope: Scope,
-  ) {}
+  readonly #db: RedisScopedDatabase<K, V>;
+  readonly #scope: Scope;
 
+  constructor(db: RedisScopedDatabase<K, V>, scope: Scope) {
+    this.#db = db;
+    this.#scope = scope;
+  }
+
+  get scope(): Scope {
+    return this.#scope;
+  }
   get(key: K) {
-    return this.db.get(this.scope, key);
+    return this.#db.get(this.#scope, key);
   }
   getMany(keys: readonly K[]) {
-    return this.db.getMany(this.scope, keys);
+    return this.#db.getMany(this.#scope, keys);
   }
   doesExist(key: K) {
-    return this.db.doesExist(this.scope, key);
+    return this.#db.doesExist(this.#scope, key);
   }
   put(key: K, value: V) {
-    return this.db.put(this.scope, key, value);
+    return this.#db.put(this.#scope, key, value);
   }
   putSync(key: K, value: V) {
-    return this.db.put(this.scope, key, value);
+    return this.#db.put(this.#scope, key, value);
   }
   remove(key: K) {
-    return this.db.remove(this.scope, key);
+    return this.#db.remove(this.#scope, key);
   }
   removeSync(key: K) {
-    return this.db.remove(this.scope, key);
+    return this.#db.remove(this.#scope, key);
   }
   clearAsync() {
-    return this.db.clearAsync(this.scope);
+    return this.#db.clearAsync(this.#scope);
   }
   clearSync() {
-    return this.db.clearAsync(this.scope);
+    return this.#db.clearAsync(this.#scope);
   }
   getRange(options?: RangeOptions<K>) {
-    return this.db.getRange(this.scope, options);
+    return this.#db.getRange(this.#scope, options);
   }
   getKeys(options?: RangeOptions<K>) {
-    return this.db.getKeys(this.scope, options);
+    return this.#db.getKeys(this.#scope, options);
   }
   getCount(options?: RangeOptions<K>) {
-    return this.db.getCount(this.scope, options);
+    return this.#db.getCount(this.#scope, options);
   }
   isEmpty() {
-    return this.db.isScopeEmpty(this.scope);
+    return this.#db.isScopeEmpty(this.#scope);
   }
   transaction<T>(fn: () => T | Promise<T>) {
-    return this.db.transaction(this.scope, fn);
+    return this.#db.transaction(this.#scope, fn);
   }
 }

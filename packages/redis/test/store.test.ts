@@ -326,6 +326,94 @@ describe.each([
     });
   });
 
+  describe('views', () => {
+    /** Every object and function reachable from `root` through own properties (getters read), prototypes and for…in. */
+    function reachable(root: object): Set<unknown> {
+      const builtins = new Set<unknown>([Object.prototype, Function.prototype, Array.prototype, Uint8Array.prototype]);
+      const seen = new Set<unknown>();
+      const walk = (value: unknown, depth: number): void => {
+        if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
+        if (seen.has(value) || builtins.has(value) || depth > 6) return;
+        seen.add(value);
+        for (const key of Reflect.ownKeys(value)) {
+          const descriptor = Reflect.getOwnPropertyDescriptor(value, key)!;
+          if ('value' in descriptor) walk(descriptor.value, depth + 1);
+          else {
+            walk(descriptor.get, depth + 1);
+            walk(descriptor.set, depth + 1);
+            try {
+              walk(Reflect.get(value, key, root), depth + 1);
+            } catch {
+              // A getter meant for another receiver.
+            }
+          }
+        }
+        walk(Object.getPrototypeOf(value), depth + 1);
+      };
+      walk(root, 0);
+      return seen;
+    }
+
+    it('a view gives no path to its database, its store or another scope', async () => {
+      const store = await open();
+      const orders = db(store);
+      await orders.put('b', 'k', 'b');
+      const view = orders.scope('a');
+      await view.put('k', 'a');
+
+      expect(Reflect.ownKeys(view)).toEqual([]);
+      const enumerated: string[] = [];
+      for (const key in view) enumerated.push(key);
+      expect(enumerated).toEqual([]);
+      const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(view)).sort();
+      expect(methods).toEqual(
+        [
+          'constructor',
+          'scope',
+          'get',
+          'getMany',
+          'doesExist',
+          'put',
+          'putSync',
+          'remove',
+          'removeSync',
+          'clearAsync',
+          'clearSync',
+          'getRange',
+          'getKeys',
+          'getCount',
+          'isEmpty',
+          'transaction',
+        ].sort(),
+      );
+      expect(Object.getPrototypeOf(Object.getPrototypeOf(view))).toBe(Object.prototype);
+
+      // Nothing reachable is the database, the store, the client, or one of their methods.
+      const forbidden = new Set<unknown>([orders, store, client()]);
+      for (const owner of [orders, store]) {
+        for (let o: object | null = owner; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+          for (const key of Reflect.ownKeys(o)) {
+            const descriptor = Reflect.getOwnPropertyDescriptor(o, key)!;
+            if (typeof descriptor.value === 'function' && key !== 'constructor') forbidden.add(descriptor.value);
+            if (typeof descriptor.value === 'object' && descriptor.value !== null && !(descriptor.value instanceof Scope)) {
+              forbidden.add(descriptor.value);
+            }
+          }
+        }
+      }
+      const found = [...reachable(view)].filter((value) => forbidden.has(value));
+      expect(found).toEqual([]);
+
+      // Extra arguments and a replaced `scope` do not move the view.
+      expect(Reflect.set(view, 'scope', Scope.named('b'))).toBe(false);
+      expect(view.scope.name).toBe('a');
+      expect(await (view.get as (...args: unknown[]) => Promise<unknown>)('b', 'k')).toBeUndefined();
+      expect(await (view.clearAsync as (...args: unknown[]) => Promise<number>)('b')).toBe(1);
+      expect(await orders.get('b', 'k')).toBe('b');
+      expect(await orders.get('a', 'k')).toBeUndefined();
+    });
+  });
+
   describe('databases', () => {
     it('a name keeps the codecs it was first used with (CODEC_MISMATCH)', async () => {
       const store = await open();
