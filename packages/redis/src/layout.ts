@@ -19,8 +19,14 @@
 import { Scope, ScopedDbError } from '@scoped-lmdb/core';
 
 export const KEY_ROOT = 'scoped';
-/** Where `listAllScopes` looks: one name record per registered scope. */
-export const NAME_RECORD_PATTERN = `${KEY_ROOT}:{*}:name`;
+/**
+ * A named scope's tag in a SCAN pattern: exactly 16 characters. With `*` the pattern
+ * could run past the tag (`scoped:{*}:d:o:z` matches the keys of a database named
+ * `x}:d:o`). `?` still matches `}`, so every key SCAN returns is parsed exactly too.
+ */
+const ANY_ID = '?'.repeat(16);
+/** Where `listAllScopes` looks: one name record per registered scope (DEFAULT has none). */
+export const NAME_RECORD_PATTERN = `${KEY_ROOT}:{${ANY_ID}}:name`;
 /** The codec names each database was first used with (one key, read once per database handle). */
 export const DATABASE_META_KEY = `${KEY_ROOT}:{meta}:databases`;
 
@@ -51,18 +57,32 @@ export function dataKeys(scope: ScopeId, database: string): DataKeys {
   return { hash: `${base}h`, order: `${base}z` };
 }
 
-/** SCAN pattern for the order keys of one database in every scope. */
+/**
+ * SCAN pattern for the order keys of one database in every named scope; the default
+ * scope's is one known key (`dataKeys(Scope.DEFAULT, database).order`), checked with EXISTS.
+ */
 export function orderKeyPattern(database: string): string {
-  return `${KEY_ROOT}:{*}:d:${database.replace(/[*?[\]\\]/g, '\\$&')}:z`;
+  return `${KEY_ROOT}:{${ANY_ID}}:d:${database.replace(/[*?[\]\\]/g, '\\$&')}:z`;
 }
 
-const TAGGED_KEY = /^scoped:\{([0-9a-f]{16}|default)\}:/;
+const NAMED_TAG = /^scoped:\{([0-9a-f]{16})\}:/;
 
-/** The scope id in a key name: a hash, `null` for the default scope, `undefined` if the key is not ours. */
-export function scopeHashOfKey(key: string): bigint | null | undefined {
-  const match = TAGGED_KEY.exec(key);
+/** The named scope whose key this is, if the key is exactly `keyOf(hash)`: anything else under the prefix is not ours. */
+function namedScopeOfKey(key: string, keyOf: (scope: ScopeId) => string): bigint | undefined {
+  const match = NAMED_TAG.exec(key);
   if (!match) return undefined;
-  return match[1] === 'default' ? null : BigInt(`0x${match[1]}`);
+  const hash = BigInt(`0x${match[1]}`);
+  return keyOf({ hash }) === key ? hash : undefined;
+}
+
+/** The scope a name record belongs to; undefined for any other key. */
+export function scopeOfNameRecord(key: string): bigint | undefined {
+  return namedScopeOfKey(key, (scope) => scopeRecordKeys(scope).name);
+}
+
+/** The named scope of which `key` is the order key of `database`; undefined for any other key (another database's too). */
+export function scopeOfOrderKey(key: string, database: string): bigint | undefined {
+  return namedScopeOfKey(key, (scope) => dataKeys(scope, database).order);
 }
 
 /** A scope hash as the registry API receives it: an unsigned 64-bit bigint. */

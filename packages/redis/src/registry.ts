@@ -5,7 +5,16 @@
  */
 import { Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
-import { checkScopeHash, NAME_RECORD_PATTERN, orderKeyPattern, scopeHashOfKey, scopeOf, scopeRecordKeys } from './layout.js';
+import {
+  checkScopeHash,
+  dataKeys,
+  NAME_RECORD_PATTERN,
+  orderKeyPattern,
+  scopeOf,
+  scopeOfNameRecord,
+  scopeOfOrderKey,
+  scopeRecordKeys,
+} from './layout.js';
 import { PRUNE_SCRIPT, REGISTER_SCRIPT, type RedisCaller, UNREGISTER_SCRIPT } from './scripts.js';
 
 const SCAN_COUNT = 1000;
@@ -98,7 +107,7 @@ export class RedisScopeRegistry {
 
   /** DEFAULT first, then the named scopes in id order (as LMDB lists them). */
   async listAllScopes(): Promise<Scope[]> {
-    const hashes = (await this.scanKeys(NAME_RECORD_PATTERN)).map(scopeHashOfKey).filter((h): h is bigint => typeof h === 'bigint');
+    const hashes = (await this.scanKeys(NAME_RECORD_PATTERN)).map(scopeOfNameRecord).filter((h) => h !== undefined);
     const names = await mapLimited(hashes, (h) => this.#nameAt(h));
     const named = hashes.map((h, i) => scopeOf(h, names[i])).filter((s): s is Scope => s !== undefined);
     return [Scope.DEFAULT, ...named.sort(byHash)];
@@ -126,11 +135,15 @@ export class RedisScopeRegistry {
 
   /** Scopes holding data in one database: DEFAULT first, then named scopes in id order. */
   async scopesWithData(database: string): Promise<Scope[]> {
-    const hashes = (await this.scanKeys(orderKeyPattern(database))).map(scopeHashOfKey);
-    const named = hashes.filter((h): h is bigint => typeof h === 'bigint');
+    const defaultKey = dataKeys(Scope.DEFAULT, database).order;
+    const [keys, withDefault] = await Promise.all([
+      this.scanKeys(orderKeyPattern(database)),
+      this.caller.call('listScopes', (c) => c.exists(defaultKey)),
+    ]);
+    const named = keys.map((key) => scopeOfOrderKey(key, database)).filter((h) => h !== undefined);
     const names = await mapLimited(named, (h) => this.#nameAt(h));
     const scopes = named.map((h, i) => scopeOf(h, names[i])).filter((s): s is Scope => s !== undefined);
-    return [...(hashes.includes(null) ? [Scope.DEFAULT] : []), ...scopes.sort(byHash)];
+    return [...(withDefault === 1 ? [Scope.DEFAULT] : []), ...scopes.sort(byHash)];
   }
 
   async #nameAt(hash: bigint): Promise<string | undefined> {

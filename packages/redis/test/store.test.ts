@@ -414,6 +414,43 @@ describe.each([
     });
   });
 
+  describe('listings', () => {
+    it('a database lists its own scopes only, whatever the database names (hash tag, glob characters, suffixes)', async () => {
+      const store = await open();
+      // `x}:d:o` and `xxxxx}:d:o` make the keys of another database end like those of `o`; the rest are glob characters and suffixes.
+      const names = ['o', 'x}:d:o', 'xxxxx}:d:o', 'o*', '*', 'o?', '?', '[o]', 'o[', '[', 'o:z', 'o:z:z', ':z', 'o}', '{o}', 'o\\'];
+      const withDefault = new Set(['xxxxx}:d:o', 'o:z', '*']);
+      const expected = new Map<string, string[]>();
+      for (const [i, name] of names.entries()) {
+        const database = store.database(name, codecs.string(), codecs.string());
+        const scopes = [`own-${i}`, `shared`];
+        for (const s of scopes) await database.put(s, 'k', name);
+        if (withDefault.has(name)) await database.put(null, 'k', name);
+        const byId = scopes.map((s) => Scope.named(s)).sort((a, b) => (a.hash! < b.hash! ? -1 : 1));
+        expected.set(name, [...(withDefault.has(name) ? ['(default)'] : []), ...byId.map(String)]);
+      }
+      for (const name of names) {
+        const database = store.database(name, codecs.string(), codecs.string());
+        expect((await database.listScopes()).map(String), name).toEqual(expected.get(name));
+      }
+      const registered = (await store.listAllScopes()).map(String);
+      expect(registered).toHaveLength(names.length + 2);
+      expect(new Set(registered).size).toBe(registered.length);
+    });
+
+    it('ignores keys under the prefix that are not name records the library wrote', async () => {
+      const store = await open();
+      await db(store).put('real', 'k', 1);
+      const tag = hashTag(Scope.named('real'));
+      // Each matches `scoped:{*}:name`, none is a name record.
+      await client().set(`scoped:${tag}:x:name`, 'real');
+      await client().set(`scoped:${tag}:d:x}:name`, 'real');
+      await client().set('scoped:{default}:name', 'default');
+      expect((await store.listAllScopes()).map(String)).toEqual(['(default)', 'real']);
+      expect(await store.pruneGloballyUnusedScopes()).toEqual([]);
+    });
+  });
+
   describe('databases', () => {
     it('a name keeps the codecs it was first used with (CODEC_MISMATCH)', async () => {
       const store = await open();
