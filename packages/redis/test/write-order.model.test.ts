@@ -1,0 +1,264 @@
+/**
+ * Model-based check of API.md "Write order" on Redis: random sequences of
+ * un-awaited writes (put, putSync, remove, removeSync, clearAsync, clearSync,
+ * transactions with sync or async callbacks, some of which read first and
+ * some of which throw) over a few scopes and two databases of one store, issued
+ * in bursts without awaiting, then awaited. Every resolved value and the final
+ * contents must equal an in-memory model that applies the same calls one after
+ * another in call order; the registry-backed listings must agree with it too.
+ *
+ * SCOPED_MODEL_COMMANDS sets how many commands each backend runs at least
+ * (default 10 000, in sequences of up to MAX_PER_RUN); raise it for a soak. A
+ * failure is shrunk to a short sequence and reported with fast-check's seed.
+ */
+import { codecs, Scope } from '@scoped-lmdb/core';
+import fc from 'fast-check';
+import type { Cluster, Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { type AsyncScopedDatabase, openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
+import { useRedisServers } from './support/redis-fixture.js';
+
+const redis = useRedisServers();
+
+const TOTAL_COMMANDS = Number(process.env.SCOPED_MODEL_COMMANDS ?? 10_000);
+const MAX_PER_RUN = 150;
+/** Sequences per fc.assert call; calls repeat until TOTAL_COMMANDS have run. */
+const RUNS_PER_ROUND = 20;
+
+const KEYS = ['a', 'b', 'c'] as const;
+/** DEFAULT, a scope registered before the run, and two that are not. */
+const SCOPE_COUNT = 4;
+const PRE_REGISTERED = 1;
+
+type Gap = 'none' | 'micro' | 'macro';
+type Key = (typeof KEYS)[number];
+type DbIndex = 0 | 1;
+
+type Plain =
+  | { kind: 'put' | 'putSync'; db: DbIndex; scope: number; key: Key; fresh: boolean }
+  | { kind: 'remove' | 'removeSync'; db: DbIndex; scope: number; key: Key; fresh: boolean }
+  | { kind: 'clearAsync' | 'clearSync'; db: DbIndex; scope: number; fresh: boolean };
+
+type InnerOp = { kind: 'put' | 'remove' | 'putSeen'; db: DbIndex; key: Key } | { kind: 'clear'; db: DbIndex };
+
+interface Tx {
+  kind: 'tx';
+  scope: number;
+  /** async: the callback first awaits a read of `read` in the transaction's scope. */
+  mode: 'sync' | 'async';
+  read: { db: DbIndex; key: Key };
+  ops: InnerOp[];
+  fail: boolean;
+}
+
+type Command = (Plain | Tx) & { gap: Gap };
+
+const db = fc.constantFrom<DbIndex>(0, 1);
+const scope = fc.integer({ min: 0, max: SCOPE_COUNT - 1 });
+const key = fc.constantFrom(...KEYS);
+const gap = fc.constantFrom<Gap>('none', 'none', 'none', 'micro', 'macro');
+/** One write in ten goes through a new (cold) handle. */
+const fresh = fc.integer({ min: 0, max: 9 }).map((n) => n === 0);
+
+const plain: fc.Arbitrary<Plain> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constantFrom('put' as const, 'putSync' as const), db, scope, key, fresh }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('remove' as const, 'removeSync' as const), db, scope, key, fresh }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('clearAsync' as const, 'clearSync' as const), db, scope, fresh }) },
+);
+
+const innerOp: fc.Arbitrary<InnerOp> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('put' as const), db, key }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), db, key }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('putSeen' as const), db, key }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const), db }) },
+);
+
+const tx: fc.Arbitrary<Tx> = fc.record({
+  kind: fc.constant('tx' as const),
+  scope,
+  mode: fc.constantFrom('sync' as const, 'async' as const),
+  read: fc.record({ db, key }),
+  ops: fc.array(innerOp, { minLength: 0, maxLength: 4 }),
+  fail: fc.integer({ min: 0, max: 6 }).map((n) => n === 0),
+});
+
+const command: fc.Arbitrary<Command> = fc
+  .tuple(fc.oneof({ weight: 4, arbitrary: plain }, { weight: 1, arbitrary: tx }), gap)
+  .map(([c, g]) => ({ ...c, gap: g }));
+
+/** The store as API.md describes it: every call applied one after another, in call order. */
+class Model {
+  readonly data: Map<string, string>[][] = [0, 1].map(() => Array.from({ length: SCOPE_COUNT }, () => new Map<string, string>()));
+  readonly registered = new Set<number>([PRE_REGISTERED]);
+
+  put(d: DbIndex, s: number, k: string, v: string): boolean {
+    this.data[d]![s]!.set(k, v);
+    if (s !== 0) this.registered.add(s);
+    return true;
+  }
+  remove(d: DbIndex, s: number, k: string): boolean {
+    return this.data[d]![s]!.delete(k);
+  }
+  clear(d: DbIndex, s: number): number {
+    const n = this.data[d]![s]!.size;
+    this.data[d]![s]!.clear();
+    return n;
+  }
+  get(d: DbIndex, s: number, k: string): string | undefined {
+    return this.data[d]![s]!.get(k);
+  }
+}
+
+interface Outcome {
+  label: string;
+  promise: Promise<unknown>;
+  expected: { ok: unknown } | { error: string };
+}
+
+const ABORT = 'model: the callback changed its mind';
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe.each([
+  ['Redis Cluster', () => redis.cluster],
+  ['single Redis', () => redis.single],
+] as const)('%s', (_, client: () => Redis | Cluster) => {
+  it(`un-awaited writes match a call-order model (${TOTAL_COMMANDS} commands)`, { timeout: 60_000 + TOTAL_COMMANDS * 10 }, async () => {
+    const store: RedisScopedStore = await openRedisScopedStore(client());
+    let run = 0;
+    let commandsRun = 0;
+    /** What the generator must have reached, so a quiet pass means something. */
+    const covered = { asyncTx: 0, failedTx: 0, coldHandle: 0, macroGap: 0, newScopePut: 0 };
+
+    const property = fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: MAX_PER_RUN, size: 'max' }), async (commands) => {
+      const id = `m${++run}-${Date.now().toString(36)}`;
+      const names = [`${id}-left`, `${id}-right`];
+      const scopes = [Scope.DEFAULT, ...Array.from({ length: SCOPE_COUNT - 1 }, (_, i) => Scope.named(`${id}/s${i + 1}`))];
+      const open = (d: DbIndex): AsyncScopedDatabase<string, string> => store.database(names[d]!, codecs.string(), codecs.json<string>());
+      // Cold handles: their first write waits for the codec check, and must keep its place.
+      const handles = [open(0), open(1)];
+      await store.registerScope(scopes[PRE_REGISTERED]!);
+      const model = new Model();
+      const outcomes: Outcome[] = [];
+
+      for (const [i, c] of commands.entries()) {
+        const s = scopes[c.scope]!;
+        const label = `#${i} ${JSON.stringify(c)}`;
+        if (c.kind === 'tx') {
+          // The model runs the whole transaction at its place in call order.
+          const seen = c.mode === 'async' ? model.get(c.read.db, c.scope, c.read.key) : undefined;
+          const inner: { op: InnerOp; value: string; expected: unknown }[] = [];
+          const shadow = new Model();
+          for (const [d, scopesOf] of model.data.entries()) shadow.data[d]![c.scope] = new Map(scopesOf[c.scope]);
+          for (const [j, op] of c.ops.entries()) {
+            const value = op.kind === 'putSeen' ? `seen ${String(seen)}` : `v${i}.${j}`;
+            const expected =
+              op.kind === 'clear'
+                ? shadow.clear(op.db, c.scope)
+                : op.kind === 'remove'
+                  ? shadow.remove(op.db, c.scope, op.key)
+                  : shadow.put(op.db, c.scope, op.key, value);
+            inner.push({ op, value, expected });
+          }
+          if (!c.fail) {
+            for (const [d] of model.data.entries()) model.data[d]![c.scope] = shadow.data[d]![c.scope]!;
+            if (c.scope !== 0 && c.ops.some((op) => op.kind === 'put' || op.kind === 'putSeen')) model.registered.add(c.scope);
+          }
+          const queued: Promise<unknown>[] = [];
+          const issue = (seenValue: string | undefined) => {
+            for (const { op, value } of inner) {
+              const h = handles[op.db]!;
+              const v = op.kind === 'putSeen' ? `seen ${String(seenValue)}` : value;
+              queued.push(op.kind === 'clear' ? h.clearAsync(s) : op.kind === 'remove' ? h.remove(s, op.key) : h.put(s, op.key, v));
+            }
+            if (c.fail) throw new Error(ABORT);
+          };
+          const promise =
+            c.mode === 'sync'
+              ? store.transaction(s, () => {
+                  issue(undefined);
+                  return 'sync';
+                })
+              : store.transaction(s, async () => {
+                  const read = await handles[c.read.db]!.get(s, c.read.key);
+                  issue(read);
+                  return read;
+                });
+          outcomes.push({ label, promise, expected: c.fail ? { error: ABORT } : { ok: c.mode === 'sync' ? 'sync' : seen } });
+          // The inner writes exist once the callback has run: a sync one has, an async one is checked after the burst.
+          const innerOutcomes = async () => {
+            await promise.catch(() => {});
+            return Promise.allSettled(queued);
+          };
+          outcomes.push({
+            label: `${label} inner writes`,
+            promise: innerOutcomes().then((settled) => settled.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))),
+            expected: { ok: inner.map((w) => (c.fail ? 'rejected' : w.expected)) },
+          });
+        } else {
+          const h = c.fresh ? open(c.db) : handles[c.db]!;
+          let promise: Promise<unknown>;
+          let expected: unknown;
+          if (c.kind === 'put' || c.kind === 'putSync') {
+            const value = `v${i}`;
+            promise = h[c.kind](s, c.key, value);
+            expected = model.put(c.db, c.scope, c.key, value);
+          } else if (c.kind === 'remove' || c.kind === 'removeSync') {
+            promise = h[c.kind](s, c.key);
+            expected = model.remove(c.db, c.scope, c.key);
+          } else {
+            promise = h[c.kind](s);
+            expected = model.clear(c.db, c.scope);
+          }
+          outcomes.push({ label, promise, expected: { ok: expected } });
+        }
+        if (c.gap === 'micro') await Promise.resolve();
+        else if (c.gap === 'macro') await nextTurn();
+      }
+
+      const settled = await Promise.allSettled(outcomes.map((o) => o.promise));
+      for (const [i, outcome] of outcomes.entries()) {
+        const result = settled[i]!;
+        if ('error' in outcome.expected) {
+          expect(result.status, outcome.label).toBe('rejected');
+          expect((result as PromiseRejectedResult).reason?.message, outcome.label).toBe(outcome.expected.error);
+        } else {
+          expect(result, outcome.label).toEqual({ status: 'fulfilled', value: outcome.expected.ok });
+        }
+      }
+      commandsRun += commands.length;
+      for (const c of commands) {
+        if (c.kind === 'tx' && c.mode === 'async') covered.asyncTx++;
+        if (c.kind === 'tx' && c.fail) covered.failedTx++;
+        if (c.kind !== 'tx' && c.fresh) covered.coldHandle++;
+        if (c.gap === 'macro') covered.macroGap++;
+        if ((c.kind === 'put' || c.kind === 'putSync') && c.scope > PRE_REGISTERED) covered.newScopePut++;
+      }
+
+      for (const d of [0, 1] as const) {
+        for (const [si, s] of scopes.entries()) {
+          const entries = (await collect(handles[d]!.getRange(s))).map(({ key, value }) => [key, value]);
+          const expected = [...model.data[d]![si]!.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+          expect(entries, `${names[d]} ${s}`).toEqual(expected);
+        }
+        const nonEmpty = scopes.filter((_, si) => model.data[d]![si]!.size > 0);
+        const listed = [
+          ...nonEmpty.filter((s) => s.isDefault),
+          ...nonEmpty.filter((s) => !s.isDefault).sort((a, b) => (a.hash! < b.hash! ? -1 : 1)),
+        ];
+        expect((await handles[d]!.listScopes()).map(String), `${names[d]} listScopes`).toEqual(listed.map(String));
+      }
+      for (const [si, s] of scopes.entries()) {
+        if (si !== 0) expect(await store.scopeExists(s), `${s} registered`).toBe(model.registered.has(si));
+      }
+    });
+
+    while (commandsRun < TOTAL_COMMANDS) await fc.assert(property, { numRuns: RUNS_PER_ROUND });
+    for (const [what, count] of Object.entries(covered)) expect(count, what).toBeGreaterThan(0);
+  });
+});
