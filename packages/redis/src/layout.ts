@@ -113,8 +113,9 @@ export function checkDatabaseName(name: unknown): string {
 /** The scope a hash names, when its name is known. */
 export function scopeOf(hash: bigint | null, name: string | undefined): Scope | undefined {
   if (hash === null) return Scope.DEFAULT;
-  if (name === undefined) return undefined;
+  // An empty or malformed name, or one that does not hash to its key, was not written by
+  // this library: ignored, as the LMDB registry does (see the registry README).
+  if (!name || !name.isWellFormed()) return undefined;
   const scope = Scope.named(name);
-  // A record whose name does not hash to its key was not written by this library.
   return scope.hash === hash ? scope : undefined;
 }

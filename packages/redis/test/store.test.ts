@@ -280,6 +280,24 @@ describe.each([
       await expect(store.scopeExists(7 as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     });
 
+    it('ignores name records the library did not write, alike in every listing and in prune', async () => {
+      const store = await open();
+      const orders = db(store);
+      await orders.put('real', 'k', 1);
+      const c = client();
+      const recordOf = (name: string) => `scoped:{${hexOf(Scope.named(name))}}:name`;
+      await c.set(recordOf('someone-else'), 'not-its-name');
+      await c.set(recordOf('empty-name'), '');
+      await c.set(recordOf('bad-utf8'), Buffer.from([0xc3, 0x28]));
+      expect((await store.listAllScopes()).map(String)).toEqual(['(default)', 'real']);
+      expect(await orders.findEmptyScopes()).toEqual([]);
+      expect(await store.getScopeName(Scope.named('someone-else').hash!)).toBeUndefined();
+      expect(await store.pruneGloballyUnusedScopes()).toEqual([]);
+      // Its id is still taken: a write under it is a collision, and writes nothing.
+      await expect(orders.put('empty-name', 'k', 1)).rejects.toMatchObject({ code: 'HASH_COLLISION' });
+      expect(await orders.isScopeEmpty('empty-name')).toBe(true);
+    });
+
     it('prunes the named scopes with no data in any database, and only those', async () => {
       const store = await open();
       const orders = db(store);
