@@ -1,6 +1,6 @@
 import type { Database, RangeIterable as LmdbIterable, RootDatabase } from 'lmdb';
 import { type Codec, encodingError, plainBytesCodecs } from './codec.js';
-import { ScopedDbError, wrapError } from './errors.js';
+import { printableKey, ScopedDbError, withContext, wrapError } from './errors.js';
 import type { Entry, RangeIterable, RangeOptions, ScopedDatabase, ScopedView } from './interfaces.js';
 import {
   checkKeyLength,
@@ -13,7 +13,7 @@ import {
 } from './key-format.js';
 import { type DatabaseKind, libraryTableRecords } from './meta-record.js';
 import type { ScopeRegistrar } from './registrar.js';
-import { describe, Scope, type ScopeLike } from './scope.js';
+import { describe, describeScope, Scope, type ScopeLike } from './scope.js';
 import { inWriteTransaction, isClosing, isReadOnly } from './transaction.js';
 import { LmdbScopedView } from './view.js';
 import { type QueuedWrite, type WriteQueue, writeQueueOf } from './write-queue.js';
@@ -93,7 +93,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     } catch (error) {
       throw wrapError(error, 'STORAGE', `get in "${this.name}"`);
     }
-    return bytes === undefined ? undefined : this.#decodeValue(bytes);
+    return bytes === undefined ? undefined : this.#decodeValue(bytes, 'get', s, keyBytes);
   }
 
   async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
@@ -110,7 +110,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     return encoded.map((keyBytes) => {
       if (this.#isTableRecordKey(s, keyBytes)) return undefined;
       const bytes = this.#storage('getMany', () => table.getBinaryFast(keyBytes));
-      return bytes === undefined ? undefined : this.#decodeValue(bytes);
+      return bytes === undefined ? undefined : this.#decodeValue(bytes, 'getMany', s, keyBytes);
     });
   }
 
@@ -127,10 +127,11 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     // lmdb-js makes a fresh entry object (with fresh key and value copies) per step:
     // decode into it rather than allocating another.
     const entries = this.#entries(s, options).map((entry) => {
+      const storedKey = entry.key;
       const decoded = entry as unknown as Entry<K, V>;
-      decoded.key = this.#decodeFreshKey(entry.key, skip);
+      decoded.key = this.#decodeFreshKey(storedKey, skip, 'getRange', s);
       // Byte values: lmdb-js already copied them out (as a Buffer); no second copy.
-      decoded.value = this.#plainValues ? (entry.value as V) : this.#decodeValue(entry.value);
+      decoded.value = this.#plainValues ? (entry.value as V) : this.#decodeValue(entry.value, 'getRange', s, storedKey);
       return decoded;
     });
     return reportStorageErrors(entries, `getRange in "${this.name}"`);
@@ -139,7 +140,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
     const s = Scope.from(scope);
     const skip = keyPrefixLength(s);
-    const keys = this.#keys(s, options).map((key) => this.#decodeFreshKey(key, skip));
+    const keys = this.#keys(s, options).map((key) => this.#decodeFreshKey(key, skip, 'getKeys', s));
     return reportStorageErrors(keys, `getKeys in "${this.name}"`);
   }
 
@@ -398,16 +399,13 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   }
 
   /** Decodes a key lmdb-js copied out for a range step: the bytes codec can take a view of it. */
-  #decodeFreshKey(bytes: Uint8Array, skip: number): K {
+  #decodeFreshKey(bytes: Uint8Array, skip: number, action: string, scope: Scope): K {
     if (this.#plainKeys) return copyPlain(bytes, skip) as K;
-    return this.#decodeKey(bytes, skip);
-  }
-
-  #decodeKey(bytes: Uint8Array, skip: number): K {
+    const key = new Uint8Array(bytes.buffer, bytes.byteOffset + skip, bytes.length - skip);
     try {
-      return this.#keyCodec.decode(new Uint8Array(bytes.buffer, bytes.byteOffset + skip, bytes.length - skip));
+      return this.#keyCodec.decode(key);
     } catch (error) {
-      throw encodingError(this.#keyCodec.name, 'decode', error);
+      throw withContext(encodingError(this.#keyCodec.name, 'decode', error), 'ENCODING', this.#where(action, scope, key));
     }
   }
 
@@ -424,14 +422,21 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     return bytes;
   }
 
-  #decodeValue(bytes: Uint8Array): V {
+  /** `scopedKey` is the stored key (id ‖ key for a named scope): only read when decoding fails, for the message. */
+  #decodeValue(bytes: Uint8Array, action: string, scope: Scope, scopedKey: Uint8Array): V {
     try {
       // lmdb-js's fast get buffer fakes `length` over a larger allocation: hand codecs an exact
       // view. A plain Uint8Array view, because views of a Buffer pay a slow FastBuffer constructor.
       return this.#valueCodec.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     } catch (error) {
-      throw encodingError(this.#valueCodec.name, 'decode', error);
+      const key = scopedKey.subarray(keyPrefixLength(scope));
+      throw withContext(encodingError(this.#valueCodec.name, 'decode', error), 'ENCODING', this.#where(action, scope, key));
     }
+  }
+
+  /** Which database, scope and key a failure is about. */
+  #where(action: string, scope: Scope, key: Uint8Array): string {
+    return `${action} in "${this.name}", ${describeScope(scope)}, key ${printableKey(key)}`;
   }
 
   #storage<T>(action: string, run: () => T): T {
@@ -711,7 +716,10 @@ function checkRangeOptions<K>(options: RangeOptions<K> | undefined): RangeOption
   for (const name of ['limit', 'offset'] as const) {
     const n = options[name];
     if (n !== undefined && !(Number.isInteger(n) && n >= 0)) {
-      throw new ScopedDbError('INVALID_INPUT', `range option ${name} must be a whole number >= 0, got ${String(n)}`);
+      throw new ScopedDbError(
+        'INVALID_INPUT',
+        `range option ${name} must be a whole number >= 0, got ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`,
+      );
     }
   }
   return options;

@@ -25,12 +25,13 @@ export class ScopedDbError extends Error {
   override readonly name = 'ScopedDbError';
   readonly code: ScopedDbErrorCode;
   declare readonly cause?: unknown;
-  readonly issues?: readonly unknown[];
+  /** Declared, not initialised: an error without issues has no `issues` property at all. */
+  declare readonly issues?: readonly unknown[];
 
   constructor(code: ScopedDbErrorCode, message: string, options: ScopedDbErrorOptions = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
-    if (options.issues !== undefined) this.issues = options.issues;
+    if (options.issues !== undefined) (this as { issues?: readonly unknown[] }).issues = options.issues;
   }
 
   get [ERROR_BRAND](): true {
@@ -51,6 +52,29 @@ export function wrapError(error: unknown, code: ScopedDbErrorCode, context: stri
   if (error instanceof ScopedDbError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new ScopedDbError(code, `${context}: ${detail}`, { cause: error });
+}
+
+/** The same failure with `context` (which database, scope and key) in front of its message; code and issues kept. */
+export function withContext(error: unknown, code: ScopedDbErrorCode, context: string): ScopedDbError {
+  if (!(error instanceof ScopedDbError)) return wrapError(error, code, context);
+  const options: ScopedDbErrorOptions = { cause: error.cause ?? error };
+  if (error.issues !== undefined) options.issues = error.issues;
+  return new ScopedDbError(error.code, `${context}: ${error.message}`, options);
+}
+
+const printableUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A key for a message: its text when it is printable UTF-8, else hex; long keys are cut. */
+export function printableKey(bytes: Uint8Array): string {
+  try {
+    const text = printableUtf8.decode(bytes);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what makes a key unprintable
+    if (!/[\u0000-\u001f\u007f]/.test(text)) return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  } catch {
+    // not UTF-8: hex below
+  }
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 40)).toString('hex');
+  return `0x${hex}${bytes.length > 40 ? '…' : ''}`;
 }
 
 /** Runs an LMDB call, reporting its failures as `STORAGE`. */

@@ -119,8 +119,14 @@ export function scopeIdBytes(scope: Scope): Uint8Array | null {
 const NAMED_CACHE_LIMIT = 4096;
 const namedCache = new Map<string, Scope>();
 
+/** A scope for a message: a scope named "(default)" must not read like the default scope. */
+export function describeScope(scope: Scope): string {
+  return scope.isDefault ? 'the default scope' : `scope ${JSON.stringify(scope.name)}`;
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `an object (${value.constructor?.name ?? 'Object'})` : typeof value;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : typeof value;
 }

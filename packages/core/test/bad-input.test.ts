@@ -103,8 +103,10 @@ describe('bad input', () => {
         .endsWith('broken'),
     ) as Uint8Array;
     scoped.putSync(broken, Buffer.from('{not json'));
-    expect(() => db.get('s', 'broken')).toThrow(code('ENCODING'));
-    expect(() => [...db.getRange('s')]).toThrow(code('ENCODING'));
+    // The message says which database, scope and key.
+    const where = expect.objectContaining({ code: 'ENCODING', message: expect.stringContaining('in "bad", scope "s", key "broken"') });
+    expect(() => db.get('s', 'broken')).toThrow(where);
+    expect(() => [...db.getRange('s')]).toThrow(where);
     expect(rawKey).toBeDefined();
     db.removeSync('s', 'broken');
     intact();
@@ -259,6 +261,38 @@ describe('bad input: transactions and key codecs', () => {
       expect(db.getCount('s'), label).toBe(0);
     }
     intact();
+  });
+});
+
+describe('error messages', () => {
+  it('show a string limit as a string, print no undefined issues, and tell "(default)" from the default scope', () => {
+    const { db } = setup();
+    let error: unknown;
+    try {
+      db.getKeys('s', { limit: '5' as never });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('got "5"') });
+    expect(Object.keys(error as object)).not.toContain('issues');
+    expect('issues' in (error as object)).toBe(false);
+    const broken: Codec<number> = {
+      name: 'broken',
+      encode: () => new Uint8Array([1]),
+      decode: () => {
+        throw new Error('no');
+      },
+    };
+    const other = scopedDatabaseOptions(tempEnv()).types(codecs.string(), broken).name('scopes').create();
+    other.putSync('(default)', 'k', 1);
+    other.putSync(null, 'k', 1);
+    expect(() => other.get('(default)', 'k')).toThrow(expect.objectContaining({ message: expect.stringContaining('scope "(default)"') }));
+    expect(() => other.get(null, 'k')).toThrow(expect.objectContaining({ message: expect.stringContaining('the default scope') }));
+    const binary = scopedDatabaseOptions(tempEnv()).types(codecs.bytes(), broken).name('hex').create();
+    binary.putSync('s', new Uint8Array([0, 0xff]), 1);
+    expect(() => binary.get('s', new Uint8Array([0, 0xff]))).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('key 0x00ff') }),
+    );
   });
 });
 
