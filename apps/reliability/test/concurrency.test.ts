@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { codecs, isClosed, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { codecs, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { isClosed } from '@scoped-lmdb/core/internal';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { COUNT_KEY, ownKey, ownScope, SHARED_SCOPE, sharedKey, type WriterParams } from './fixtures/writer.js';

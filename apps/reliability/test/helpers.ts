@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isClosed, Scope } from '@scoped-lmdb/core';
+import { Scope } from '@scoped-lmdb/core';
+import { isClosed } from '@scoped-lmdb/core/internal';
 import { open, type RootDatabase } from 'lmdb';
 import { afterEach, expect } from 'vitest';
 

@@ -1,13 +1,13 @@
-import type { Database, RootDatabase } from 'lmdb';
-import { type Codec, codecs } from './codec.js';
-import { LmdbScopedDatabase } from './database.js';
-import { ScopedDbError, wrapError } from './errors.js';
-import type { ScopedDatabase } from './interfaces.js';
-import { KEY_FORMAT_VERSION, META_TABLE, SCOPED_TABLE_SUFFIX, scopedTableName } from './key-format.js';
-import { type DatabaseKind, type MetaRecord, parseMetaRecord, readMetaRecords } from './meta-record.js';
-import type { ScopeEmptinessChecker, ScopeRegistrar } from './registrar.js';
-import { describe } from './scope.js';
-import { isReadOnly } from './transaction.js';
+/**
+ * `scopedDatabaseOptions(env)`: the immutable, typed builder. It checks what it is given as it
+ * is given (codecs, name), and `create()` hands the rest to lmdb/open.ts.
+ */
+import type { RootDatabase } from 'lmdb';
+import { type Codec, checkCodec, codecs } from './codec.js';
+import { describeValue, ScopedDbError } from './errors.js';
+import type { ScopedDatabase, ScopeRegistrar } from './interfaces.js';
+import { checkDatabaseName, type DatabaseKind } from './key-format.js';
+import { openScopedDatabase } from './lmdb/open.js';
 
 export interface ScopedDatabaseOptions {
   registry?: ScopeRegistrar;
@@ -83,102 +83,16 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
     if (unnamedForDefault && kind !== 'rawBytes') {
       throw new ScopedDbError('INVALID_INPUT', '.unnamedForDefault() is only for .rawBytes() databases');
     }
-    const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
-    const record: MetaRecord = {
-      format: KEY_FORMAT_VERSION,
-      kind,
-      keyCodec: keyCodec.name,
-      valueCodec: valueCodec.name,
-      ...(unnamedForDefault ? { unnamedForDefault: true as const } : {}),
-      ...(registry ? { registry: true as const } : {}),
-    };
-    const readOnly = isReadOnly(env);
-    const openTables = () => {
-      const meta = env.openDB(META_TABLE, binary);
-      // The record first: a mismatch is reported before any table is made.
-      checkOrRecord(meta, name, record, !readOnly);
-      return {
-        defaultTable: env.openDB(unnamedForDefault ? { name: null as unknown as string, ...binary } : { name, ...binary }),
-        scopedTable: env.openDB(scopedTableName(name), binary),
-      };
-    };
-    let tables: ReturnType<typeof openTables>;
-    try {
-      // One write transaction: if any table cannot be made (maxDbs reached), none is, and no record.
-      tables = readOnly ? openTables() : env.transactionSync(openTables);
-    } catch (error) {
-      if ((error as { code?: unknown })?.code === MDB_DBS_FULL) {
-        throw new ScopedDbError(
-          'STORAGE',
-          `could not open scoped database "${name}": the env's maxDbs is too small; this library's tables need maxDbs >= ` +
-            `${tablesNeeded(env, name, unnamedForDefault, registry !== undefined)} (each scoped database uses 2 tables, 1 with unnamedForDefault, ` +
-            `plus 1 for ${META_TABLE} and 1 for the registry), plus any tables of your own`,
-          { cause: error },
-        );
-      }
-      throw wrapError(error, 'STORAGE', `could not open scoped database "${name}"`);
-    }
-    return new LmdbScopedDatabase<K, V, VIn>({
+    return openScopedDatabase<K, V, VIn>({
       env,
-      name,
+      registry,
       kind,
+      name,
       keyCodec: keyCodec as Codec<K>,
       valueCodec: valueCodec as Codec<V, VIn>,
-      registry,
-      defaultTable: tables.defaultTable as Database<Uint8Array, Uint8Array>,
-      scopedTable: tables.scopedTable as Database<Uint8Array, Uint8Array>,
-      defaultInMainDb: unnamedForDefault,
+      unnamedForDefault,
     });
   }
-}
-
-const recorded = new WeakMap<RootDatabase, Map<string, ScopeEmptinessChecker>>();
-
-/**
- * Every scoped database recorded in the env's meta table, as emptiness checkers (what the
- * registry asks before it unregisters a scope). Opened once per env and name; a database
- * recorded since the last call is picked up, one whose tables are gone is skipped.
- */
-export function recordedDatabases(env: RootDatabase): ScopeEmptinessChecker[] {
-  let opened = recorded.get(env);
-  if (!opened) recorded.set(env, (opened = new Map()));
-  const binary = { keyEncoding: 'binary', encoding: 'binary', create: false } as const;
-  for (const [name, record] of readMetaRecords(env)) {
-    if (opened.has(name) || !record) continue;
-    const open = (tableName: string | null) => env.openDB({ name: tableName, ...binary } as unknown as { name: string });
-    let tables: { defaultTable: Database; scopedTable: Database };
-    try {
-      tables = { defaultTable: open(record.unnamedForDefault ? null : name), scopedTable: open(scopedTableName(name)) };
-    } catch {
-      continue; // recorded, but its tables were dropped outside the library: it holds nothing
-    }
-    opened.set(
-      name,
-      new LmdbScopedDatabase({
-        env,
-        name,
-        kind: record.kind,
-        keyCodec: codecs.bytes(),
-        valueCodec: codecs.bytes(),
-        registry: undefined,
-        defaultTable: tables.defaultTable as Database<Uint8Array, Uint8Array>,
-        scopedTable: tables.scopedTable as Database<Uint8Array, Uint8Array>,
-        defaultInMainDb: record.unnamedForDefault === true,
-      }),
-    );
-  }
-  return [...opened.values()];
-}
-
-/** LMDB's MDB_DBS_FULL, as lmdb-js reports it in `error.code`. */
-const MDB_DBS_FULL = -30791;
-
-/** How many named tables this library's databases need once `name` exists too. */
-function tablesNeeded(env: RootDatabase, name: string, unnamedForDefault: boolean, registry: boolean): number {
-  const records = readMetaRecords(env);
-  let needed = registry ? 2 : 1; // the meta table, and the registry's
-  for (const [recorded, meta] of records) if (recorded !== name) needed += meta?.unnamedForDefault ? 1 : 2;
-  return needed + (unnamedForDefault ? 1 : 2);
 }
 
 export function scopedDatabaseOptions(
@@ -186,82 +100,14 @@ export function scopedDatabaseOptions(
   options: ScopedDatabaseOptions = {},
 ): ScopedDatabaseBuilder<unknown, unknown, undefined> {
   if (env === null || typeof env !== 'object' || typeof (env as Partial<RootDatabase>).openDB !== 'function') {
-    throw new ScopedDbError('INVALID_INPUT', `scopedDatabaseOptions needs an lmdb-js root database (from open()), got ${describe(env)}`);
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `scopedDatabaseOptions needs an lmdb-js root database (from open()), got ${describeValue(env)}`,
+    );
   }
   const registry = options?.registry;
   if (registry !== undefined && typeof registry?.registerScope !== 'function') {
     throw new ScopedDbError('INVALID_INPUT', 'options.registry must implement ScopeRegistrar (e.g. GlobalScopeRegistry.open(env))');
   }
   return new ScopedDatabaseBuilder({ env, registry, unnamedForDefault: false });
-}
-
-function checkOrRecord(meta: Database, name: string, record: MetaRecord, writable: boolean): void {
-  const key = Buffer.from(name, 'utf8');
-  const stored = meta.getBinary(key);
-  if (stored === undefined) {
-    if (!writable) throw new ScopedDbError('INVALID_INPUT', `there is no scoped database "${name}" in this read-only environment`);
-    if (record.unnamedForDefault) refuseSecondMainDbUser(meta, name);
-    meta.putSync(key, Buffer.from(JSON.stringify(record)));
-    return;
-  }
-  const existing = parseMetaRecord(stored);
-  if (!existing) throw new ScopedDbError('STORAGE', `the metadata record of "${name}" is unreadable`);
-  const differences = (['format', 'kind', 'keyCodec', 'valueCodec', 'unnamedForDefault'] as const)
-    .filter((field) => existing[field] !== record[field])
-    .map((field) => `${field}: stored ${JSON.stringify(existing[field] ?? null)}, given ${JSON.stringify(record[field] ?? null)}`);
-  if (differences.length > 0) {
-    throw new ScopedDbError('CODEC_MISMATCH', `database "${name}" was created differently (${differences.join('; ')})`);
-  }
-  if (existing.registry && !record.registry) {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `database "${name}" was opened with a registry before: open it with one again, ` +
-        'scopedDatabaseOptions(env, { registry: GlobalScopeRegistry.open(env) }), or the scopes it writes could not be listed',
-    );
-  }
-  if (record.registry && !existing.registry && writable) meta.putSync(key, Buffer.from(JSON.stringify({ ...existing, registry: true })));
-}
-
-/** The env has one main database, so one scoped database at most keeps its DEFAULT scope there. */
-function refuseSecondMainDbUser(meta: Database, name: string): void {
-  for (const { key, value } of meta.getRange({})) {
-    if (parseMetaRecord(value as Uint8Array)?.unnamedForDefault) {
-      const holder = Buffer.from(key as Uint8Array).toString('utf8');
-      throw new ScopedDbError(
-        'INVALID_INPUT',
-        `"${name}" cannot keep its DEFAULT scope in the main database: "${holder}" already does (an env has one main database)`,
-      );
-    }
-  }
-}
-
-function checkCodec<T, TIn>(codec: Codec<T, TIn>, role: string): Codec<T, TIn> {
-  if (
-    codec === null ||
-    typeof codec !== 'object' ||
-    typeof codec.name !== 'string' ||
-    codec.name === '' ||
-    typeof codec.encode !== 'function' ||
-    typeof codec.decode !== 'function'
-  ) {
-    throw new ScopedDbError('INVALID_INPUT', `the ${role} codec must be { name, encode, decode }, got ${describe(codec)}`);
-  }
-  return codec;
-}
-
-function checkDatabaseName(name: string): string {
-  if (typeof name !== 'string' || name === '') {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `a database name must be a non-empty string, got ${typeof name === 'string' ? "''" : describe(name)}`,
-    );
-  }
-  if (name.startsWith('__') || name.endsWith(SCOPED_TABLE_SUFFIX)) {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `"${name}" is reserved: names starting with "__" or ending with "${SCOPED_TABLE_SUFFIX}" belong to the library`,
-    );
-  }
-  if (!name.isWellFormed()) throw new ScopedDbError('INVALID_INPUT', 'a database name must be well-formed UTF-16');
-  return name;
 }

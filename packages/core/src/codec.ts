@@ -1,6 +1,5 @@
 import { readKey, writeKey } from 'ordered-binary';
-import { type ScopedDbError, wrapError } from './errors.js';
-import { describe } from './scope.js';
+import { describeValue, ScopedDbError, wrapError } from './errors.js';
 
 /**
  * Turns values into bytes and back. A plain object literal is a codec: no registration.
@@ -46,7 +45,7 @@ function decodeUtf8(codec: string, bytes: Uint8Array): string {
 
 function checkBytes(value: unknown): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array))
-    throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describe(value)}`));
+    throw encodingError('bytes', 'encode', new TypeError(`expected a Uint8Array, got ${describeValue(value)}`));
 }
 
 /**
@@ -78,7 +77,7 @@ function bytes(): Codec<Uint8Array> {
 
 function string(): Codec<string> {
   const check = (value: unknown): value is string => {
-    if (typeof value !== 'string') throw encodingError('string', 'encode', new TypeError(`expected a string, got ${describe(value)}`));
+    if (typeof value !== 'string') throw encodingError('string', 'encode', new TypeError(`expected a string, got ${describeValue(value)}`));
     if (!value.isWellFormed()) throw encodingError('string', 'encode', new TypeError('the string has a lone surrogate (no UTF-8 form)'));
     return true;
   };
@@ -109,7 +108,7 @@ function json<T = unknown>(): Codec<T> {
       } catch (error) {
         throw encodingError('json', 'encode', error);
       }
-      if (text === undefined) throw encodingError('json', 'encode', new TypeError(`${describe(value)} has no JSON form`));
+      if (text === undefined) throw encodingError('json', 'encode', new TypeError(`${describeValue(value)} has no JSON form`));
       return utf8.encode(text);
     },
     decode(data) {
@@ -142,7 +141,7 @@ function checkOrderedKey(value: unknown, depth = 0): void {
         return;
       }
   }
-  throw new TypeError(`a key must be a string, number, boolean, bigint, null or a flat array of those, got ${describe(value)}`);
+  throw new TypeError(`a key must be a string, number, boolean, bigint, null or a flat array of those, got ${describeValue(value)}`);
 }
 
 const KEY_SCRATCH_BYTES = 4096;
@@ -185,3 +184,55 @@ function key<T extends OrderedKey = OrderedKey>(): Codec<T> {
 
 /** Built-in codecs. `bytes`, `string` and `key` are ordered (fit for keys); `json` is for values. */
 export const codecs = Object.freeze({ bytes, string, json, key });
+
+/** Checks a codec's shape once, where it is handed to us: `{ name, encode, decode }`. */
+export function checkCodec<T, TIn>(codec: Codec<T, TIn>, role: string): Codec<T, TIn> {
+  if (
+    codec === null ||
+    typeof codec !== 'object' ||
+    typeof codec.name !== 'string' ||
+    codec.name === '' ||
+    typeof codec.encode !== 'function' ||
+    typeof codec.decode !== 'function'
+  ) {
+    throw new ScopedDbError('INVALID_INPUT', `the ${role} codec must be { name, encode, decode }, got ${describeValue(codec)}`);
+  }
+  return codec;
+}
+
+/** Encodes with `codec`; any failure, or a result that is not bytes, is `ENCODING`. */
+export function encodeWith<TIn>(codec: Codec<unknown, TIn>, value: TIn): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(value);
+  } catch (error) {
+    throw encodingError(codec.name, 'encode', error);
+  }
+  if (!(bytes instanceof Uint8Array)) {
+    throw encodingError(codec.name, 'encode', new TypeError(`encode returned ${describeValue(bytes)}, not a Uint8Array`));
+  }
+  return bytes;
+}
+
+/** Decodes with `codec`; any failure is `ENCODING` (callers add which database, scope and key). */
+export function decodeWith<T>(codec: Codec<T, never>, bytes: Uint8Array): T {
+  try {
+    return codec.decode(bytes);
+  } catch (error) {
+    throw encodingError(codec.name, 'decode', error);
+  }
+}
+
+/**
+ * For codec authors: a codec from its parts, checked once, whose failures are `ENCODING`
+ * (our own errors, such as a schema's `VALIDATION`, pass through as they are).
+ */
+export function defineCodec<T, TIn = T>(spec: Codec<T, TIn>): Codec<T, TIn> {
+  checkCodec(spec, 'defined');
+  const codec: Codec<T, TIn> = {
+    ...spec,
+    encode: (value) => encodeWith(spec, value),
+    decode: (bytes) => decodeWith(spec as Codec<T, never>, bytes),
+  };
+  return Object.freeze(codec);
+}

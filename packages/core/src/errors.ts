@@ -85,3 +85,11 @@ export function storage<T>(context: string, run: () => T): T {
     throw wrapError(error, 'STORAGE', context);
   }
 }
+
+/** A value's kind for a message (what a check got instead). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : typeof value;
+}

@@ -9,7 +9,8 @@
  * No length prefix, so inside a scope entries sort by the encoded key's bytes, and a
  * scope is exactly the contiguous range [id, id + 1).
  */
-import { ScopedDbError } from './errors.js';
+import { type Codec, encodingError } from './codec.js';
+import { describeValue, ScopedDbError } from './errors.js';
 import { Scope, type ScopeLike, scopeIdBytes } from './scope.js';
 
 export const KEY_FORMAT_VERSION = 1;
@@ -43,6 +44,87 @@ export function writeKeyPrefix(scope: Scope, target: Uint8Array): number {
   if (id === null) return 0;
   target.set(id, 0);
   return SCOPE_ID_BYTES;
+}
+
+/**
+ * Writes `id ‖ encoded key` into one reused buffer (the hot path allocates nothing), checks
+ * the length limit, and reads stored keys back. One per database: the buffer is its own.
+ */
+export class KeyWriter<K> {
+  readonly #codec: Codec<K>;
+  /**
+   * id + key, with room to spot oversize keys (a multiple of 4 for ordered-binary's DataView).
+   * A plain Uint8Array: views of a Buffer cost a slow FastBuffer construction each.
+   */
+  readonly #buffer = new Uint8Array(4096);
+  readonly #views: Uint8Array[] = [];
+  readonly #plain: boolean;
+
+  /** `plain`: the codec is the built-in bytes codec, so a stored key reads back as a copy of its bytes. */
+  constructor(codec: Codec<K>, plain: boolean) {
+    this.#codec = codec;
+    this.#plain = plain;
+  }
+
+  /** The scope's stored key for `key`, in the reused buffer: valid until the next call. */
+  write(scope: Scope, key: K): Uint8Array {
+    const target = this.#buffer;
+    const offset = writeKeyPrefix(scope, target);
+    const codec = this.#codec;
+    let end: number;
+    try {
+      end = codec.encodeInto ? codec.encodeInto(key, target, offset) : Number.POSITIVE_INFINITY;
+      // Anything but a whole end offset at or after the start would cut the id or write garbage.
+      if (!(end >= offset && (Number.isInteger(end) || end === Number.POSITIVE_INFINITY))) {
+        throw new RangeError(`encodeInto returned ${typeof end === 'number' ? end : describeValue(end)}, not an end offset >= ${offset}`);
+      }
+      // No fast path, or it did not fit: encode on its own (and learn the real length).
+      if (end > target.length) {
+        const bytes = codec.encode(key);
+        if (!(bytes instanceof Uint8Array)) throw new TypeError(`encode returned ${describeValue(bytes)}, not a Uint8Array`);
+        end = offset + bytes.length;
+        if (end <= target.length) target.set(bytes, offset);
+      }
+    } catch (error) {
+      throw encodingError(codec.name, 'encode', error);
+    }
+    checkKeyLength(end - offset);
+    // One cached view per length: the hot path allocates nothing.
+    let view = this.#views[end];
+    if (view === undefined) view = this.#views[end] = target.subarray(0, end);
+    return view;
+  }
+
+  /** Like `write`, but a copy the caller keeps (a range bound, a queued write). */
+  copy(scope: Scope, key: K): Uint8Array {
+    return new Uint8Array(this.write(scope, key));
+  }
+
+  /**
+   * The key of a stored key lmdb-js copied out for a range step (`skip` = the prefix length).
+   * A codec failure is `ENCODING`; the caller adds where it happened.
+   */
+  read(stored: Uint8Array, skip: number): K {
+    if (this.#plain) return copyPlain(stored, skip) as K;
+    try {
+      return this.#codec.decode(new Uint8Array(stored.buffer, stored.byteOffset + skip, stored.length - skip));
+    } catch (error) {
+      throw encodingError(this.#codec.name, 'decode', error);
+    }
+  }
+}
+
+/**
+ * A plain Uint8Array copy of `bytes` from `skip` on. Deliberately not a view: reading
+ * `.buffer` of a small (on-heap) typed array makes V8 move it off-heap, and a Buffer
+ * subarray goes through Buffer's slow species constructor; a fresh small array is cheap.
+ */
+function copyPlain(bytes: Uint8Array, skip: number): Uint8Array {
+  const length = bytes.length - skip;
+  const out = new Uint8Array(length);
+  if (skip === 0) out.set(bytes);
+  else for (let i = 0; i < length; i++) out[i] = bytes[i + skip] as number;
+  return out;
 }
 
 /** Writes `id ‖ key` (or `key` alone for DEFAULT) into `target` from 0; returns the length. */
@@ -129,4 +211,44 @@ export const REGISTRY_TABLE = '__global_scope_metadata';
 
 export function scopedTableName(name: string): string {
   return name + SCOPED_TABLE_SUFFIX;
+}
+
+/** Database names the library reserves: `__…` (its own tables) and `…_scoped` (a database's second table). */
+export function checkDatabaseName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `a database name must be a non-empty string, got ${typeof name === 'string' ? "''" : describeValue(name)}`,
+    );
+  }
+  if (name.startsWith('__') || name.endsWith(SCOPED_TABLE_SUFFIX)) {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `"${name}" is reserved: names starting with "__" or ending with "${SCOPED_TABLE_SUFFIX}" belong to the library`,
+    );
+  }
+  if (!name.isWellFormed()) throw new ScopedDbError('INVALID_INPUT', 'a database name must be well-formed UTF-16');
+  return name;
+}
+
+/** What kind of database a table pair holds. */
+export type DatabaseKind = 'types' | 'bytesKeys' | 'rawBytes';
+
+/** The record `create()` keeps for each database, as JSON under its name in `__scoped_lmdb_meta`. */
+export interface MetaRecord {
+  format: number;
+  kind: DatabaseKind;
+  keyCodec: string;
+  valueCodec: string;
+  unnamedForDefault?: true;
+  /** Set once the database was opened with a registry: without one its scopes could not be listed. */
+  registry?: true;
+}
+
+export function parseMetaRecord(bytes: Uint8Array): MetaRecord | undefined {
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as MetaRecord;
+  } catch {
+    return undefined;
+  }
 }

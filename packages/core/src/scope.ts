@@ -1,11 +1,14 @@
 import xxhash from 'xxhash-wasm';
-import { ScopedDbError } from './errors.js';
+import { describeValue, ScopedDbError } from './errors.js';
 
 // Top-level await: importing core is all the set-up hashing needs.
 const { h64 } = await xxhash();
 
 /** `null` and `undefined` mean the default scope; a string is a scope name. */
 export type ScopeLike = Scope | string | null | undefined;
+
+/** A Scope that is not DEFAULT, as `scope.isNamed()` narrows it. */
+export type NamedScope = Scope & { readonly name: string; readonly hash: bigint; readonly id: Uint8Array };
 
 let idBytesOf: (scope: Scope) => Uint8Array | null;
 let isOwnScope: (value: unknown) => value is Scope;
@@ -52,7 +55,7 @@ export class Scope {
 
   static named(name: string): Scope {
     if (typeof name !== 'string') {
-      throw new ScopedDbError('INVALID_INPUT', `a scope name must be a string, got ${describe(name)}`);
+      throw new ScopedDbError('INVALID_INPUT', `a scope name must be a string, got ${describeValue(name)}`);
     }
     if (name === '') {
       throw new ScopedDbError(
@@ -83,6 +86,11 @@ export class Scope {
     return this.name === null;
   }
 
+  /** True for a named scope; narrows `name` and `hash` (no `!` or casts needed after it). */
+  isNamed(): this is NamedScope {
+    return this.name !== null;
+  }
+
   /** The 8-byte big-endian id (a copy), or null for the default scope. */
   get id(): Uint8Array | null {
     return this.#id?.slice() ?? null;
@@ -107,7 +115,7 @@ function fromOtherCopy(like: unknown): Scope {
     if (name === null && (like as { isDefault?: unknown }).isDefault === true) return Scope.DEFAULT;
     if (typeof name === 'string' && name !== '') return Scope.named(name);
   }
-  throw new ScopedDbError('INVALID_INPUT', `a scope must be a Scope, a string, null or undefined, got ${describe(like)}`);
+  throw new ScopedDbError('INVALID_INPUT', `a scope must be a Scope, a string, null or undefined, got ${describeValue(like)}`);
 }
 
 /** The id without copying, for the key format. Not part of the public surface. */
@@ -122,11 +130,4 @@ const namedCache = new Map<string, Scope>();
 /** A scope for a message: a scope named "(default)" must not read like the default scope. */
 export function describeScope(scope: Scope): string {
   return scope.isDefault ? 'the default scope' : `scope ${JSON.stringify(scope.name)}`;
-}
-
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : typeof value;
 }

@@ -1,61 +1,38 @@
-import type { RangeOptions, ScopedDatabase, ScopedView } from './interfaces.js';
+/**
+ * `db.scope(s)`: a database with its scope bound, generated from one list of method names
+ * (cf. unstorage's prefixStorage) so the LMDB and Redis views cannot drift. The view is an
+ * object of closures: nothing reachable from it (own keys, prototype) exposes the database,
+ * so it has no path to another scope.
+ */
 import type { Scope } from './scope.js';
 
 /**
- * A scoped database with its scope bound: it has no way to name another scope. The database
- * is a private field, so nothing reachable from the view (own keys, prototype) exposes it.
+ * How a view method maps to its database method: `[viewName, dbName, bindsScope]`. Methods
+ * that bind the scope get it as their first argument; the others (LMDB's transactions, which
+ * are not per scope) are forwarded as they are.
  */
-export class LmdbScopedView<K, V, VIn = V> implements ScopedView<K, V, VIn> {
-  readonly #db: ScopedDatabase<K, V, VIn>;
-  readonly scope: Scope;
+export type ViewSpec = readonly (readonly [string, string, boolean])[];
 
-  constructor(db: ScopedDatabase<K, V, VIn>, scope: Scope) {
-    this.#db = db;
-    this.scope = scope;
+const same = (names: string[], bindsScope = true) => names.map((name) => [name, name, bindsScope] as const);
+
+const SHARED = [
+  ...same(['get', 'getMany', 'doesExist', 'put', 'putSync', 'remove', 'removeSync', 'clearSync', 'clearAsync']),
+  ...same(['getRange', 'getKeys', 'getCount']),
+  ['isEmpty', 'isScopeEmpty', true],
+] as const;
+
+/** `ScopedView` over a `ScopedDatabase`. */
+export const SYNC_VIEW: ViewSpec = [...SHARED, ...same(['transaction', 'transactionSync'], false)];
+/** `AsyncScopedView` over an `AsyncScopedDatabase`: its transaction is per scope. */
+export const ASYNC_VIEW: ViewSpec = [...SHARED, ['transaction', 'transaction', true]];
+
+export function bindScope<View>(db: object, scope: Scope, spec: ViewSpec): View {
+  const view: Record<string, unknown> = { scope };
+  const methods = db as Record<string, (...args: unknown[]) => unknown>;
+  for (const [viewName, dbName, bindsScope] of spec) {
+    const method = methods[dbName];
+    if (typeof method !== 'function') throw new TypeError(`the database has no method ${dbName}`);
+    view[viewName] = bindsScope ? (...args: unknown[]) => method.call(db, scope, ...args) : (...args: unknown[]) => method.apply(db, args);
   }
-  get(key: K) {
-    return this.#db.get(this.scope, key);
-  }
-  getMany(keys: readonly K[]) {
-    return this.#db.getMany(this.scope, keys);
-  }
-  doesExist(key: K) {
-    return this.#db.doesExist(this.scope, key);
-  }
-  put(key: K, value: VIn) {
-    return this.#db.put(this.scope, key, value);
-  }
-  putSync(key: K, value: VIn) {
-    return this.#db.putSync(this.scope, key, value);
-  }
-  remove(key: K) {
-    return this.#db.remove(this.scope, key);
-  }
-  removeSync(key: K) {
-    return this.#db.removeSync(this.scope, key);
-  }
-  clearSync() {
-    return this.#db.clearSync(this.scope);
-  }
-  clearAsync() {
-    return this.#db.clearAsync(this.scope);
-  }
-  getRange(options?: RangeOptions<K>) {
-    return this.#db.getRange(this.scope, options);
-  }
-  getKeys(options?: RangeOptions<K>) {
-    return this.#db.getKeys(this.scope, options);
-  }
-  getCount(options?: RangeOptions<K>) {
-    return this.#db.getCount(this.scope, options);
-  }
-  isEmpty() {
-    return this.#db.isScopeEmpty(this.scope);
-  }
-  transaction<T>(fn: () => T) {
-    return this.#db.transaction(fn);
-  }
-  transactionSync<T>(fn: () => T) {
-    return this.#db.transactionSync(fn);
-  }
+  return Object.freeze(view) as View;
 }

@@ -24,10 +24,29 @@ describe('a scope view', () => {
     const db = scopedDatabaseOptions(tempEnv()).types(codecs.string(), codecs.string()).name('views').create();
     db.putSync('b', 'k', 'other tenant');
     const view = db.scope('a');
-    expect(Reflect.ownKeys(view)).toEqual(['scope']);
+    const methods = [
+      'get',
+      'getMany',
+      'doesExist',
+      'put',
+      'putSync',
+      'remove',
+      'removeSync',
+      'clearSync',
+      'clearAsync',
+      'getRange',
+      'getKeys',
+      'getCount',
+      'isEmpty',
+      'transaction',
+      'transactionSync',
+    ];
+    // The scope and the view's methods, nothing else (a frozen object of closures).
+    expect(Reflect.ownKeys(view).sort()).toEqual(['scope', ...methods].sort());
     const enumerable: string[] = [];
     for (const key in view) enumerable.push(key);
-    expect(enumerable).toEqual(['scope']);
+    expect(enumerable.sort()).toEqual(['scope', ...methods].sort());
+    expect(Object.isFrozen(view)).toBe(true);
     const everything = reachable(view);
     expect(everything).not.toContain(db);
     // Every function reachable is a view method (no scope argument) or the Scope's own API.

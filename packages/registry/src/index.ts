@@ -1,13 +1,5 @@
-import {
-  currentWriteTransaction,
-  REGISTRY_TABLE,
-  recordedDatabases,
-  Scope,
-  ScopedDbError,
-  type ScopeEmptinessChecker,
-  type ScopeLike,
-  type ScopeRegistrar,
-} from '@scoped-lmdb/core';
+import { Scope, ScopedDbError, type ScopeEmptinessChecker, type ScopeLike, type ScopeRegistrar } from '@scoped-lmdb/core';
+import { currentWriteTransaction, REGISTRY_TABLE, recordedDatabases } from '@scoped-lmdb/core/internal';
 import type { Database, RootDatabase } from 'lmdb';
 
 const utf8 = new TextEncoder();

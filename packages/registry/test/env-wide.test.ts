@@ -1,4 +1,5 @@
-import { codecs, REGISTRY_TABLE, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { REGISTRY_TABLE } from '@scoped-lmdb/core/internal';
 import { describe, expect, it } from 'vitest';
 import { GlobalScopeRegistry } from '../src/index.js';
 import { tempEnv } from './helpers.js';

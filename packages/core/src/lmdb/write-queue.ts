@@ -21,8 +21,8 @@
  * every op of the batch with `STORAGE`.
  */
 import type { RootDatabase } from 'lmdb';
-import { isScopedDbError, ScopedDbError, wrapError } from './errors.js';
-import { isClosing, originalTransactionSync, wrapEnvForWriteQueue } from './transaction.js';
+import { isScopedDbError, ScopedDbError, wrapError } from '../errors.js';
+import { isClosing, originalTransactionSync, wrapEnvForWriteQueue } from './lmdb-internals.js';
 
 /** One queued write. `apply` runs inside the flush's write transaction at the write's place. */
 export interface QueuedWrite {

@@ -1,14 +1,22 @@
 /**
- * The lmdb-js internals core relies on, in one place (check them on every lmdb-js upgrade):
+ * The lmdb-js internals core relies on, in one place (check them on every lmdb-js upgrade;
+ * lmdb-js 3.5 at the time of writing):
  * - `env.env.writeTxn`: the native env's open write transaction (set inside `transactionSync`
  *   and lmdb-js's async transaction callbacks);
  * - `env.env.address`: 0 once the env is closed; `env.status` is `'closing'` while `close()`
  *   waits for lmdb-js's own pending writes;
+ * - a read-only env (`readOnly: true`) has no write methods at all;
  * - `transactionSync` nested in a write transaction runs as a child transaction (so it can roll
  *   back alone), except with `useWritemap`;
- * - `close` and `transactionSync` are looked up on the env object, so an own property wraps them.
+ * - `close` and `transactionSync` are looked up on the env object, so an own property wraps them;
+ * - `getBinaryFast` returns a reused buffer whose `length` is faked over a larger allocation;
+ * - a reverse range without `end` stops before the key `[0x00]`, an explicit `end: undefined`
+ *   does not;
+ * - range `offset` is skipped natively without looking at `end`, as a uint32;
+ * - `openDB` with `create: false` opens only an existing table (missing from lmdb-js's types);
+ * - MDB_DBS_FULL arrives as `error.code === -30791`.
  */
-import type { RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 
 type NativeState = { env?: { writeTxn?: object | null; address?: number }; status?: string };
 
@@ -47,6 +55,28 @@ export function isReadOnly(env: RootDatabase): boolean {
 export function isClosing(env: RootDatabase): boolean {
   const status = (env as unknown as NativeState).status;
   return status === 'closing' || status === 'closed' || isClosed(env);
+}
+
+/** LMDB's MDB_DBS_FULL, as lmdb-js reports it in `error.code`. */
+export const MDB_DBS_FULL = -30791;
+
+/**
+ * An exact plain view of bytes lmdb-js handed out: its fast-get buffer fakes `length` over a
+ * larger allocation, and views of a Buffer pay a slow FastBuffer constructor.
+ */
+export function exactView(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** Opens an existing table only (lmdb-js `create: false`); throws when it does not exist. */
+export function openExistingTable(env: RootDatabase, name: string | null): Database<Uint8Array, Uint8Array> {
+  const options = { name, keyEncoding: 'binary', encoding: 'binary', create: false } as const;
+  return env.openDB(options as unknown as { name: string }) as Database<Uint8Array, Uint8Array>;
+}
+
+/** A reverse scan without `end` that must still reach a first key of `[0x00]`. */
+export function reachFirstKey(range: { end?: Uint8Array }): void {
+  (range as { end?: Uint8Array | undefined }).end = undefined;
 }
 
 const originals = new WeakMap<RootDatabase, RootDatabase['transactionSync']>();

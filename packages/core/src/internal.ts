@@ -1,0 +1,23 @@
+/**
+ * `@scoped-lmdb/core/internal`: what our own packages (registry, redis, test-suite) share with
+ * core, and users do not need. Not covered by semver: it changes with the packages that use it.
+ * Re-exports only.
+ */
+export { checkCodec, decodeWith, encodeWith, plainBytesCodecs } from './codec.js';
+export { describeValue, printableKey, storage, withContext, wrapError } from './errors.js';
+export {
+  checkDatabaseName,
+  checkKeyLength,
+  KEY_FORMAT_VERSION,
+  type MetaRecord,
+  parseMetaRecord,
+  REGISTRY_TABLE,
+  SCOPED_TABLE_SUFFIX,
+  scopedTableName,
+} from './key-format.js';
+export { currentWriteTransaction, inWriteTransaction, isClosed, isClosing } from './lmdb/lmdb-internals.js';
+export { readMetaRecords } from './lmdb/meta-table.js';
+export { recordedDatabases } from './lmdb/open.js';
+export { checkRangeOptions } from './range-options.js';
+export { describeScope } from './scope.js';
+export { ASYNC_VIEW, bindScope, SYNC_VIEW, type ViewSpec } from './view.js';

@@ -1,0 +1,488 @@
+/**
+ * The one `ScopedDatabase` implementation, over lmdb-js. Every method makes the same calls in
+ * the same order: resolve the scope, check and encode (codec.ts, key-format.ts), then one small
+ * step against LMDB. The special cases are collaborators, not branches: `#mainDb` exists only
+ * with `unnamedForDefault` (main-db.ts), `#registration` is a no-op without a registry
+ * (registration.ts), async writes go through the env's write queue (write-queue.ts).
+ */
+import type { Database, RangeIterable as LmdbIterable, RootDatabase } from 'lmdb';
+import { type Codec, encodeWith, encodingError, plainBytesCodecs } from '../codec.js';
+import { describeValue, printableKey, ScopedDbError, withContext, wrapError } from '../errors.js';
+import type { Entry, RangeIterable, RangeOptions, ScopedDatabase, ScopedView, ScopeRegistrar } from '../interfaces.js';
+import { type DatabaseKind, firstScopeStart, KeyWriter, keyPrefixLength, nextScopeStart, readScopeHash } from '../key-format.js';
+import { checkRangeOptions } from '../range-options.js';
+import { describeScope, Scope, type ScopeLike } from '../scope.js';
+import { bindScope, SYNC_VIEW } from '../view.js';
+import { exactView, inWriteTransaction, isClosing, isReadOnly } from './lmdb-internals.js';
+import { MainDbScope } from './main-db.js';
+import { boundedOffset, countOf, type LmdbRange, lmdbRange, reportStorageErrors } from './ranges.js';
+import { type Registration, registrationFor } from './registration.js';
+import { type QueuedWrite, type WriteQueue, writeQueueOf } from './write-queue.js';
+
+export interface DatabaseConfig<K, V, VIn = V> {
+  env: RootDatabase;
+  name: string;
+  kind: DatabaseKind;
+  keyCodec: Codec<K>;
+  valueCodec: Codec<V, VIn>;
+  registry: ScopeRegistrar | undefined;
+  /** The DEFAULT scope's table: `<name>`, or the env's main database (`unnamedForDefault`). */
+  defaultTable: Database<Uint8Array, Uint8Array>;
+  scopedTable: Database<Uint8Array, Uint8Array>;
+  defaultInMainDb: boolean;
+}
+
+/** How many keys a clear removes per cursor pass (keeps memory flat for huge scopes). */
+const CLEAR_BATCH = 10_000;
+
+type Table = Database<Uint8Array, Uint8Array>;
+type StoredEntry = { key: Uint8Array; value: Uint8Array };
+
+export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, VIn> {
+  readonly name: string;
+  readonly #env: RootDatabase;
+  readonly #keys: KeyWriter<K>;
+  readonly #valueCodec: Codec<V, VIn>;
+  readonly #registry: ScopeRegistrar | undefined;
+  readonly #registration: Registration;
+  readonly #defaultTable: Table;
+  readonly #scopedTable: Table;
+  /** Only with `unnamedForDefault`: the DEFAULT scope shares the main database with table records. */
+  readonly #mainDb: MainDbScope | undefined;
+  readonly #queue: WriteQueue;
+  readonly #readOnly: boolean;
+  /** Made once: every queued put carries it. */
+  readonly #putContext: string;
+  /** Byte values: lmdb-js already hands out a copy, which is ours to return. */
+  readonly #plainValues: boolean;
+
+  constructor(config: DatabaseConfig<K, V, VIn>) {
+    this.name = config.name;
+    this.#env = config.env;
+    this.#keys = new KeyWriter(config.keyCodec, plainBytesCodecs.has(config.keyCodec as Codec<Uint8Array>));
+    this.#valueCodec = config.valueCodec;
+    this.#registry = config.registry;
+    this.#registration = registrationFor(config.env, config.registry);
+    this.#defaultTable = config.defaultTable;
+    this.#scopedTable = config.scopedTable;
+    this.#mainDb = config.defaultInMainDb ? new MainDbScope(config.env, config.defaultTable) : undefined;
+    this.#queue = writeQueueOf(config.env);
+    this.#readOnly = isReadOnly(config.env);
+    this.#putContext = `put in "${config.name}"`;
+    this.#plainValues = plainBytesCodecs.has(config.valueCodec as Codec<Uint8Array>);
+  }
+
+  // ---- reads ----
+
+  get(scope: ScopeLike, key: K): V | undefined {
+    const s = Scope.from(scope);
+    const keyBytes = this.#keys.write(s, key);
+    if (this.#isRecordKey(s, keyBytes)) return undefined;
+    let bytes: Uint8Array | undefined;
+    try {
+      // Byte values: lmdb-js's getBinary already makes the one copy we need (a Buffer).
+      if (this.#plainValues) return this.#tableOf(s).getBinary(keyBytes) as V | undefined;
+      bytes = this.#tableOf(s).getBinaryFast(keyBytes);
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', `get in "${this.name}"`);
+    }
+    return bytes === undefined ? undefined : this.#decodeValue(bytes, 'get', s, keyBytes);
+  }
+
+  async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
+    const s = Scope.from(scope);
+    if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describeValue(keys)}`);
+    const encoded = keys.map((key) => this.#keys.copy(s, key));
+    const table = this.#tableOf(s);
+    this.#checkOpen('getMany');
+    try {
+      await table.prefetch(encoded);
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', `getMany in "${this.name}"`);
+    }
+    return encoded.map((keyBytes) => {
+      if (this.#isRecordKey(s, keyBytes)) return undefined;
+      const bytes = this.#storage('getMany', () => table.getBinaryFast(keyBytes));
+      return bytes === undefined ? undefined : this.#decodeValue(bytes, 'getMany', s, keyBytes);
+    });
+  }
+
+  doesExist(scope: ScopeLike, key: K): boolean {
+    const s = Scope.from(scope);
+    const keyBytes = this.#keys.write(s, key);
+    if (this.#isRecordKey(s, keyBytes)) return false;
+    return this.#storage('doesExist', () => this.#tableOf(s).getBinaryFast(keyBytes) !== undefined);
+  }
+
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>> {
+    const s = Scope.from(scope);
+    const skip = keyPrefixLength(s);
+    // lmdb-js makes a fresh entry object (with fresh key and value copies) per step:
+    // decode into it rather than allocating another.
+    const entries = this.#entries(s, options).map((entry) => {
+      const stored = entry.key;
+      const decoded = entry as unknown as Entry<K, V>;
+      decoded.key = this.#decodeKey(stored, skip, 'getRange', s);
+      // Byte values: lmdb-js already copied them out (as a Buffer); no second copy.
+      decoded.value = this.#plainValues ? (entry.value as V) : this.#decodeValue(entry.value, 'getRange', s, stored);
+      return decoded;
+    });
+    return reportStorageErrors(entries, `getRange in "${this.name}"`);
+  }
+
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
+    const s = Scope.from(scope);
+    const skip = keyPrefixLength(s);
+    const keys = this.#storedKeys(s, options).map((key) => this.#decodeKey(key, skip, 'getKeys', s));
+    return reportStorageErrors(keys, `getKeys in "${this.name}"`);
+  }
+
+  getCount(scope: ScopeLike, options?: RangeOptions<K>): number {
+    const s = Scope.from(scope);
+    const range = this.#range(s, options);
+    if (this.#mainDb && s.isDefault) {
+      const mainDb = this.#mainDb;
+      return this.#storage('getCount', () => countOf(mainDb.keys(range)));
+    }
+    const { limit, offset = 0, ...bounds } = range;
+    // lmdb-js counts from `offset` but ignores `limit`; we count what getKeys would yield.
+    const all = this.#storage('getCount', () => this.#tableOf(s).getCount(bounds));
+    const count = Math.max(0, all - offset);
+    return limit === undefined ? count : Math.min(count, limit);
+  }
+
+  isScopeEmpty(scope: ScopeLike): boolean {
+    const s = Scope.from(scope);
+    return this.#storage('isScopeEmpty', () => {
+      // One cursor seek: the first key at or after the scope's start tells.
+      for (const _ of this.#storedKeys(s, { limit: 1 })) return false;
+      return true;
+    });
+  }
+
+  // ---- writes ----
+  // Async writes join the env's write queue (write-queue.ts) so that every mix of writes
+  // applies in call order; a sync write outside a transaction flushes the queue first.
+
+  putSync(scope: ScopeLike, key: K, value: VIn): boolean {
+    // Flush first: the queued writes encode keys into the same scratch buffer this write uses.
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
+    const s = Scope.from(scope);
+    const valueBytes = encodeWith(this.#valueCodec, value);
+    const keyBytes = this.#keys.write(s, key);
+    this.#mainDb?.refuseRecordKey(keyBytes, `putSync in "${this.name}"`);
+    this.#checkWritable('putSync');
+    const table = this.#tableOf(s);
+    if (!this.#registration.needed(s)) {
+      // The hot path, without a closure per call.
+      try {
+        table.putSync(keyBytes, valueBytes);
+        return true;
+      } catch (error) {
+        throw wrapError(error, 'STORAGE', `putSync in "${this.name}"`);
+      }
+    }
+    return this.#storage('putSync', () =>
+      this.#registration.writeSync(s, () => {
+        table.putSync(keyBytes, valueBytes);
+        return true;
+      }),
+    );
+  }
+
+  put(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
+    try {
+      const s = Scope.from(scope);
+      const valueBytes = encodeWith(this.#valueCodec, value);
+      const keyBytes = this.#keys.write(s, key);
+      this.#mainDb?.refuseRecordKey(keyBytes, `put in "${this.name}"`);
+      this.#checkWritable('put');
+      const table = this.#tableOf(s);
+      if (inWriteTransaction(this.#env)) {
+        const write = () => {
+          table.putSync(keyBytes, valueBytes);
+          return true;
+        };
+        return Promise.resolve(this.#storage('put', () => this.#registration.writeSync(s, write)));
+      }
+      // The key is copied (the scratch buffer moves on); the value bytes are the codec's own.
+      const queued = new QueuedPut(this.#putContext, table, new Uint8Array(keyBytes), valueBytes);
+      if (!this.#registration.needed(s)) return this.#queue.addShared(queued);
+      // Registration is checked in the flush's transaction and may fail for this write alone.
+      queued.registration = this.#registration;
+      queued.scope = s;
+      return this.#queue.add(queued);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  removeSync(scope: ScopeLike, key: K): boolean {
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
+    const s = Scope.from(scope);
+    const keyBytes = this.#keys.write(s, key);
+    if (this.#isRecordKey(s, keyBytes)) return false;
+    this.#checkWritable('removeSync');
+    return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
+  }
+
+  remove(scope: ScopeLike, key: K): Promise<boolean> {
+    try {
+      const s = Scope.from(scope);
+      const keyBytes = this.#keys.write(s, key);
+      this.#checkWritable('remove');
+      if (this.#isRecordKey(s, keyBytes)) return Promise.resolve(false);
+      const table = this.#tableOf(s);
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#storage('remove', () => table.removeSync(keyBytes)));
+      // Raw lmdb-js resolves true either way; deleting inside the flush's transaction tells.
+      const ownKey = new Uint8Array(keyBytes);
+      return this.#queue.add({ context: `remove in "${this.name}"`, apply: () => table.removeSync(ownKey) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  clearSync(scope: ScopeLike): number {
+    const s = Scope.from(scope);
+    this.#checkWritable('clearSync');
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
+    return this.#storage('clearSync', () => this.#env.transactionSync(() => this.#clearInTransaction(s)));
+  }
+
+  clearAsync(scope: ScopeLike): Promise<number> {
+    try {
+      const s = Scope.from(scope);
+      this.#checkWritable('clearAsync');
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
+      return this.#queue.add({ context: `clearAsync in "${this.name}"`, partial: true, apply: () => this.#clearInTransaction(s) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // ---- scopes ----
+
+  listScopes(): Scope[] {
+    const registry = this.#requireRegistry('listScopes');
+    const scopes: Scope[] = [];
+    if (!this.isScopeEmpty(Scope.DEFAULT)) scopes.push(Scope.DEFAULT);
+    this.#walkScopeHashes('listScopes', (hash) => {
+      const name = registry.getScopeName(hash);
+      // Data under an id the registry does not know cannot be named: listUnnamedIds() finds it.
+      if (name !== undefined) scopes.push(Scope.named(name));
+    });
+    return scopes;
+  }
+
+  /**
+   * Ids that hold data here but that the registry cannot name (e.g. data written before the
+   * database had a registry): register their names (`registerScope`) to make them listable.
+   */
+  listUnnamedIds(): bigint[] {
+    const registry = this.#requireRegistry('listUnnamedIds');
+    const ids: bigint[] = [];
+    this.#walkScopeHashes('listUnnamedIds', (hash) => {
+      if (registry.getScopeName(hash) === undefined) ids.push(hash);
+    });
+    return ids;
+  }
+
+  findEmptyScopes(): Scope[] {
+    const registry = this.#requireRegistry('findEmptyScopes');
+    return registry.listAllScopes().filter((s) => !s.isDefault && this.isScopeEmpty(s));
+  }
+
+  registerScope(scope: ScopeLike): void {
+    this.#requireRegistry('registerScope').registerScope(scope);
+  }
+
+  scope(scope: ScopeLike): ScopedView<K, V, VIn> {
+    return bindScope<ScopedView<K, V, VIn>>(this, Scope.from(scope), SYNC_VIEW);
+  }
+
+  /**
+   * Runs `fn` in a write transaction at its place in call order (after every async write
+   * issued before it). If `fn` throws, its own writes roll back (a child transaction) and the
+   * promise rejects with its error. `fn` runs synchronously: when it returns a promise, the
+   * writes it made before its first `await` commit, and the result is that promise's value.
+   * Inside an open write transaction it runs at once, joining it.
+   */
+  transaction<T>(fn: () => T): Promise<T> {
+    try {
+      checkCallback(fn, 'transaction');
+      this.#checkWritable('transaction');
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#env.transactionSync(fn));
+      return this.#queue.add({ context: `transaction on "${this.name}"`, partial: true, apply: fn });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  transactionSync<T>(fn: () => T): T {
+    checkCallback(fn, 'transactionSync');
+    this.#checkWritable('transactionSync');
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
+    const tracked = trackCallbackErrors(fn);
+    try {
+      return this.#env.transactionSync(tracked.run);
+    } catch (error) {
+      throw tracked.threw(error) ? error : wrapError(error, 'STORAGE', `transactionSync on "${this.name}"`);
+    }
+  }
+
+  // ---- internals ----
+
+  #tableOf(scope: Scope): Table {
+    return scope.isDefault ? this.#defaultTable : this.#scopedTable;
+  }
+
+  /** With `unnamedForDefault`, the records of this library's tables are out of reach of point operations. */
+  #isRecordKey(scope: Scope, keyBytes: Uint8Array): boolean {
+    return this.#mainDb !== undefined && scope.isDefault && this.#mainDb.isRecordKey(keyBytes);
+  }
+
+  #decodeKey(stored: Uint8Array, skip: number, action: string, scope: Scope): K {
+    try {
+      return this.#keys.read(stored, skip);
+    } catch (error) {
+      throw withContext(error, 'ENCODING', this.#where(action, scope, stored.subarray(skip)));
+    }
+  }
+
+  /** `stored` is the stored key (id ‖ key for a named scope): only read when decoding fails, for the message. */
+  #decodeValue(bytes: Uint8Array, action: string, scope: Scope, stored: Uint8Array): V {
+    try {
+      return this.#valueCodec.decode(exactView(bytes));
+    } catch (error) {
+      const key = stored.subarray(keyPrefixLength(scope));
+      throw withContext(encodingError(this.#valueCodec.name, 'decode', error), 'ENCODING', this.#where(action, scope, key));
+    }
+  }
+
+  /** Which database, scope and key a failure is about. */
+  #where(action: string, scope: Scope, key: Uint8Array): string {
+    return `${action} in "${this.name}", ${describeScope(scope)}, key ${printableKey(key)}`;
+  }
+
+  #storage<T>(action: string, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', `${action} in "${this.name}"`);
+    }
+  }
+
+  /** Writes need an open env opened for writing (lmdb-js has no write methods on a read-only env). */
+  #checkWritable(action: string): void {
+    this.#checkOpen(action);
+    if (this.#readOnly) throw new ScopedDbError('STORAGE', `${action} in "${this.name}": the environment was opened read-only`);
+  }
+
+  #checkOpen(action: string): void {
+    if (isClosing(this.#env)) throw new ScopedDbError('STORAGE', `${action} in "${this.name}": the environment is closed`);
+  }
+
+  #requireRegistry(method: string): ScopeRegistrar {
+    if (!this.#registry) {
+      throw new ScopedDbError('INVALID_INPUT', `${method} needs a registry: scopedDatabaseOptions(env, { registry })`);
+    }
+    return this.#registry;
+  }
+
+  /** Hops from one scope's first key to the next id: O(scopes × log n), not a full scan. */
+  #walkScopeHashes(action: string, visit: (hash: bigint) => void): void {
+    let from: Uint8Array | undefined = firstScopeStart();
+    while (from) {
+      let first: Uint8Array | undefined;
+      const start: Uint8Array = from;
+      this.#storage(action, () => {
+        for (const key of this.#scopedTable.getKeys({ start, limit: 1 })) first = key;
+      });
+      if (!first) return;
+      visit(readScopeHash(first));
+      from = nextScopeStart(first);
+    }
+  }
+
+  #clearInTransaction(scope: Scope): number {
+    const table = this.#tableOf(scope);
+    if (scope.isDefault && !this.#mainDb) {
+      const count = table.getCount();
+      table.clearSync();
+      return count;
+    }
+    // Delete in passes so a huge scope never needs all its keys in memory at once.
+    let removed = 0;
+    for (;;) {
+      const keys = Array.from(this.#storedKeys(scope, { limit: CLEAR_BATCH }));
+      for (const key of keys) {
+        // In the main database a record of a table opened outside this library cannot be
+        // deleted (LMDB refuses); that throws, and the whole clear rolls back.
+        table.removeSync(key);
+      }
+      removed += keys.length;
+      if (keys.length < CLEAR_BATCH) return removed;
+    }
+  }
+
+  /** The checked options as lmdb-js bounds inside the scope. */
+  #range(scope: Scope, options: RangeOptions<K> | undefined): LmdbRange {
+    return lmdbRange(scope, checkRangeOptions(options), (key) => this.#keys.copy(scope, key));
+  }
+
+  /** Raw `{ key, value }` entries of the scope, bounded by its id. */
+  #entries(scope: Scope, options: RangeOptions<K> | undefined): LmdbIterable<StoredEntry> {
+    const range = this.#range(scope, options);
+    if (this.#mainDb && scope.isDefault) return this.#mainDb.entries(range);
+    const table = this.#tableOf(scope);
+    return table.getRange(boundedOffset(table, range)) as LmdbIterable<StoredEntry>;
+  }
+
+  /** Raw keys of the scope, bounded by its id. */
+  #storedKeys(scope: Scope, options: RangeOptions<K> | undefined): LmdbIterable<Uint8Array> {
+    const range = this.#range(scope, options);
+    if (this.#mainDb && scope.isDefault) return this.#mainDb.keys(range);
+    const table = this.#tableOf(scope);
+    return table.getKeys(boundedOffset(table, range)) as unknown as LmdbIterable<Uint8Array>;
+  }
+}
+
+/** A queued `put`: registers its scope (with a registry) and writes, inside the flush's transaction. */
+class QueuedPut implements QueuedWrite {
+  settle?: QueuedWrite['settle'];
+  registration: Registration | undefined;
+  scope: Scope | undefined;
+  constructor(
+    readonly context: string,
+    readonly table: Table,
+    readonly key: Uint8Array,
+    readonly value: Uint8Array,
+  ) {}
+  apply(): true {
+    if (this.registration) this.registration.register(this.scope as Scope);
+    this.table.putSync(this.key, this.value);
+    return true;
+  }
+}
+
+function checkCallback(fn: unknown, method: string): void {
+  if (typeof fn !== 'function') throw new ScopedDbError('INVALID_INPUT', `${method} needs a function, got ${describeValue(fn)}`);
+}
+
+/** Tells the callback's own errors (passed through) from the transaction's (commit failures). */
+function trackCallbackErrors<T>(fn: () => T) {
+  let thrown: unknown;
+  let didThrow = false;
+  return {
+    run: () => {
+      try {
+        return fn();
+      } catch (error) {
+        didThrow = true;
+        thrown = error;
+        throw error;
+      }
+    },
+    threw: (error: unknown) => didThrow && error === thrown,
+  };
+}
