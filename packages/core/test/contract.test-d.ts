@@ -1,0 +1,25 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { AsyncScopedDatabase, AsyncScopedView, ScopedDatabase, ScopedView } from '../src/index.js';
+
+/** The async contract keeps the sync one's method names (and the views theirs). */
+describe('contract parity', () => {
+  it('AsyncScopedDatabase has the methods of ScopedDatabase, bar the sync-only transactionSync', () => {
+    type Sync = Exclude<keyof ScopedDatabase<string, number>, 'transactionSync'>;
+    type Async = Exclude<keyof AsyncScopedDatabase<string, number>, 'keyCodec' | 'valueCodec'>;
+    expectTypeOf<Async>().toEqualTypeOf<Sync>();
+  });
+
+  it('AsyncScopedView has the methods of ScopedView, bar transactionSync', () => {
+    expectTypeOf<keyof AsyncScopedView<string, number>>().toEqualTypeOf<Exclude<keyof ScopedView<string, number>, 'transactionSync'>>();
+  });
+
+  it('takes the same arguments, returning Promises', () => {
+    expectTypeOf<Parameters<AsyncScopedDatabase<string, number>['put']>>().toEqualTypeOf<
+      Parameters<ScopedDatabase<string, number>['put']>
+    >();
+    expectTypeOf<ReturnType<AsyncScopedDatabase<string, number>['getCount']>>().toEqualTypeOf<Promise<number>>();
+    expectTypeOf<Parameters<AsyncScopedDatabase<string, number>['getRange']>>().toEqualTypeOf<
+      Parameters<ScopedDatabase<string, number>['getRange']>
+    >();
+  });
+});
