@@ -66,8 +66,12 @@ function bytes(): Codec<Uint8Array> {
     decode: (data) => uint8Slice.call(data),
     encodeInto(value, target, offset) {
       checkBytes(value);
-      const end = offset + value.length;
-      if (end <= target.length) target.set(value, offset);
+      const length = value.length;
+      const end = offset + length;
+      if (end > target.length) return end;
+      // Keys are short: a loop beats TypedArray#set's call overhead below a few dozen bytes.
+      if (length <= 32) for (let i = 0; i < length; i++) target[offset + i] = value[i] as number;
+      else target.set(value, offset);
       return end;
     },
   };
