@@ -30,7 +30,7 @@ export async function* core(sizes: Sizes, settings: Settings): AsyncGenerator<Re
 
   const writes = Array.from({ length: sizes.writes }, (_, i) => i);
   yield await compare(settings, {
-    name: `putSync ${sizes.writes.toLocaleString('en')} in one transactionSync`,
+    name: `putSync ${sizes.writes.toLocaleString('en')} over ${sizes.scopes.toLocaleString('en')} scopes in one transactionSync`,
     ours: () =>
       env.transactionSync(() => {
         for (const i of writes) db.putSync(data.scopeOf(i), data.keys[i] as Buffer, data.value);
@@ -40,7 +40,7 @@ export async function* core(sizes: Sizes, settings: Settings): AsyncGenerator<Re
         for (const i of writes) raw.putSync(data.fullKeys[i] as Buffer, data.value);
       }),
     opsPerCall: writes.length,
-    target: 0.85,
+    target: 0.9,
   });
 
   yield await compare(settings, {
