@@ -38,9 +38,13 @@ export function keyPrefixLength(scope: Scope): number {
   return scope.isDefault ? 0 : SCOPE_ID_BYTES;
 }
 
-/** Writes the scope's prefix at the start of `target`; the encoded key follows at `keyPrefixLength(scope)`. */
+/** Writes the scope's first-life prefix (its xxh64 id) at the start of `target`; the encoded key follows. */
 export function writeKeyPrefix(scope: Scope, target: Uint8Array): number {
-  const id = scopeIdBytes(scope);
+  return writeIdPrefix(scopeIdBytes(scope), target);
+}
+
+/** Writes `id` (null: DEFAULT, no prefix) at the start of `target`; returns where the encoded key starts. */
+export function writeIdPrefix(id: Uint8Array | null, target: Uint8Array): number {
   if (id === null) return 0;
   // Eight assignments beat TypedArray#set for so few bytes (measured on the putSync hot path).
   target[0] = id[0] as number;
@@ -74,10 +78,10 @@ export class KeyWriter<K> {
     this.#plain = plain;
   }
 
-  /** The scope's stored key for `key`, in the reused buffer: valid until the next call. */
-  write(scope: Scope, key: K): Uint8Array {
+  /** The stored key for `key` under `id` (null: DEFAULT), in the reused buffer: valid until the next call. */
+  write(id: Uint8Array | null, key: K): Uint8Array {
     const target = this.#buffer;
-    const offset = writeKeyPrefix(scope, target);
+    const offset = writeIdPrefix(id, target);
     const codec = this.#codec;
     let end: number;
     try {
@@ -104,8 +108,8 @@ export class KeyWriter<K> {
   }
 
   /** Like `write`, but a copy the caller keeps (a range bound, a queued write). */
-  copy(scope: Scope, key: K): Uint8Array {
-    return new Uint8Array(this.write(scope, key));
+  copy(id: Uint8Array | null, key: K): Uint8Array {
+    return new Uint8Array(this.write(id, key));
   }
 
   /**
@@ -177,14 +181,41 @@ export function nextId(id: Uint8Array): Uint8Array | undefined {
 }
 
 /**
- * The scope's range in the `_scoped` table for lmdb-js: `low` is the id itself (shared:
- * read it, never write it), `high` is id + 1 (absent for an all-0xFF id). Both absent for DEFAULT.
+ * The range of `id` in the `_scoped` table for lmdb-js: `low` is the id itself (shared: read
+ * it, never write it), `high` is id + 1 (absent for an all-0xFF id). Both absent for DEFAULT (null).
  */
+export function idRange(id: Uint8Array | null): { low?: Uint8Array; high?: Uint8Array } {
+  if (id === null) return {};
+  const high = nextId(id);
+  return high ? { low: id, high } : { low: id };
+}
+
+/** The range of a scope's first-life id (xxh64 of its name). */
 export function scopeRange(scope: Scope): { low?: Uint8Array; high?: Uint8Array } {
-  const low = scopeIdBytes(scope);
-  if (low === null) return {};
-  const high = nextId(low);
-  return high ? { low, high } : { low };
+  return idRange(scopeIdBytes(scope));
+}
+
+/** A scope's first-life id, xxh64 of its name (null for DEFAULT): without a registry, its only id. */
+export function firstLifeId(scope: Scope): Uint8Array | null {
+  return scopeIdBytes(scope);
+}
+
+/** 8-byte big-endian id bytes of an unsigned 64-bit number. */
+export function idBytesOf(hash: bigint): Uint8Array {
+  const id = new Uint8Array(SCOPE_ID_BYTES);
+  new DataView(id.buffer).setBigUint64(0, hash, false);
+  return id;
+}
+
+/** Rewrites, in place, the id at the start of a stored key (same length: ids are 8 bytes). */
+export function replaceId(stored: Uint8Array, id: Uint8Array): void {
+  writeIdPrefix(id, stored);
+}
+
+/** True when `stored` starts with `id`. */
+export function hasId(stored: Uint8Array, id: Uint8Array): boolean {
+  for (let i = 0; i < SCOPE_ID_BYTES; i++) if (stored[i] !== id[i]) return false;
+  return true;
 }
 
 /** The lowest key of the `_scoped` table's id space: where a walk over every scope starts. */

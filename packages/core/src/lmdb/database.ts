@@ -9,7 +9,17 @@ import type { Database, RangeIterable as LmdbIterable, RootDatabase } from 'lmdb
 import { type Codec, encodeWith, encodingError, plainBytesCodecs } from '../codec.js';
 import { describeValue, printableKey, ScopedDbError, withContext, wrapError } from '../errors.js';
 import type { Entry, RangeIterable, RangeOptions, ScopedDatabase, ScopedView, ScopeRegistrar } from '../interfaces.js';
-import { type DatabaseKind, firstScopeStart, KeyWriter, keyPrefixLength, nextScopeStart, readScopeHash } from '../key-format.js';
+import {
+  type DatabaseKind,
+  firstScopeStart,
+  hasId,
+  KeyWriter,
+  keyPrefixLength,
+  nextScopeStart,
+  readScopeHash,
+  replaceId,
+  SCOPE_ID_BYTES,
+} from '../key-format.js';
 import { checkRangeOptions } from '../range-options.js';
 import { describeScope, Scope, type ScopeLike } from '../scope.js';
 import { bindScope, SYNC_VIEW } from '../view.js';
@@ -76,8 +86,9 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
 
   get(scope: ScopeLike, key: K): V | undefined {
     const s = Scope.from(scope);
-    const keyBytes = this.#keys.write(s, key);
-    if (this.#isRecordKey(s, keyBytes)) return undefined;
+    const id = this.#registration.readId(s);
+    const keyBytes = this.#keys.write(orNoId(id), key);
+    if (id === undefined || this.#isRecordKey(s, keyBytes)) return undefined;
     let bytes: Uint8Array | undefined;
     try {
       // Byte values: lmdb-js's getBinary already makes the one copy we need (a Buffer).
@@ -92,9 +103,11 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
     const s = Scope.from(scope);
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describeValue(keys)}`);
-    const encoded = keys.map((key) => this.#keys.copy(s, key));
+    const id = this.#registration.readId(s);
+    const encoded = keys.map((key) => this.#keys.copy(orNoId(id), key));
     const table = this.#tableOf(s);
     this.#checkOpen('getMany');
+    if (id === undefined) return encoded.map(() => undefined);
     try {
       await table.prefetch(encoded);
     } catch (error) {
@@ -109,8 +122,9 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
 
   doesExist(scope: ScopeLike, key: K): boolean {
     const s = Scope.from(scope);
-    const keyBytes = this.#keys.write(s, key);
-    if (this.#isRecordKey(s, keyBytes)) return false;
+    const id = this.#registration.readId(s);
+    const keyBytes = this.#keys.write(orNoId(id), key);
+    if (id === undefined || this.#isRecordKey(s, keyBytes)) return false;
     return this.#storage('doesExist', () => this.#tableOf(s).getBinaryFast(keyBytes) !== undefined);
   }
 
@@ -119,7 +133,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     const skip = keyPrefixLength(s);
     // lmdb-js makes a fresh entry object (with fresh key and value copies) per step:
     // decode into it rather than allocating another.
-    const entries = this.#entries(s, options).map((entry) => {
+    const entries = this.#entries(s, this.#registration.readId(s), options).map((entry) => {
       const stored = entry.key;
       const decoded = entry as unknown as Entry<K, V>;
       decoded.key = this.#decodeKey(stored, skip, 'getRange', s);
@@ -133,13 +147,15 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
     const s = Scope.from(scope);
     const skip = keyPrefixLength(s);
-    const keys = this.#storedKeys(s, options).map((key) => this.#decodeKey(key, skip, 'getKeys', s));
+    const keys = this.#storedKeys(s, this.#registration.readId(s), options).map((key) => this.#decodeKey(key, skip, 'getKeys', s));
     return reportStorageErrors(keys, `getKeys in "${this.name}"`);
   }
 
   getCount(scope: ScopeLike, options?: RangeOptions<K>): number {
     const s = Scope.from(scope);
-    const range = this.#range(s, options);
+    const id = this.#registration.readId(s);
+    const range = this.#range(id, options);
+    if (id === undefined) return 0;
     if (this.#mainDb && s.isDefault) {
       const mainDb = this.#mainDb;
       return this.#storage('getCount', () => countOf(mainDb.keys(range)));
@@ -155,7 +171,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     const s = Scope.from(scope);
     return this.#storage('isScopeEmpty', () => {
       // One cursor seek: the first key at or after the scope's start tells.
-      for (const _ of this.#storedKeys(s, { limit: 1 })) return false;
+      for (const _ of this.#storedKeys(s, this.#registration.readId(s), { limit: 1 })) return false;
       return true;
     });
   }
@@ -169,48 +185,52 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const s = Scope.from(scope);
     const valueBytes = encodeWith(this.#valueCodec, value);
-    const keyBytes = this.#keys.write(s, key);
-    this.#mainDb?.refuseRecordKey(keyBytes, `putSync in "${this.name}"`);
-    this.#checkWritable('putSync');
-    const table = this.#tableOf(s);
     if (!this.#registration.needed(s)) {
       // The hot path, without a closure per call.
+      const keyBytes = this.#keys.write(this.#registration.writeId(s), key);
+      this.#mainDb?.refuseRecordKey(keyBytes, `putSync in "${this.name}"`);
+      this.#checkWritable('putSync');
       try {
-        table.putSync(keyBytes, valueBytes);
+        this.#tableOf(s).putSync(keyBytes, valueBytes);
         return true;
       } catch (error) {
         throw wrapError(error, 'STORAGE', `putSync in "${this.name}"`);
       }
     }
-    return this.#storage('putSync', () =>
-      this.#registration.writeSync(s, () => {
-        table.putSync(keyBytes, valueBytes);
-        return true;
-      }),
-    );
+    // The key is checked before the scope is registered; its id is set once known, in the transaction.
+    const keyBytes = this.#keys.write(NO_ID, key);
+    this.#checkWritable('putSync');
+    return this.#storage('putSync', () => this.#registration.writeSync(s, (id) => this.#putUnder(keyBytes, id as Uint8Array, valueBytes)));
   }
 
   put(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
     try {
       const s = Scope.from(scope);
       const valueBytes = encodeWith(this.#valueCodec, value);
-      const keyBytes = this.#keys.write(s, key);
-      this.#mainDb?.refuseRecordKey(keyBytes, `put in "${this.name}"`);
-      this.#checkWritable('put');
-      const table = this.#tableOf(s);
-      if (inWriteTransaction(this.#env)) {
-        const write = () => {
-          table.putSync(keyBytes, valueBytes);
-          return true;
-        };
-        return Promise.resolve(this.#storage('put', () => this.#registration.writeSync(s, write)));
+      if (!this.#registration.needed(s)) {
+        const keyBytes = this.#keys.write(this.#registration.writeId(s), key);
+        this.#mainDb?.refuseRecordKey(keyBytes, `put in "${this.name}"`);
+        this.#checkWritable('put');
+        const table = this.#tableOf(s);
+        if (inWriteTransaction(this.#env)) {
+          this.#storage('put', () => table.putSync(keyBytes, valueBytes));
+          return Promise.resolve(true);
+        }
+        // The key is copied (the scratch buffer moves on); the value bytes are the codec's own.
+        return this.#queue.addShared(new QueuedPut(this.#putContext, table, new Uint8Array(keyBytes), valueBytes));
       }
-      // The key is copied (the scratch buffer moves on); the value bytes are the codec's own.
-      const queued = new QueuedPut(this.#putContext, table, new Uint8Array(keyBytes), valueBytes);
-      if (!this.#registration.needed(s)) return this.#queue.addShared(queued);
-      // Registration is checked in the flush's transaction and may fail for this write alone.
+      // Written under the id reads use now; the flush's transaction decides the id and fixes it if it moved.
+      const keyBytes = this.#keys.copy(orNoId(this.#registration.readId(s)), key);
+      this.#checkWritable('put');
+      if (inWriteTransaction(this.#env)) {
+        return Promise.resolve(
+          this.#storage('put', () => this.#registration.writeSync(s, (id) => this.#putUnder(keyBytes, id as Uint8Array, valueBytes))),
+        );
+      }
+      const queued = new QueuedPut(this.#putContext, this.#scopedTable, keyBytes, valueBytes);
       queued.registration = this.#registration;
       queued.scope = s;
+      // Registration is checked in the flush's transaction and may fail for this write alone.
       return this.#queue.add(queued);
     } catch (error) {
       return Promise.reject(error);
@@ -220,23 +240,23 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   removeSync(scope: ScopeLike, key: K): boolean {
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const s = Scope.from(scope);
-    const keyBytes = this.#keys.write(s, key);
+    const keyBytes = this.#keys.write(orNoId(this.#registration.readId(s)), key);
     if (this.#isRecordKey(s, keyBytes)) return false;
     this.#checkWritable('removeSync');
-    return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
+    if (!this.#registration.needed(s)) return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
+    // The id that counts is the one in the removing transaction (a drop or rename elsewhere may have moved it).
+    return this.#storage('removeSync', () => this.#inTransaction(() => this.#removeUnder(s, keyBytes)));
   }
 
   remove(scope: ScopeLike, key: K): Promise<boolean> {
     try {
       const s = Scope.from(scope);
-      const keyBytes = this.#keys.write(s, key);
+      const keyBytes = this.#keys.copy(orNoId(this.#registration.readId(s)), key);
       this.#checkWritable('remove');
       if (this.#isRecordKey(s, keyBytes)) return Promise.resolve(false);
-      const table = this.#tableOf(s);
-      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#storage('remove', () => table.removeSync(keyBytes)));
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#storage('remove', () => this.#removeUnder(s, keyBytes)));
       // Raw lmdb-js resolves true either way; deleting inside the flush's transaction tells.
-      const ownKey = new Uint8Array(keyBytes);
-      return this.#queue.add({ context: `remove in "${this.name}"`, apply: () => table.removeSync(ownKey) });
+      return this.#queue.add({ context: `remove in "${this.name}"`, apply: () => this.#removeUnder(s, keyBytes) });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -263,13 +283,14 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   // ---- scopes ----
 
   listScopes(): Scope[] {
-    const registry = this.#requireRegistry('listScopes');
     const scopes: Scope[] = [];
     if (!this.isScopeEmpty(Scope.DEFAULT)) scopes.push(Scope.DEFAULT);
+    this.#requireRegistry('listScopes');
     this.#walkScopeHashes('listScopes', (hash) => {
-      const name = registry.getScopeName(hash);
-      // Data under an id the registry does not know cannot be named: listUnnamedIds() finds it.
-      if (name !== undefined) scopes.push(Scope.named(name));
+      const owner = this.#registration.ownerOf(hash);
+      // Data under an id the registry does not know cannot be named (listUnnamedIds() finds it);
+      // a dropped scope's data waits for reclaim and belongs to nobody.
+      if (owner !== undefined && owner !== 'dropped') scopes.push(Scope.named(owner));
     });
     return scopes;
   }
@@ -279,10 +300,10 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
    * database had a registry): register their names (`registerScope`) to make them listable.
    */
   listUnnamedIds(): bigint[] {
-    const registry = this.#requireRegistry('listUnnamedIds');
+    this.#requireRegistry('listUnnamedIds');
     const ids: bigint[] = [];
     this.#walkScopeHashes('listUnnamedIds', (hash) => {
-      if (registry.getScopeName(hash) === undefined) ids.push(hash);
+      if (this.#registration.ownerOf(hash) === undefined) ids.push(hash);
     });
     return ids;
   }
@@ -411,10 +432,12 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
       table.clearSync();
       return count;
     }
+    const id = this.#registration.readId(scope);
+    if (id === undefined) return 0;
     // Delete in passes so a huge scope never needs all its keys in memory at once.
     let removed = 0;
     for (;;) {
-      const keys = Array.from(this.#storedKeys(scope, { limit: CLEAR_BATCH }));
+      const keys = Array.from(this.#storedKeys(scope, id, { limit: CLEAR_BATCH }));
       for (const key of keys) {
         // In the main database a record of a table opened outside this library cannot be
         // deleted (LMDB refuses); that throws, and the whole clear rolls back.
@@ -425,27 +448,60 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     }
   }
 
-  /** The checked options as lmdb-js bounds inside the scope. */
-  #range(scope: Scope, options: RangeOptions<K> | undefined): LmdbRange {
-    return lmdbRange(scope, checkRangeOptions(options), (key) => this.#keys.copy(scope, key));
+  /** Inside a write transaction: writes `keyBytes` (a stored key of a named scope) under `id`. */
+  #putUnder(keyBytes: Uint8Array, id: Uint8Array, valueBytes: Uint8Array): true {
+    if (!hasId(keyBytes, id)) replaceId(keyBytes, id);
+    this.#scopedTable.putSync(keyBytes, valueBytes);
+    return true;
+  }
+
+  /** Inside a write transaction: removes the key of `keyBytes` from the scope's id in it (false when it has none). */
+  #removeUnder(scope: Scope, keyBytes: Uint8Array): boolean {
+    if (!this.#registration.needed(scope)) return this.#tableOf(scope).removeSync(keyBytes);
+    const id = this.#registration.readId(scope);
+    if (!id) return false; // a named scope: never null; undefined when nothing is stored under it
+    if (!hasId(keyBytes, id)) replaceId(keyBytes, id);
+    return this.#scopedTable.removeSync(keyBytes);
+  }
+
+  #inTransaction<T>(run: () => T): T {
+    return inWriteTransaction(this.#env) ? run() : this.#env.transactionSync(run);
+  }
+
+  /**
+   * The checked options as lmdb-js bounds inside the scope stored under `id`. With no id
+   * (a scope nothing was ever stored under) the bounds are still encoded, so bad options fail
+   * alike, and the range is empty.
+   */
+  #range(id: Uint8Array | null | undefined, options: RangeOptions<K> | undefined): LmdbRange {
+    const checked = checkRangeOptions(options);
+    const prefix = id === undefined ? NO_ID : id;
+    const range = lmdbRange(prefix, checked, (key) => this.#keys.copy(prefix, key));
+    return id === undefined ? { start: NO_ID, end: NO_ID } : range;
   }
 
   /** Raw `{ key, value }` entries of the scope, bounded by its id. */
-  #entries(scope: Scope, options: RangeOptions<K> | undefined): LmdbIterable<StoredEntry> {
-    const range = this.#range(scope, options);
+  #entries(scope: Scope, id: Uint8Array | null | undefined, options: RangeOptions<K> | undefined): LmdbIterable<StoredEntry> {
+    const range = this.#range(id, options);
     if (this.#mainDb && scope.isDefault) return this.#mainDb.entries(range);
     const table = this.#tableOf(scope);
     return table.getRange(boundedOffset(table, range)) as LmdbIterable<StoredEntry>;
   }
 
   /** Raw keys of the scope, bounded by its id. */
-  #storedKeys(scope: Scope, options: RangeOptions<K> | undefined): LmdbIterable<Uint8Array> {
-    const range = this.#range(scope, options);
+  #storedKeys(scope: Scope, id: Uint8Array | null | undefined, options: RangeOptions<K> | undefined): LmdbIterable<Uint8Array> {
+    const range = this.#range(id, options);
     if (this.#mainDb && scope.isDefault) return this.#mainDb.keys(range);
     const table = this.#tableOf(scope);
     return table.getKeys(boundedOffset(table, range)) as unknown as LmdbIterable<Uint8Array>;
   }
 }
+
+/** The id placeholder a key is encoded under before its scope's id is known (checked first, set later). */
+const NO_ID = new Uint8Array(SCOPE_ID_BYTES);
+
+/** `id`, or the placeholder when the scope has none (undefined); null (DEFAULT) stays null. */
+const orNoId = (id: Uint8Array | null | undefined): Uint8Array | null => (id === undefined ? NO_ID : id);
 
 /** A queued `put`: registers its scope (with a registry) and writes, inside the flush's transaction. */
 class QueuedPut implements QueuedWrite {
@@ -459,7 +515,11 @@ class QueuedPut implements QueuedWrite {
     readonly value: Uint8Array,
   ) {}
   apply(): true {
-    if (this.registration) this.registration.register(this.scope as Scope);
+    if (this.registration) {
+      // The scope's id in the flush's transaction: registered now if needed; the key moves to it.
+      const id = this.registration.writeId(this.scope as Scope) as Uint8Array;
+      if (!hasId(this.key, id)) replaceId(this.key, id);
+    }
     this.table.putSync(this.key, this.value);
     return true;
   }

@@ -7,8 +7,7 @@
 import type { Database, RangeIterable as LmdbIterable } from 'lmdb';
 import { wrapError } from '../errors.js';
 import type { RangeIterable, RangeOptions } from '../interfaces.js';
-import { scopeRange } from '../key-format.js';
-import type { Scope } from '../scope.js';
+import { idRange } from '../key-format.js';
 import { reachFirstKey } from './lmdb-internals.js';
 
 /** lmdb-js range options over stored (binary) keys. */
@@ -22,13 +21,13 @@ export interface LmdbRange {
   offset?: number;
 }
 
-/** `bound` turns a user key into the scope's stored key (a copy the range may keep). */
-export function lmdbRange<K>(scope: Scope, o: RangeOptions<K>, bound: (key: K) => Uint8Array): LmdbRange {
+/** The range inside the scope stored under `id` (null: DEFAULT); `bound` turns a user key into a stored key (a copy the range may keep). */
+export function lmdbRange<K>(id: Uint8Array | null, o: RangeOptions<K>, bound: (key: K) => Uint8Array): LmdbRange {
   const reverse = o.reverse === true;
   const range: LmdbRange = { reverse };
   if (o.limit !== undefined) range.limit = o.limit;
   if (o.offset !== undefined) range.offset = o.offset;
-  const { low, high } = scopeRange(scope);
+  const { low, high } = idRange(id);
   // In a forward scan `start` is the low end; in a reverse scan it is the high end.
   const [outerStart, outerEnd] = reverse ? [high, low] : [low, high];
   if (o.start !== undefined) {
