@@ -7,7 +7,11 @@ export type ScopedDbErrorCode =
   | 'HASH_COLLISION'
   | 'KEY_TOO_LARGE'
   | 'CODEC_MISMATCH'
-  | 'STORAGE';
+  | 'STORAGE'
+  /** A lifecycle target (rename, copy) is registered or holds data, and `replace` was not given. */
+  | 'SCOPE_EXISTS'
+  /** A write would take a scope over its quota. */
+  | 'QUOTA_EXCEEDED';
 
 export interface ScopedDbErrorOptions {
   cause?: unknown;

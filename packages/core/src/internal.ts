@@ -8,16 +8,21 @@ export { describeValue, printableKey, storage, withContext, wrapError } from './
 export {
   checkDatabaseName,
   checkKeyLength,
+  firstLifeId,
+  idBytesOf,
   KEY_FORMAT_VERSION,
   type MetaRecord,
   parseMetaRecord,
   REGISTRY_TABLE,
+  readScopeHash,
   SCOPED_TABLE_SUFFIX,
   scopedTableName,
 } from './key-format.js';
-export { currentWriteTransaction, inWriteTransaction, isClosed, isClosing } from './lmdb/lmdb-internals.js';
+export { copyUnderId, countUnderId, deleteUnderId, type IdCopy, idHoldsData, type RecordedTable, recordedTables } from './lmdb/id-space.js';
+export { currentWriteTransaction, inWriteTransaction, isClosed, isClosing, onReadTransaction } from './lmdb/lmdb-internals.js';
 export { readMetaRecords } from './lmdb/meta-table.js';
 export { recordedDatabases } from './lmdb/open.js';
+export type { ScopeIds } from './lmdb/registration.js';
 export { checkRangeOptions } from './range-options.js';
 export { describeScope } from './scope.js';
 export { ASYNC_VIEW, bindScope, SYNC_VIEW, type ViewSpec } from './view.js';

@@ -169,7 +169,7 @@ export function readScopeHash(bytes: Uint8Array): bigint {
 
 /** The id after `id` as a big-endian number, or undefined when `id` is all 0xFF. */
 export function nextId(id: Uint8Array): Uint8Array | undefined {
-  const next = id.slice();
+  const next = new Uint8Array(id); // a copy even when `id` is a Buffer (whose slice is a view)
   for (let i = next.length - 1; i >= 0; i--) {
     if (next[i] !== 0xff) {
       next[i]! += 1;

@@ -14,7 +14,9 @@
  *   does not;
  * - range `offset` is skipped natively without looking at `end`, as a uint32;
  * - `openDB` with `create: false` opens only an existing table (missing from lmdb-js's types);
- * - MDB_DBS_FULL arrives as `error.code === -30791`.
+ * - MDB_DBS_FULL arrives as `error.code === -30791`;
+ * - every store of one env shares one class (its prototype), whose `emit('begin-transaction')`
+ *   runs whenever lmdb-js renews the env's read transaction and at the start of `transactionSync`.
  */
 import type { Database, RootDatabase } from 'lmdb';
 
@@ -106,4 +108,31 @@ export function wrapEnvForWriteQueue(env: RootDatabase, flush: () => void): void
     if (!isClosing(env)) flush();
     return (close as (...a: unknown[]) => unknown).apply(this, args);
   };
+}
+
+const renewalHooks = new WeakMap<object, Set<() => void>>();
+
+/**
+ * Calls `hook` whenever lmdb-js starts a read snapshot on `env` (it renews one shared read
+ * transaction at most once per event turn, and after each commit) and at the start of every
+ * `transactionSync`: the moment a cache of data read from the env must be checked again.
+ * lmdb-js emits `begin-transaction` on whichever store read first, so the hook sits on the
+ * stores' shared prototype. Returns the unhook.
+ */
+export function onReadTransaction(env: RootDatabase, hook: () => void): () => void {
+  const proto = Object.getPrototypeOf(env) as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
+  let hooks = renewalHooks.get(proto);
+  if (!hooks) {
+    const registered = new Set<() => void>();
+    hooks = registered;
+    renewalHooks.set(proto, registered);
+    const emit = proto.emit;
+    proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
+      if (event === 'begin-transaction') for (const run of registered) run();
+      return emit.call(this, event, ...args);
+    };
+  }
+  hooks.add(hook);
+  const own = hooks;
+  return () => own.delete(hook);
 }
