@@ -14,7 +14,7 @@ it('runs the core suite and writes bench-results.json as documented', () => {
     const result = spawnSync(
       process.execPath,
       [
-        '--conditions=source',
+        '--conditions=@scoped-lmdb/source',
         '--import',
         'tsx',
         'src/index.ts',

@@ -17,7 +17,7 @@ const self = fileURLToPath(import.meta.url);
 // Workers and children run this same TypeScript file, so they need TypeScript loading too:
 // children through tsx's loader flag, workers through tsx's register API (Node 20 workers
 // do not take `--import`).
-const loaderArgs = ['--conditions=source', '--import', 'tsx'];
+const loaderArgs = ['--conditions=@scoped-lmdb/source', '--import', 'tsx'];
 const workerBootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
 
 /** One writer: `count` entries in its own scope, in batches of one transaction each. */
@@ -70,7 +70,7 @@ if (!isMainThread) {
           const worker = new Worker(workerBootstrap, {
             eval: true,
             workerData: { path, scope, count } satisfies Job,
-            execArgv: ['--conditions=source'],
+            execArgv: ['--conditions=@scoped-lmdb/source'],
           });
           worker.once('message', () => resolve());
           worker.once('error', reject);

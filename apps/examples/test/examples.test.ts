@@ -6,7 +6,7 @@ const examplesDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs an example the way its npm script does, in quick mode. */
 function run(example: string) {
-  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', `src/${example}.ts`, '--quick'], {
+  const result = spawnSync(process.execPath, ['--conditions=@scoped-lmdb/source', '--import', 'tsx', `src/${example}.ts`, '--quick'], {
     cwd: examplesDir,
     encoding: 'utf8',
     timeout: 60_000,

@@ -73,7 +73,7 @@ describe('README snippets', () => {
 
   for (const { readme, prints } of snippets) {
     it(`${readme} runs and prints what it says`, () => {
-      const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', fileFor(readme)], {
+      const result = spawnSync(process.execPath, ['--conditions=@scoped-lmdb/source', '--import', 'tsx', fileFor(readme)], {
         cwd: workDir,
         encoding: 'utf8',
         timeout: 60_000,

@@ -519,7 +519,7 @@ describe.skipIf(process.platform === 'win32')('bad input catalogue: exhausted ma
     for (let attempt = 1; attempt <= 6; attempt++) {
       // Not tempDir(): that one is removed after each test, and every test here reads this directory.
       const dir = mkdtempSync(join(tmpdir(), 'scoped-lmdb-file-limit-'));
-      const script = `ulimit -f 16384 && exec "${process.execPath}" --conditions=source --import tsx "${fixture('file-limit.ts')}" "${dir}"`;
+      const script = `ulimit -f 16384 && exec "${process.execPath}" --conditions=@scoped-lmdb/source --import tsx "${fixture('file-limit.ts')}" "${dir}"`;
       const result = await finished(spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] }));
       // One JSON line per thing seen, each written as soon as it was known.
       const lines = result.stdout.split('\n').filter((line) => line.startsWith('{'));

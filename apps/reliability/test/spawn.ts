@@ -7,7 +7,7 @@ export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtur
 
 /** A child Node process running a TypeScript fixture from source; killed after the test if still alive. */
 export function spawnFixture(name: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fixture(name), ...args], {
+  const child = spawn(process.execPath, ['--conditions=@scoped-lmdb/source', '--import', 'tsx', fixture(name), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   onCleanup(() => {
@@ -39,7 +39,7 @@ export function workerFixture(name: string, workerData: unknown): Worker {
   const url = new URL(`./fixtures/${name}`, import.meta.url).href;
   const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })
     .catch((error) => { console.error(error); process.exit(1); });`;
-  const worker = new Worker(code, { eval: true, workerData, execArgv: ['--conditions=source'] });
+  const worker = new Worker(code, { eval: true, workerData, execArgv: ['--conditions=@scoped-lmdb/source'] });
   onCleanup(async () => {
     await worker.terminate();
   });

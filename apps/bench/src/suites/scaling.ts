@@ -82,7 +82,7 @@ export async function* scaling(sizes: Sizes, settings: Settings): AsyncGenerator
     const script = fileURLToPath(new URL('../rss-child.ts', import.meta.url));
     const run = spawnSync(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', script, mode, String(sizes.rssPuts), String(sizes.scopes)],
+      ['--conditions=@scoped-lmdb/source', '--import', 'tsx', script, mode, String(sizes.rssPuts), String(sizes.scopes)],
       {
         encoding: 'utf8',
       },
