@@ -14,7 +14,7 @@ describe('pruning while another process writes', () => {
     const registry = GlobalScopeRegistry.open(env);
     const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.json()).name('orders').create();
     const rounds = 600;
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, path, String(rounds)], {
+    const child = spawn(process.execPath, ['--conditions=@scoped-lmdb/source', '--import', 'tsx', writer, path, String(rounds)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
