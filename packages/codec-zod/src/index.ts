@@ -12,7 +12,7 @@ export interface SchemaCodecOptions {
 type Validate<T> = (value: unknown, when: 'write' | 'read') => T;
 
 /** Wraps `inner`: every value is validated before it is encoded, and what is stored is the parsed output. */
-function schemaCodec<T>(kind: string, validate: Validate<T>, options: SchemaCodecOptions): Codec<T> {
+function schemaCodec<T, TIn>(kind: string, validate: Validate<T>, options: SchemaCodecOptions): Codec<T, TIn> {
   const inner = options.inner ?? codecs.json();
   const validateOnRead = options.validateOnRead === true;
   return {
@@ -42,16 +42,17 @@ function asyncValidatorError(kind: string, cause?: unknown): ScopedDbError {
 }
 
 /**
- * A codec that validates every value with a zod schema before encoding it.
+ * A codec that validates every value with a zod schema before encoding it: `Codec<output, input>`,
+ * so a field with a default may be left out on write and reads give the output type.
  * Invalid values throw `VALIDATION` (zod's issues on `error.issues`) and nothing is
  * written; the stored value is the schema's output (defaults filled, unknown keys
  * stripped as the schema says).
  */
-export function zodCodec<S extends z.ZodType>(schema: S, options: SchemaCodecOptions = {}): Codec<z.output<S>> {
+export function zodCodec<S extends z.ZodType>(schema: S, options: SchemaCodecOptions = {}): Codec<z.output<S>, z.input<S>> {
   if (typeof (schema as { safeParse?: unknown })?.safeParse !== 'function') {
     throw new ScopedDbError('INVALID_INPUT', 'zodCodec needs a zod schema');
   }
-  return schemaCodec<z.output<S>>(
+  return schemaCodec<z.output<S>, z.input<S>>(
     'zod',
     (value, when) => {
       let result: ReturnType<S['safeParse']>;
@@ -76,13 +77,13 @@ export function zodCodec<S extends z.ZodType>(schema: S, options: SchemaCodecOpt
 export function standardSchemaCodec<S extends StandardSchemaV1>(
   schema: S,
   options: SchemaCodecOptions = {},
-): Codec<StandardSchemaV1.InferOutput<S>> {
+): Codec<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>> {
   const standard = (schema as Partial<StandardSchemaV1>)?.['~standard'];
   if (typeof standard?.validate !== 'function') {
     throw new ScopedDbError('INVALID_INPUT', 'standardSchemaCodec needs a Standard Schema v1 validator (with a "~standard" property)');
   }
   const kind = 'standard';
-  return schemaCodec<StandardSchemaV1.InferOutput<S>>(
+  return schemaCodec<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>>(
     kind,
     (value, when) => {
       let outcome: ReturnType<typeof standard.validate>;
