@@ -1,6 +1,8 @@
 import { type Codec, codecs, ScopedDbError } from '@scoped-lmdb/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { z } from 'zod';
+// zod's advice to libraries: type against and parse with `zod/v4/core`, which zod 4 (classic and
+// mini) and zod 3.25+ (through `zod/v4`) share, so the user brings whichever zod they have.
+import { type $ZodType, type input, type output, safeParse } from 'zod/v4/core';
 
 export interface SchemaCodecOptions {
   /** Turns the validated value into bytes (default `codecs.json()`). */
@@ -9,14 +11,14 @@ export interface SchemaCodecOptions {
   validateOnRead?: boolean;
 }
 
+type Kind = 'zodCodec' | 'standardSchemaCodec';
 type Validate<T> = (value: unknown, when: 'write' | 'read') => T;
 
 /** Wraps `inner`: every value is validated before it is encoded, and what is stored is the parsed output. */
-function schemaCodec<T, TIn>(kind: string, validate: Validate<T>, options: SchemaCodecOptions): Codec<T, TIn> {
-  const inner = options.inner ?? codecs.json();
-  const validateOnRead = options.validateOnRead === true;
+function schemaCodec<T, TIn>(kind: Kind, validate: Validate<T>, inner: Codec<unknown>, validateOnRead: boolean): Codec<T, TIn> {
+  const name = `${kind === 'zodCodec' ? 'zod' : 'standard'}(${inner.name})`;
   return {
-    name: `${kind}(${inner.name})`,
+    name,
     encode: (value) => inner.encode(validate(value, 'write')),
     decode(bytes) {
       const value = inner.decode(bytes);
@@ -25,18 +27,25 @@ function schemaCodec<T, TIn>(kind: string, validate: Validate<T>, options: Schem
   };
 }
 
-function validationError(kind: string, when: 'write' | 'read', issues: readonly unknown[], cause?: unknown): ScopedDbError {
+/** A zod 4 schema (classic, mini, or zod/v4 of zod 3.25+): zod 3 classic schemas have no `_zod`. */
+function isZod4Schema(schema: unknown): schema is $ZodType {
+  const internals = (schema as { _zod?: { def?: { type?: unknown } } } | null | undefined)?._zod;
+  return typeof internals?.def?.type === 'string';
+}
+
+function validationError(kind: Kind, when: 'write' | 'read', issues: readonly unknown[], cause?: unknown): ScopedDbError {
   const first = issues[0] as { message?: string; path?: readonly unknown[] } | undefined;
-  const where = first?.path?.length ? ` at ${first.path.map((p) => String((p as { key?: unknown })?.key ?? p)).join('.')}` : '';
-  const detail = first?.message ? `: ${first.message}${where}` : '';
-  const message = `${kind} validation failed on ${when}${detail} (${issues.length} issue${issues.length === 1 ? '' : 's'})`;
+  const at = first?.path?.length ? ` at ${first.path.map((p) => String((p as { key?: unknown })?.key ?? p)).join('.')}` : '';
+  const detail = first?.message ? `: ${first.message}${at}` : '';
+  const label = kind === 'zodCodec' ? 'zod' : 'standard';
+  const message = `${label} validation failed on ${when}${detail} (${issues.length} issue${issues.length === 1 ? '' : 's'})`;
   return new ScopedDbError('VALIDATION', message, cause === undefined ? { issues } : { issues, cause });
 }
 
-function asyncValidatorError(kind: string, cause?: unknown): ScopedDbError {
+function asyncValidatorError(kind: Kind, cause?: unknown): ScopedDbError {
   return new ScopedDbError(
     'INVALID_INPUT',
-    `the ${kind} schema validates asynchronously; LMDB writes are synchronous, so use a schema without async checks`,
+    `the ${kind === 'zodCodec' ? 'zod' : 'standard'} schema validates asynchronously; LMDB writes are synchronous, so use a schema without async checks`,
     cause === undefined ? {} : { cause },
   );
 }
@@ -46,34 +55,46 @@ function asyncValidatorError(kind: string, cause?: unknown): ScopedDbError {
  * so a field with a default may be left out on write and reads give the output type.
  * Invalid values throw `VALIDATION` (zod's issues on `error.issues`) and nothing is
  * written; the stored value is the schema's output (defaults filled, unknown keys
- * stripped as the schema says).
+ * stripped as the schema says). Takes zod 4 schemas (classic or mini) and zod 3.25+
+ * schemas built with `zod/v4`; a zod 3 classic schema goes through `standardSchemaCodec`.
  */
-export function zodCodec<S extends z.ZodType>(schema: S, options: SchemaCodecOptions = {}): Codec<z.output<S>, z.input<S>> {
-  if (typeof (schema as { safeParse?: unknown })?.safeParse !== 'function') {
-    throw new ScopedDbError('INVALID_INPUT', 'zodCodec needs a zod schema');
+export function zodCodec<S extends $ZodType>(schema: S, options: SchemaCodecOptions = {}): Codec<output<S>, input<S>> {
+  if (!isZod4Schema(schema)) {
+    const zod3 = typeof (schema as { safeParse?: unknown } | null)?.safeParse === 'function' && '_def' in (schema as object);
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      zod3
+        ? "zodCodec: this is a zod 3 schema (import { z } from 'zod' on zod 3.x), not a zod 4 one: pass it to standardSchemaCodec " +
+            "(zod >= 3.24 implements Standard Schema), or build it with import { z } from 'zod/v4' (zod >= 3.25)"
+        : 'zodCodec needs a zod 4 schema (zod 4, zod/mini, or zod/v4 of zod 3.25+)',
+    );
   }
-  return schemaCodec<z.output<S>, z.input<S>>(
-    'zod',
+  const inner = options.inner ?? codecs.json();
+  const validateOnRead = options.validateOnRead === true;
+  return schemaCodec<output<S>, input<S>>(
+    'zodCodec',
     (value, when) => {
-      let result: ReturnType<S['safeParse']>;
+      let result: ReturnType<typeof safeParse<S>>;
       try {
-        result = schema.safeParse(value) as ReturnType<S['safeParse']>;
+        result = safeParse(schema, value);
       } catch (error) {
         // zod throws its $ZodAsyncError when a refinement or transform returns a Promise inside a
         // sync parse; anything else a schema throws (a refinement that throws) is a failed validation.
+        // By name: the schema may come from another copy of zod than the one imported here.
         if ((error as { constructor?: { name?: unknown } } | null)?.constructor?.name === '$ZodAsyncError') {
-          throw asyncValidatorError('zod', error);
+          throw asyncValidatorError('zodCodec', error);
         }
-        throw validationError('zod', when, [], error);
+        throw validationError('zodCodec', when, [], error);
       }
-      if (!result.success) throw validationError('zod', when, result.error.issues, result.error);
-      return result.data as z.output<S>;
+      if (!result.success) throw validationError('zodCodec', when, result.error.issues, result.error);
+      return result.data;
     },
-    options,
+    inner,
+    validateOnRead,
   );
 }
 
-/** The same for any Standard Schema v1 validator (valibot, arktype, zod, …). */
+/** The same for any Standard Schema v1 validator (valibot, arktype, zod 3, …). */
 export function standardSchemaCodec<S extends StandardSchemaV1>(
   schema: S,
   options: SchemaCodecOptions = {},
@@ -82,7 +103,9 @@ export function standardSchemaCodec<S extends StandardSchemaV1>(
   if (typeof standard?.validate !== 'function') {
     throw new ScopedDbError('INVALID_INPUT', 'standardSchemaCodec needs a Standard Schema v1 validator (with a "~standard" property)');
   }
-  const kind = 'standard';
+  const kind = 'standardSchemaCodec';
+  const inner = options.inner ?? codecs.json();
+  const validateOnRead = options.validateOnRead === true;
   return schemaCodec<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>>(
     kind,
     (value, when) => {
@@ -102,12 +125,13 @@ export function standardSchemaCodec<S extends StandardSchemaV1>(
         throw asyncValidatorError(kind);
       }
       if (outcome === null || typeof outcome !== 'object') {
-        throw new ScopedDbError('INVALID_INPUT', `the ${kind} validator returned ${String(outcome)}, not a Standard Schema result`);
+        throw new ScopedDbError('INVALID_INPUT', `the standard validator returned ${String(outcome)}, not a Standard Schema result`);
       }
       const result = outcome as StandardSchemaV1.Result<unknown>;
       if (result.issues) throw validationError(kind, when, result.issues);
       return result.value as StandardSchemaV1.InferOutput<S>;
     },
-    options,
+    inner,
+    validateOnRead,
   );
 }

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { afterEach } from 'vitest';
+import type { z } from 'zod';
+
+/** A zod 4 classic namespace: the shared suites take zod 4's, or zod 3.25's `zod/v4` (the same API at run time). */
+export type Z = typeof z;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -3,6 +3,8 @@ import type { RootDatabase } from 'lmdb';
 import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import * as zm from 'zod/mini';
+import { z as zod3classic } from 'zod3';
 import { standardSchemaCodec, zodCodec } from '../src/index.js';
 
 const User = z.object({ name: z.string(), role: z.enum(['admin', 'member']).default('member') });
@@ -40,6 +42,18 @@ describe('zodCodec types tell the truth: writes take the input, reads give the o
     // @ts-expect-error the input is the string, not the number it becomes
     db.putSync('t', 'k', { word: 3 });
     expectTypeOf(db.get('t', 'k')).toEqualTypeOf<{ word: number } | undefined>();
+  });
+
+  it('zod mini schemas type the same way', () => {
+    const Mini = zm.object({ name: zm.string(), role: zm._default(zm.enum(['admin', 'member']), 'member') });
+    expectTypeOf(zodCodec(Mini)).toEqualTypeOf<Codec<UserOut, UserIn>>();
+  });
+
+  it('a zod 3 classic schema is not a zod 4 one (it goes through standardSchemaCodec)', () => {
+    const Classic = zod3classic.object({ name: zod3classic.string(), role: zod3classic.enum(['admin', 'member']).default('member') });
+    // @ts-expect-error zodCodec takes zod 4 schemas ($ZodType of zod/v4/core)
+    zodCodec(Classic);
+    expectTypeOf(standardSchemaCodec(Classic)).toEqualTypeOf<Codec<UserOut, UserIn>>();
   });
 });
 

@@ -54,40 +54,14 @@ function catchError(run: () => unknown): ScopedDbError {
 }
 
 describe('zodCodec', () => {
-  it('stores the parsed output: defaults filled, unknown keys stripped', () => {
-    const codec = zodCodec(User);
-    const stored = JSON.parse(Buffer.from(codec.encode({ name: 'Ada', age: 36, extra: true } as never)).toString());
-    expect(stored).toEqual({ name: 'Ada', age: 36, role: 'member' });
-  });
-
-  it('puts zod issues on error.issues and the ZodError on cause', () => {
-    const error = catchError(() => zodCodec(User).encode({ name: '', age: -1 } as never));
-    expect(error.code).toBe('VALIDATION');
-    expect(error.issues).toHaveLength(2);
-    expect(error.issues?.[0]).toMatchObject({ path: ['name'] });
-    expect(error.cause).toBeInstanceOf(z.ZodError);
-    expect(error.message).toContain('name');
-  });
-
-  it('validates on read only when asked', () => {
-    const bad = codecs.json().encode({ name: 'x' });
-    expect(zodCodec(User).decode(bad)).toEqual({ name: 'x' });
-    expect(() => zodCodec(User, { validateOnRead: true }).decode(bad)).toThrow(code('VALIDATION'));
-  });
-
   it('wraps the inner codec name', () => {
-    expect(zodCodec(User).name).toBe('zod(json)');
     expect(zodCodec(User, { inner: msgpack() }).name).toBe('zod(msgpack)');
     expect(standardSchemaCodec(ValibotUser, { inner: msgpack() }).name).toBe('standard(msgpack)');
   });
 
-  it('refuses an async refinement with INVALID_INPUT (LMDB writes are synchronous)', () => {
-    const Async = z.object({ name: z.string() }).refine(async () => true);
-    expect(() => zodCodec(Async).encode({ name: 'a' })).toThrow(code('INVALID_INPUT'));
-  });
-
   it('refuses things that are not schemas', () => {
     expect(() => zodCodec({} as never)).toThrow(code('INVALID_INPUT'));
+    expect(() => zodCodec(null as never)).toThrow(code('INVALID_INPUT'));
     expect(() => standardSchemaCodec({} as never)).toThrow(code('INVALID_INPUT'));
   });
 });
@@ -128,17 +102,9 @@ describe('standardSchemaCodec', () => {
     const thrown = catchError(() => standardSchemaCodec(throwing).encode({}));
     expect(thrown.code).toBe('VALIDATION');
     expect((thrown.cause as Error).message).toBe('the validator broke');
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is no Promise is the point of this test
     const thenable = standard(() => ({ then: (resolve: (r: unknown) => void) => resolve({ value: 1 }) }));
     expect(() => standardSchemaCodec(thenable).encode({})).toThrow(code('INVALID_INPUT'));
-  });
-
-  it('a zod refinement that throws, even mentioning a promise, is VALIDATION; a real async refinement is INVALID_INPUT', () => {
-    const throwing = z.string().refine(() => {
-      throw new Error('the promise of a valid value was broken');
-    });
-    expect(catchError(() => zodCodec(throwing).encode('x')).code).toBe('VALIDATION');
-    const asynchronous = z.string().refine(async () => true);
-    expect(() => zodCodec(asynchronous).encode('x')).toThrow(code('INVALID_INPUT'));
   });
 });
 
