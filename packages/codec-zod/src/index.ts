@@ -3,6 +3,8 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 // zod's advice to libraries: type against and parse with `zod/v4/core`, which zod 4 (classic and
 // mini) and zod 3.25+ (through `zod/v4`) share, so the user brings whichever zod they have.
 import { type $ZodType, type input, type output, safeParse } from 'zod/v4/core';
+import { type Problem, storageFor } from './storable.js';
+import { isZod4Schema, plan, type ValueCheck } from './walk.js';
 
 export interface SchemaCodecOptions {
   /** Turns the validated value into bytes (default `codecs.json()`). */
@@ -14,23 +16,58 @@ export interface SchemaCodecOptions {
 type Kind = 'zodCodec' | 'standardSchemaCodec';
 type Validate<T> = (value: unknown, when: 'write' | 'read') => T;
 
-/** Wraps `inner`: every value is validated before it is encoded, and what is stored is the parsed output. */
-function schemaCodec<T, TIn>(kind: Kind, validate: Validate<T>, inner: Codec<unknown>, validateOnRead: boolean): Codec<T, TIn> {
+/** `field "events[].at"`, or `the value` for the value itself. */
+const where = (problem: Problem) => (problem.path === '' ? 'the value' : `field "${problem.path}"`);
+
+/**
+ * Wraps `inner`: every value is validated before it is encoded, and what is stored is the parsed output.
+ * `check` (when the schema has parts whose output only the value tells) runs on that output.
+ */
+function schemaCodec<T, TIn>(
+  kind: Kind,
+  validate: Validate<T>,
+  inner: Codec<unknown>,
+  check: ValueCheck | undefined,
+  validateOnRead: boolean,
+): Codec<T, TIn> {
   const name = `${kind === 'zodCodec' ? 'zod' : 'standard'}(${inner.name})`;
   return {
     name,
-    encode: (value) => inner.encode(validate(value, 'write')),
+    encode(value) {
+      const parsed = validate(value, 'write');
+      const problem = check?.(parsed, []);
+      if (problem) {
+        throw new ScopedDbError('ENCODING', `${kind}: ${where(problem)} holds ${problem.what}, ${problem.why}; ${problem.hint}`);
+      }
+      return inner.encode(parsed);
+    },
     decode(bytes) {
-      const value = inner.decode(bytes);
+      // msgpackr and cbor-x return binary data as a Buffer when they decode from a Buffer and as a
+      // plain Uint8Array otherwise (what a database hands out): a plain view gives the same result either way.
+      const value = inner.decode(Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes);
       return validateOnRead ? validate(value, 'read') : (value as T);
     },
   };
 }
 
-/** A zod 4 schema (classic, mini, or zod/v4 of zod 3.25+): zod 3 classic schemas have no `_zod`. */
-function isZod4Schema(schema: unknown): schema is $ZodType {
-  const internals = (schema as { _zod?: { def?: { type?: unknown } } } | null | undefined)?._zod;
-  return typeof internals?.def?.type === 'string';
+/**
+ * What a schema codec reads back must equal what it validated. For a zod 4 schema the walk
+ * over its definition refuses, here, any output the inner codec would not read back as it is,
+ * and returns the per-write check of the parts only their values tell. For any other validator
+ * (which cannot be walked), every value is checked against a known inner codec on write.
+ */
+function storageCheck(kind: Kind, schema: unknown, inner: Codec<unknown>): ValueCheck | undefined {
+  // An inner codec we do not know by name is trusted: round-tripping is its job.
+  const storage = storageFor(inner.name);
+  if (!storage) return undefined;
+  if (!isZod4Schema(schema)) return (value, path) => storage.check(value, path, 'root');
+  const found = plan(schema, storage);
+  if (found.problem) {
+    const { problem } = found;
+    const what = problem.what === 'undefined' ? 'may output undefined' : `outputs ${problem.what}`;
+    throw new ScopedDbError('INVALID_INPUT', `${kind}: ${where(problem)} ${what}, ${problem.why}; ${problem.hint}`);
+  }
+  return found.check;
 }
 
 function validationError(kind: Kind, when: 'write' | 'read', issues: readonly unknown[], cause?: unknown): ScopedDbError {
@@ -71,6 +108,7 @@ export function zodCodec<S extends $ZodType>(schema: S, options: SchemaCodecOpti
   }
   const inner = options.inner ?? codecs.json();
   const validateOnRead = options.validateOnRead === true;
+  const check = storageCheck('zodCodec', schema, inner);
   return schemaCodec<output<S>, input<S>>(
     'zodCodec',
     (value, when) => {
@@ -90,11 +128,16 @@ export function zodCodec<S extends $ZodType>(schema: S, options: SchemaCodecOpti
       return result.data;
     },
     inner,
+    check,
     validateOnRead,
   );
 }
 
-/** The same for any Standard Schema v1 validator (valibot, arktype, zod 3, …). */
+/**
+ * The same for any Standard Schema v1 validator (valibot, arktype, zod 3, …). A zod 4 schema is
+ * walked like `zodCodec` does; any other validator is opaque, so with a known inner codec each
+ * parsed value is checked on write for what that codec would not read back as it is.
+ */
 export function standardSchemaCodec<S extends StandardSchemaV1>(
   schema: S,
   options: SchemaCodecOptions = {},
@@ -106,6 +149,7 @@ export function standardSchemaCodec<S extends StandardSchemaV1>(
   const kind = 'standardSchemaCodec';
   const inner = options.inner ?? codecs.json();
   const validateOnRead = options.validateOnRead === true;
+  const check = storageCheck(kind, schema, inner);
   return schemaCodec<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>>(
     kind,
     (value, when) => {
@@ -132,6 +176,7 @@ export function standardSchemaCodec<S extends StandardSchemaV1>(
       return result.value as StandardSchemaV1.InferOutput<S>;
     },
     inner,
+    check,
     validateOnRead,
   );
 }

@@ -80,5 +80,19 @@ export function validationSuite(z: Z, zodLabel: string): void {
       expect(users.get('tenant-a', 'ada')).toEqual({ name: 'Ada', age: 36, role: 'member' });
       expect(users.getCount('tenant-a')).toBe(2);
     });
+
+    it('a Date schema round-trips with the cbor inner, also validated on read', async () => {
+      const { cbor } = await import('@scoped-lmdb/codec-cbor');
+      const Event = z.object({ at: z.date(), tags: z.map(z.string(), z.number()) });
+      const events = scopedDatabaseOptions(tempEnv())
+        .types(codecs.string(), zodCodec(Event, { inner: cbor(), validateOnRead: true }))
+        .name('events')
+        .create();
+      events.putSync('t', 'e', { at: new Date(5), tags: new Map([['a', 1]]) });
+      const back = events.get('t', 'e');
+      expect(back?.at).toBeInstanceOf(Date);
+      expect(back?.at.getTime()).toBe(5);
+      expect(back?.tags).toEqual(new Map([['a', 1]]));
+    });
   });
 }

@@ -8,6 +8,7 @@ import { z as zod3classic } from 'zod3';
 import { z } from 'zod3/v4';
 import { standardSchemaCodec, zodCodec } from '../src/index.js';
 import { tempEnv, type Z } from './helpers.js';
+import { roundTripTable } from './round-trip-table.js';
 import { validationSuite } from './validation-suite.js';
 
 vi.mock('zod/v4/core', () => import('zod3/v4/core'));
@@ -27,9 +28,10 @@ describe('this file really runs on zod 3.25', () => {
 });
 
 validationSuite(z3, 'zod 3.25 (zod/v4)');
+roundTripTable(z3, 'zod 3.25 (zod/v4)', 3);
 
 describe('zod 3 classic schemas', () => {
-  const User = zod3classic.object({ name: zod3classic.string(), joined: zod3classic.coerce.date() });
+  const User = zod3classic.object({ name: zod3classic.string(), joined: zod3classic.date() });
 
   it('zodCodec refuses them with INVALID_INPUT: they go through standardSchemaCodec', () => {
     expect(() => zodCodec(User as never)).toThrow(
@@ -41,14 +43,20 @@ describe('zod 3 classic schemas', () => {
     expect(() => zodCodec(User as never)).toThrow(/pass it to standardSchemaCodec \(zod >= 3\.24 implements Standard Schema\)/);
   });
 
-  it('standardSchemaCodec takes them', () => {
+  it('standardSchemaCodec takes them; each value is checked on write against the inner codec', async () => {
     const codec = standardSchemaCodec(zod3classic.object({ name: zod3classic.string().default('anon') }));
     expect(codec.decode(codec.encode({}))).toEqual({ name: 'anon' });
+    // A zod 3 schema is opaque (not a zod 4 definition): the Date is found on write, not at construction.
+    const dated = standardSchemaCodec(User);
+    expect(() => dated.encode({ name: 'a', joined: new Date(0) })).toThrow(
+      expect.objectContaining({ code: 'ENCODING', message: expect.stringContaining('standardSchemaCodec: field "joined" holds a Date') }),
+    );
+    const { cbor } = await import('@scoped-lmdb/codec-cbor');
     const users = scopedDatabaseOptions(tempEnv())
-      .types(codecs.string(), standardSchemaCodec(User, { validateOnRead: true }))
+      .types(codecs.string(), standardSchemaCodec(User, { inner: cbor(), validateOnRead: true }))
       .name('users')
       .create();
     users.putSync('t', 'a', { name: 'a', joined: new Date(3) });
-    expect(users.get('t', 'a')?.name).toBe('a');
+    expect(users.get('t', 'a')).toEqual({ name: 'a', joined: new Date(3) });
   });
 });
