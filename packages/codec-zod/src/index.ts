@@ -3,13 +3,16 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 // zod's advice to libraries: type against and parse with `zod/v4/core`, which zod 4 (classic and
 // mini) and zod 3.25+ (through `zod/v4`) share, so the user brings whichever zod they have.
 import { type $ZodType, type input, type output, safeParse } from 'zod/v4/core';
-import { type Problem, storageFor } from './storable.js';
+import { type Problem, type Storage, storageFor } from './storable.js';
 import { isZod4Schema, plan, type ValueCheck } from './walk.js';
 
 export interface SchemaCodecOptions {
   /** Turns the validated value into bytes (default `codecs.json()`). */
   inner?: Codec<unknown>;
-  /** Also validate what is read (default false: what was written was already valid). */
+  /**
+   * Also validate what is read (default false: what was written was already valid). It parses
+   * the stored output with the schema again, so a zod schema that transforms its input is refused.
+   */
   validateOnRead?: boolean;
 }
 
@@ -56,19 +59,30 @@ function schemaCodec<T, TIn>(
  * and returns the per-write check of the parts only their values tell. For any other validator
  * (which cannot be walked), every value is checked against a known inner codec on write.
  */
-function storageCheck(kind: Kind, schema: unknown, inner: Codec<unknown>): ValueCheck | undefined {
+function storageCheck(kind: Kind, schema: unknown, inner: Codec<unknown>, validateOnRead: boolean): ValueCheck | undefined {
   // An inner codec we do not know by name is trusted: round-tripping is its job.
   const storage = storageFor(inner.name);
-  if (!storage) return undefined;
-  if (!isZod4Schema(schema)) return (value, path) => storage.check(value, path, 'root');
-  const found = plan(schema, storage);
+  if (!isZod4Schema(schema)) return storage ? (value, path) => storage.check(value, path, 'root') : undefined;
+  if (!storage && !validateOnRead) return undefined;
+  const found = plan(schema, storage ?? TRUSTED);
   if (found.problem) {
     const { problem } = found;
     const what = problem.what === 'undefined' ? 'may output undefined' : `outputs ${problem.what}`;
     throw new ScopedDbError('INVALID_INPUT', `${kind}: ${where(problem)} ${what}, ${problem.why}; ${problem.hint}`);
   }
-  return found.check;
+  if (validateOnRead && found.transform !== undefined) {
+    const at = found.transform === '' ? 'the schema' : `field "${found.transform}"`;
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `${kind}: validateOnRead parses what is read with the schema again, but ${at} transforms its input ` +
+        '(.transform(), .pipe(), z.preprocess() or a zod codec), so its stored output need not parse; drop validateOnRead for this schema',
+    );
+  }
+  return storage ? found.check : undefined;
 }
+
+/** Stands for an inner codec we do not know: it stores everything (the walk then only looks for transforms). */
+const TRUSTED: Storage = { name: 'trusted', storesAnyBigint: true, check: () => undefined };
 
 function validationError(kind: Kind, when: 'write' | 'read', issues: readonly unknown[], cause?: unknown): ScopedDbError {
   const first = issues[0] as { message?: string; path?: readonly unknown[] } | undefined;
@@ -108,7 +122,7 @@ export function zodCodec<S extends $ZodType>(schema: S, options: SchemaCodecOpti
   }
   const inner = options.inner ?? codecs.json();
   const validateOnRead = options.validateOnRead === true;
-  const check = storageCheck('zodCodec', schema, inner);
+  const check = storageCheck('zodCodec', schema, inner, validateOnRead);
   return schemaCodec<output<S>, input<S>>(
     'zodCodec',
     (value, when) => {
@@ -149,7 +163,7 @@ export function standardSchemaCodec<S extends StandardSchemaV1>(
   const kind = 'standardSchemaCodec';
   const inner = options.inner ?? codecs.json();
   const validateOnRead = options.validateOnRead === true;
-  const check = storageCheck(kind, schema, inner);
+  const check = storageCheck(kind, schema, inner, validateOnRead);
   return schemaCodec<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>>(
     kind,
     (value, when) => {

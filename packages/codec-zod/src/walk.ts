@@ -9,7 +9,7 @@
  * through zod's TypeScript types, so one walk serves zod 4 classic and mini and zod 3.25+
  * through `zod/v4`, whose definitions have the same shape.
  */
-import type { Position, Problem, Segment, Storage } from './storable.js';
+import { formatPath, type Position, type Problem, type Segment, type Storage } from './storable.js';
 
 interface SchemaLike {
   readonly _zod: { readonly def: Def; readonly innerType?: unknown; readonly optout?: unknown; readonly values?: unknown };
@@ -68,12 +68,18 @@ export function isZod4Schema(schema: unknown): schema is SchemaLike {
 export interface Plan {
   /** The first output the inner codec would not read back as it is, or undefined. */
   readonly problem: Problem | undefined;
+  /**
+   * Where the first transform or pipe sits ('' for the value itself): its output need not parse
+   * with the schema again, so `validateOnRead` is refused for it.
+   */
+  readonly transform: string | undefined;
   /** The per-write check of the dynamic parts; undefined when there are none. */
   readonly check: ValueCheck | undefined;
 }
 
 export function plan(schema: SchemaLike, storage: Storage): Plan {
   let problem: Problem | undefined;
+  let transform: string | undefined;
   const nodes: Node[] = [];
   // One node per (schema, position): a recursive schema meets itself again here.
   const memo = new Map<object, Partial<Record<Position, Node>>>();
@@ -113,7 +119,10 @@ export function plan(schema: SchemaLike, storage: Storage): Plan {
     const inner = (key: string, innerPosition = position) => walk(def[key], innerPosition, depth + 1);
     const type = def.type;
     if (PLAIN.has(type)) return STATIC;
-    if (DYNAMIC.has(type)) return valueNode(position);
+    if (DYNAMIC.has(type)) {
+      if (type === 'transform') transform ??= formatPath(path);
+      return valueNode(position);
+    }
     if (SAME_AS_INNER.has(type)) return inner('innerType');
     // Undefined cannot come out of these: wherever they sit, undefined is no concern.
     if (NEVER_UNDEFINED.has(type)) return inner('innerType', 'optional');
@@ -135,7 +144,9 @@ export function plan(schema: SchemaLike, storage: Storage): Plan {
             ? valueNode(position)
             : refuse(storage.check(0n, path, position));
       case 'pipe':
-        // What a pipe outputs is what its out side outputs.
+        // What a pipe outputs is what its out side outputs. Its in side takes something else
+        // (a string that becomes a Date, z.preprocess, a zod codec): the output need not parse again.
+        transform ??= formatPath(path);
         return inner('out');
       case 'lazy':
         // zod caches the getter's schema as innerType; the memo above stops the recursion.
@@ -214,7 +225,7 @@ export function plan(schema: SchemaLike, storage: Storage): Plan {
 
   const root = walk(schema, 'root', 0);
   settle(nodes);
-  return { problem, check: root.t !== 'static' && root.dynamic ? build(root, storage) : undefined };
+  return { problem, transform, check: root.t !== 'static' && root.dynamic ? build(root, storage) : undefined };
 }
 
 /**

@@ -79,4 +79,11 @@ describe('an inner codec this package does not know is trusted', () => {
     expect(codec.name).toBe('zod(my-json)');
     expect(typeof codec.decode(codec.encode({ at: new Date(0) })).at).toBe('string');
   });
+
+  it('validateOnRead with a transform is still refused (that is about the schema, not the codec)', () => {
+    const custom = { name: 'mine', encode: codecs.json().encode, decode: codecs.json().decode };
+    expect(() => zodCodec(z.object({ n: z.string().transform((s) => s.length) }), { inner: custom, validateOnRead: true })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('field "n" transforms its input') }),
+    );
+  });
 });
