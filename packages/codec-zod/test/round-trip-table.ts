@@ -304,8 +304,10 @@ export function roundTripTable(z: Z, zodLabel: string, major: 3 | 4): void {
   describe.each(Object.keys(inners) as InnerName[])(`${zodLabel}: every output type with the %s inner codec`, (innerName) => {
     for (const [name, row] of Object.entries(rows)) {
       const field = row.schema(z);
+      // A type this zod version does not have gets no test (rather than a skipped one).
+      if (field === undefined) continue;
       const outcome = (major === 3 ? row.onZod3?.[innerName] : undefined) ?? row[innerName];
-      it.skipIf(field === undefined)(`${name}: ${outcome}`, () => {
+      it(`${name}: ${outcome}`, () => {
         const make = (schema: $ZodType, validateOnRead = false) => {
           const inner = inners[innerName]();
           return zodCodec(schema, inner ? { inner, validateOnRead } : { validateOnRead });
