@@ -60,6 +60,8 @@ export interface AsyncScopedDatabase<K, V> {
   isScopeEmpty(scope: ScopeLike): Promise<boolean>;
   /** Scopes holding data here, DEFAULT first; a scope whose name record is gone is left out. */
   listScopes(): Promise<Scope[]>;
+  /** Ids holding data here that no valid name record names. */
+  listUnnamedIds(): Promise<bigint[]>;
   /** Registered named scopes with no data here. */
   findEmptyScopes(): Promise<Scope[]>;
   registerScope(scope: ScopeLike): Promise<void>;
@@ -277,6 +279,15 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
   async listScopes(): Promise<Scope[]> {
     await this.ready();
     return this.context.scopesWithData(this.name);
+  }
+
+  /**
+   * Ids holding data here whose name record is missing or not valid (see `layout.ts` `scopeOf`),
+   * in id order: `registerScope` of their name makes them listable again.
+   */
+  async listUnnamedIds(): Promise<bigint[]> {
+    await this.ready();
+    return this.context.unnamedIdsWithData(this.name);
   }
 
   async findEmptyScopes(): Promise<Scope[]> {

@@ -25,6 +25,10 @@ function byHash(a: Scope, b: Scope): number {
   return a.hash! < b.hash! ? -1 : a.hash! > b.hash! ? 1 : 0;
 }
 
+function byValue(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 async function mapLimited<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -136,14 +140,26 @@ export class RedisScopeRegistry {
   /** Scopes holding data in one database: DEFAULT first, then named scopes in id order. */
   async scopesWithData(database: string): Promise<Scope[]> {
     const defaultKey = dataKeys(Scope.DEFAULT, database).order;
-    const [keys, withDefault] = await Promise.all([
-      this.scanKeys(orderKeyPattern(database)),
+    const [ids, withDefault] = await Promise.all([
+      this.#idsWithData(database),
       this.caller.call('listScopes', (c) => c.exists(defaultKey)),
     ]);
-    const named = keys.map((key) => scopeOfOrderKey(key, database)).filter((h) => h !== undefined);
-    const names = await mapLimited(named, (h) => this.#nameAt(h));
-    const scopes = named.map((h, i) => scopeOf(h, names[i])).filter((s): s is Scope => s !== undefined);
-    return [...(withDefault === 1 ? [Scope.DEFAULT] : []), ...scopes.sort(byHash)];
+    const named = ids.map(({ scope }) => scope).filter((s): s is Scope => s !== undefined);
+    return [...(withDefault === 1 ? [Scope.DEFAULT] : []), ...named];
+  }
+
+  /** Ids holding data in one database whose name record is missing or not valid (see `scopeOf`), in id order. */
+  async unnamedIdsWithData(database: string): Promise<bigint[]> {
+    return (await this.#idsWithData(database)).filter(({ scope }) => scope === undefined).map(({ hash }) => hash);
+  }
+
+  /** Every named scope's id with data in one database, in id order, with the scope its name record names (if valid). */
+  async #idsWithData(database: string): Promise<{ hash: bigint; scope: Scope | undefined }[]> {
+    const keys = await this.scanKeys(orderKeyPattern(database));
+    const hashes = keys.map((key) => scopeOfOrderKey(key, database)).filter((h) => h !== undefined);
+    hashes.sort(byValue);
+    const names = await mapLimited(hashes, (h) => this.#nameAt(h));
+    return hashes.map((hash, i) => ({ hash, scope: scopeOf(hash, names[i]) }));
   }
 
   async #nameAt(hash: bigint): Promise<string | undefined> {

@@ -88,6 +88,7 @@ export interface StoreContext {
   registerScope(scope: ScopeLike): Promise<void>;
   listAllScopes(): Promise<Scope[]>;
   scopesWithData(database: string): Promise<Scope[]>;
+  unnamedIdsWithData(database: string): Promise<bigint[]>;
 }
 
 interface Queued {
@@ -321,6 +322,9 @@ class Store implements RedisScopedStore, StoreContext {
   }
   scopesWithData(database: string) {
     return this.#registry.scopesWithData(database);
+  }
+  unnamedIdsWithData(database: string) {
+    return this.#registry.unnamedIdsWithData(database);
   }
 }
 

@@ -342,6 +342,36 @@ describe.each([
       await globbed.put('g', 'k', 'v');
       expect((await globbed.listScopes()).map(String)).toEqual(['g']);
     });
+
+    it('a database lists the ids holding its data that no valid name record names', async () => {
+      const store = await open();
+      const orders = db(store);
+      const other = store.database(`other${n}`, codecs.string(), codecs.string());
+      const unnamed = ['lost', 'renamed', 'emptied', 'bad-utf8'];
+      for (const s of ['named', ...unnamed]) await orders.put(s, 'k', 1);
+      await orders.put(null, 'k', 1);
+      await other.put('elsewhere', 'k', 'v');
+      expect(await orders.listUnnamedIds()).toEqual([]);
+
+      const c = client();
+      const recordOf = (name: string) => `scoped:{${hexOf(Scope.named(name))}}:name`;
+      // The data stays, its name record goes or stops being valid (layout.ts scopeOf).
+      await store.unregisterScope('lost');
+      await c.set(recordOf('renamed'), 'not-its-name');
+      await c.set(recordOf('emptied'), '');
+      await c.set(recordOf('bad-utf8'), Buffer.from([0xc3, 0x28]));
+      await store.unregisterScope('elsewhere');
+      const idsOf = (names: string[]) => names.map((s) => Scope.named(s).hash!).sort((a, b) => (a < b ? -1 : 1));
+      expect(await orders.listUnnamedIds()).toEqual(idsOf(unnamed));
+      expect(await other.listUnnamedIds()).toEqual(idsOf(['elsewhere']));
+      expect((await orders.listScopes()).map(String)).toEqual(['(default)', 'named']);
+
+      // Registering the name makes the scope listable again.
+      await orders.registerScope('lost');
+      expect(await orders.listUnnamedIds()).toEqual(idsOf(unnamed.filter((s) => s !== 'lost')));
+      const [first, second] = idsOf(['named', 'lost']).map((hash) => (hash === Scope.named('lost').hash ? 'lost' : 'named'));
+      expect((await orders.listScopes()).map(String)).toEqual(['(default)', first, second]);
+    });
   });
 
   describe('views', () => {
