@@ -1,4 +1,6 @@
 import {
+  type AsyncScopedDatabase,
+  type AsyncScopedView,
   type Codec,
   type Entry,
   encodingError,
@@ -12,69 +14,11 @@ import { checkDatabaseName, DATABASE_META_KEY, dataKeys } from './layout.js';
 import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
 import type { StoreContext } from './store.js';
 
-/** The methods of `AsyncScopedDatabase` with the scope bound; it cannot reach another scope. */
-export interface AsyncScopedView<K, V> {
-  readonly scope: Scope;
-  get(key: K): Promise<V | undefined>;
-  getMany(keys: readonly K[]): Promise<(V | undefined)[]>;
-  doesExist(key: K): Promise<boolean>;
-  put(key: K, value: V): Promise<boolean>;
-  putSync(key: K, value: V): Promise<boolean>;
-  remove(key: K): Promise<boolean>;
-  removeSync(key: K): Promise<boolean>;
-  clearAsync(): Promise<number>;
-  clearSync(): Promise<number>;
-  getRange(options?: RangeOptions<K>): AsyncIterable<Entry<K, V>>;
-  getKeys(options?: RangeOptions<K>): AsyncIterable<K>;
-  getCount(options?: RangeOptions<K>): Promise<number>;
-  isEmpty(): Promise<boolean>;
-  transaction<T>(fn: () => T | Promise<T>): Promise<T>;
-}
-
-/**
- * `ScopedDatabase` with every method returning a Promise (ranges: async iterables).
- * Same names, arguments and error codes; errors are reported by rejecting, never
- * by throwing synchronously (a range reports them from its first `next()`).
- */
-export interface AsyncScopedDatabase<K, V> {
-  readonly name: string;
-  readonly keyCodec: Codec<K>;
-  readonly valueCodec: Codec<V>;
-  get(scope: ScopeLike, key: K): Promise<V | undefined>;
-  getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]>;
-  doesExist(scope: ScopeLike, key: K): Promise<boolean>;
-  put(scope: ScopeLike, key: K, value: V): Promise<boolean>;
-  /** The same as `put`: kept so code written against `ScopedDatabase` ports by adding `await`. */
-  putSync(scope: ScopeLike, key: K, value: V): Promise<boolean>;
-  /** True iff the key existed. */
-  remove(scope: ScopeLike, key: K): Promise<boolean>;
-  removeSync(scope: ScopeLike, key: K): Promise<boolean>;
-  /** Entries removed; that scope only. */
-  clearAsync(scope: ScopeLike): Promise<number>;
-  clearSync(scope: ScopeLike): Promise<number>;
-  /** Streamed in pages; not a snapshot: a write between two pages may or may not be seen. */
-  getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>>;
-  getKeys(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<K>;
-  /** Counts exactly what `getKeys` with the same options yields. */
-  getCount(scope: ScopeLike, options?: RangeOptions<K>): Promise<number>;
-  isScopeEmpty(scope: ScopeLike): Promise<boolean>;
-  /** Scopes holding data here, DEFAULT first; a scope whose name record is gone is left out. */
-  listScopes(): Promise<Scope[]>;
-  /** Ids holding data here that no valid name record names. */
-  listUnnamedIds(): Promise<bigint[]>;
-  /** Registered named scopes with no data here. */
-  findEmptyScopes(): Promise<Scope[]>;
-  registerScope(scope: ScopeLike): Promise<void>;
-  scope(scope: ScopeLike): AsyncScopedView<K, V>;
-  /** Runs `fn`; the writes it makes to `scope` (in any database of the store) commit together. */
-  transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
-}
-
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
+function encodeWith<TIn>(codec: Codec<unknown, TIn>, value: TIn): Uint8Array {
   let bytes: Uint8Array;
   try {
     bytes = codec.encode(value);
@@ -87,7 +31,7 @@ function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
   return bytes;
 }
 
-function decodeWith<T>(codec: Codec<T>, bytes: Uint8Array): T {
+function decodeWith<T>(codec: Codec<T, never>, bytes: Uint8Array): T {
   try {
     return codec.decode(bytes);
   } catch (error) {
@@ -120,8 +64,8 @@ function lexBound(key: Buffer, inclusive: boolean): Buffer {
   return Buffer.concat([inclusive ? OPEN : EXCLUSIVE, key]);
 }
 
-/** Uses the store's transport and write path; one per `store.database()` call. */
-export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
+/** Core's `AsyncScopedDatabase` over the store's transport and write path; one per `store.database()` call. */
+export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K, V, VIn> {
   readonly name: string;
   #checked: Promise<void> | undefined;
   #passed = false;
@@ -130,7 +74,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
     private readonly context: StoreContext,
     name: string,
     readonly keyCodec: Codec<K>,
-    readonly valueCodec: Codec<V>,
+    readonly valueCodec: Codec<V, VIn>,
   ) {
     this.name = checkDatabaseName(name);
     for (const [role, codec] of [
@@ -184,7 +128,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
     return toBuffer(keyFormat.encode(Scope.DEFAULT, encodeWith(this.keyCodec, key)));
   }
 
-  encodeValue(value: V): Buffer {
+  encodeValue(value: VIn): Buffer {
     return toBuffer(encodeWith(this.valueCodec, value));
   }
 
@@ -213,14 +157,14 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
     return (await this.context.caller.call('doesExist', (c) => c.hexists(dataKeys(s, this.name).hash, field))) === 1;
   }
 
-  put(scope: ScopeLike, key: K, value: V): Promise<boolean> {
+  put(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
     return this.context.write(
       () => [Scope.from(scope), { database: this, kind: 'put', key: this.encodeKey(key), value: this.encodeValue(value) }],
       (stored) => stored === 1,
     );
   }
 
-  putSync(scope: ScopeLike, key: K, value: V): Promise<boolean> {
+  putSync(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
     return this.put(scope, key, value);
   }
 
@@ -301,7 +245,7 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
     return this.context.registerScope(scope);
   }
 
-  scope(scope: ScopeLike): AsyncScopedView<K, V> {
+  scope(scope: ScopeLike): AsyncScopedView<K, V, VIn> {
     return new RedisScopedView(this, Scope.from(scope));
   }
 
@@ -359,11 +303,11 @@ export class RedisScopedDatabase<K, V> implements AsyncScopedDatabase<K, V> {
  * getter without a setter, so nothing on the view (own keys, for…in, prototype)
  * reaches the database or lets the view be pointed at another scope.
  */
-class RedisScopedView<K, V> implements AsyncScopedView<K, V> {
-  readonly #db: RedisScopedDatabase<K, V>;
+class RedisScopedView<K, V, VIn> implements AsyncScopedView<K, V, VIn> {
+  readonly #db: RedisScopedDatabase<K, V, VIn>;
   readonly #scope: Scope;
 
-  constructor(db: RedisScopedDatabase<K, V>, scope: Scope) {
+  constructor(db: RedisScopedDatabase<K, V, VIn>, scope: Scope) {
     this.#db = db;
     this.#scope = scope;
   }
@@ -380,10 +324,10 @@ class RedisScopedView<K, V> implements AsyncScopedView<K, V> {
   doesExist(key: K) {
     return this.#db.doesExist(this.#scope, key);
   }
-  put(key: K, value: V) {
+  put(key: K, value: VIn) {
     return this.#db.put(this.#scope, key, value);
   }
-  putSync(key: K, value: V) {
+  putSync(key: K, value: VIn) {
     return this.#db.put(this.#scope, key, value);
   }
   remove(key: K) {

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Codec, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
+import { type AsyncScopedDatabase, type Codec, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
-import { type AsyncScopedDatabase, RedisScopedDatabase } from './database.js';
+import { RedisScopedDatabase } from './database.js';
 import { dataKeys, hashTag, scopeRecordKeys } from './layout.js';
 import { RedisScopeRegistry } from './registry.js';
 import { type Arg, RedisCaller, WRITE_SCRIPT } from './scripts.js';
@@ -45,7 +45,8 @@ export interface RedisScopeRegistryApi {
 
 export interface RedisScopedStore extends RedisScopeRegistryApi {
   readonly client: Redis | Cluster;
-  database<K, V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V>): AsyncScopedDatabase<K, V>;
+  /** Core's `AsyncScopedDatabase`; `V` and `VIn` come from the value codec (`Codec<V, VIn>`). */
+  database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): AsyncScopedDatabase<K, V, VIn>;
   /**
    * Runs `fn`; the writes it makes (`put`, `remove`, `clearAsync` of any database
    * of this store) are queued and applied to `scope` in one atomic step when `fn`
@@ -176,7 +177,7 @@ class Store implements RedisScopedStore, StoreContext {
     this.#registry = new RedisScopeRegistry(this.caller);
   }
 
-  database<K, V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V>): AsyncScopedDatabase<K, V> {
+  database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): AsyncScopedDatabase<K, V, VIn> {
     return new RedisScopedDatabase(this, name, keyCodec, valueCodec);
   }
 
