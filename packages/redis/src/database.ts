@@ -10,6 +10,7 @@ import {
   ScopedDbError,
   type ScopeLike,
 } from '@scoped-lmdb/core';
+import { checkCodec } from '@scoped-lmdb/core/internal';
 import { checkDatabaseName, DATABASE_META_KEY, dataKeys } from './layout.js';
 import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
 import type { StoreContext } from './store.js';
@@ -77,14 +78,9 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     readonly valueCodec: Codec<V, VIn>,
   ) {
     this.name = checkDatabaseName(name);
-    for (const [role, codec] of [
-      ['key', keyCodec],
-      ['value', valueCodec],
-    ] as const) {
-      if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function' || typeof codec.name !== 'string') {
-        throw new ScopedDbError('INVALID_INPUT', `the ${role} codec needs a name, encode() and decode()`);
-      }
-    }
+    // Core's check: a codec's name is what the meta record stores, so an empty one is refused.
+    checkCodec(keyCodec, 'key');
+    checkCodec(valueCodec, 'value');
   }
 
   /**

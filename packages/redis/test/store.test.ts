@@ -518,6 +518,17 @@ describe.each([
       }
       expect(() => store.database('ok', {} as never, codecs.string())).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     });
+
+    it('refuses a codec named the empty string, as core does', async () => {
+      const store = await open();
+      const unnamed = { ...codecs.string(), name: '' };
+      // The name is what the codec record keeps: with none, a handle with another codec would pass the check.
+      expect(() => store.database('unnamed', unnamed, codecs.string())).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+      expect(() => store.database('unnamed', codecs.string(), unnamed)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+      expect(() => store.database('unnamed', codecs.string(), { ...unnamed, name: 7 } as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT' }),
+      );
+    });
   });
 });
 
