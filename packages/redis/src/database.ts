@@ -3,46 +3,27 @@ import {
   type AsyncScopedView,
   type Codec,
   type Entry,
-  encodingError,
   keyFormat,
   type RangeOptions,
   Scope,
   ScopedDbError,
   type ScopeLike,
 } from '@scoped-lmdb/core';
-import { checkCodec } from '@scoped-lmdb/core/internal';
-import { checkDatabaseName, DATABASE_META_KEY, dataKeys } from './layout.js';
+import {
+  checkCodec,
+  checkDatabaseName,
+  checkKeyLength,
+  checkRangeOptions,
+  decodeWith,
+  describeValue,
+  encodeWith,
+} from '@scoped-lmdb/core/internal';
+import { DATABASE_META_KEY, dataKeys } from './layout.js';
 import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
 import type { StoreContext } from './store.js';
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function encodeWith<TIn>(codec: Codec<unknown, TIn>, value: TIn): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = codec.encode(value);
-  } catch (error) {
-    throw encodingError(codec.name, 'encode', error);
-  }
-  if (!(bytes instanceof Uint8Array)) {
-    throw encodingError(codec.name, 'encode', new TypeError('encode() must return a Uint8Array'));
-  }
-  return bytes;
-}
-
-function decodeWith<T>(codec: Codec<T, never>, bytes: Uint8Array): T {
-  try {
-    return codec.decode(bytes);
-  } catch (error) {
-    throw encodingError(codec.name, 'decode', error);
-  }
-}
-
-function checkCount(name: string, value: unknown): number | undefined {
-  if (value === undefined || (Number.isInteger(value) && (value as number) >= 0)) return value as number | undefined;
-  throw new ScopedDbError('INVALID_INPUT', `range option ${name} must be a whole number >= 0, got ${String(value)}`);
 }
 
 /** A range as ZRANGE BYLEX arguments: `from` is where the walk starts (the high end when reversed). */
@@ -119,9 +100,12 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     await this.context.readTurn(scope);
   }
 
+  /** The key as its hash field: the bytes core's key format stores in the default scope's table, with its length rules. */
   encodeKey(key: K): Buffer {
-    // Core's key format checks the length (empty: INVALID_INPUT, too long: KEY_TOO_LARGE).
-    return toBuffer(keyFormat.encode(Scope.DEFAULT, encodeWith(this.keyCodec, key)));
+    const bytes = encodeWith(this.keyCodec, key);
+    checkKeyLength(bytes.length);
+    // A copy: a write queued in a transaction must not change when the caller reuses its key bytes.
+    return Buffer.from(bytes);
   }
 
   encodeValue(value: VIn): Buffer {
@@ -138,7 +122,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
     const s = Scope.from(scope);
-    if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', 'getMany needs an array of keys');
+    if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describeValue(keys)}`);
     const fields = keys.map((key) => this.encodeKey(key));
     await this.#readable(s);
     if (fields.length === 0) return [];
@@ -250,12 +234,9 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   }
 
   #lexRange(options: RangeOptions<K> | undefined): LexRange {
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw new ScopedDbError('INVALID_INPUT', 'range options must be an object');
-    }
-    const o = options ?? {};
-    const offset = checkCount('offset', o.offset) ?? 0;
-    const limit = checkCount('limit', o.limit) ?? Infinity;
+    const o = checkRangeOptions(options);
+    const offset = o.offset ?? 0;
+    const limit = o.limit ?? Infinity;
     const reverse = Boolean(o.reverse);
     const start = o.start === undefined ? undefined : this.encodeKey(o.start);
     const end = o.end === undefined ? undefined : this.encodeKey(o.end);

@@ -93,23 +93,6 @@ export function checkScopeHash(hash: unknown): bigint {
   return hash;
 }
 
-/** The same rules as core's builder, so a name valid on one backend is valid on the other. */
-export function checkDatabaseName(name: unknown): string {
-  if (typeof name !== 'string' || name === '') {
-    throw new ScopedDbError('INVALID_INPUT', 'a database needs a non-empty string name');
-  }
-  if (name.startsWith('__') || name.endsWith('_scoped')) {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `"${name}" is reserved: names starting with "__" or ending with "_scoped" belong to the library`,
-    );
-  }
-  if (!name.isWellFormed()) {
-    throw new ScopedDbError('INVALID_INPUT', 'a database name must be well-formed UTF-16 (it contains a lone surrogate)');
-  }
-  return name;
-}
-
 /** The scope a hash names, when its name is known. */
 export function scopeOf(hash: bigint | null, name: string | undefined): Scope | undefined {
   if (hash === null) return Scope.DEFAULT;

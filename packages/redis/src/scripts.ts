@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ScopedDbError } from '@scoped-lmdb/core';
+import { wrapError } from '@scoped-lmdb/core/internal';
 import type { Cluster, Redis } from 'ioredis';
 
 /** Reply prefix a script uses to report that the scope's id holds another name. */
@@ -170,7 +171,7 @@ function translate(error: unknown, context: string): ScopedDbError {
     const stored = message.slice(mismatch + CODEC_MISMATCH.length + 1);
     return new ScopedDbError('CODEC_MISMATCH', `${context}: the database was created with other codecs (${stored})`, { cause: error });
   }
-  return new ScopedDbError('STORAGE', `${context}: ${message}`, { cause: error });
+  return wrapError(error, 'STORAGE', context);
 }
 
 /**
