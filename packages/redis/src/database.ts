@@ -139,7 +139,12 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   put(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
     return this.context.write(
-      () => [Scope.from(scope), { database: this, kind: 'put', key: this.encodeKey(key), value: this.encodeValue(value) }],
+      () => {
+        // Core's order (lmdb/database.ts): scope, value, key; so a bad input fails alike on both backends.
+        const s = Scope.from(scope);
+        const valueBytes = this.encodeValue(value);
+        return [s, { database: this, kind: 'put', key: this.encodeKey(key), value: valueBytes }];
+      },
       (stored) => stored === 1,
     );
   }

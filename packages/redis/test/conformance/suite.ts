@@ -3,7 +3,7 @@
  * isolation, order, ranges, clear, count, bad input and codec errors.
  * Each test opens its own database name, so no test depends on another's data.
  */
-import { type Codec, codecs, MAX_KEY_BYTES, Scope, type ScopeLike, type ScopedDbErrorCode } from '@scoped-lmdb/core';
+import { type Codec, codecs, MAX_KEY_BYTES, Scope, type ScopedDbErrorCode, type ScopeLike } from '@scoped-lmdb/core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceBackend, ConformanceDatabase } from './backend.js';
@@ -354,6 +354,20 @@ export function describeConformance(label: string, open: () => Promise<Conforman
         expect(await db.doesExist('c', 'k')).toBe(false);
         await db.put('c', 'k', 'fine');
         expect(await db.get('c', 'k')).toBe('fine');
+      });
+
+      it('checks a write in one order on every backend: scope, value, key', async () => {
+        const db = stringDb();
+        const badValue = { n: 1n };
+        await rejectsWith(() => db.put('', 42 as never, badValue), 'EMPTY_SCOPE_NAME');
+        // The value fails first: an empty or unencodable key is reported only for a value that encodes.
+        await expect(db.put('c', '', badValue)).rejects.toMatchObject({ code: 'ENCODING', message: expect.stringContaining('"json"') });
+        await expect(db.put('c', 42 as never, badValue)).rejects.toMatchObject({
+          code: 'ENCODING',
+          message: expect.stringContaining('"json"'),
+        });
+        await rejectsWith(() => db.put('c', '', 1), 'INVALID_INPUT');
+        expect(await db.isScopeEmpty('c')).toBe(true);
       });
 
       it('a key the codec cannot encode is ENCODING', async () => {
