@@ -15,8 +15,11 @@ import {
   checkKeyLength,
   checkRangeOptions,
   decodeWith,
+  describeScope,
   describeValue,
   encodeWith,
+  printableKey,
+  withContext,
 } from '@scoped-lmdb/core/internal';
 import { DATABASE_META_KEY, dataKeys } from './layout.js';
 import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
@@ -117,7 +120,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     const field = this.encodeKey(key);
     await this.#readable(s);
     const bytes = await this.context.caller.call('get', (c) => c.hgetBuffer(dataKeys(s, this.name).hash, field));
-    return bytes === null ? undefined : decodeWith(this.valueCodec, bytes);
+    return bytes === null ? undefined : this.#decodeValue(bytes, 'get', s, field);
   }
 
   async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
@@ -127,7 +130,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     await this.#readable(s);
     if (fields.length === 0) return [];
     const values = await this.context.caller.call('getMany', (c) => c.hmgetBuffer(dataKeys(s, this.name).hash, ...fields));
-    return values.map((bytes) => (bytes === null ? undefined : decodeWith(this.valueCodec, bytes)));
+    return values.map((bytes, i) => (bytes === null ? undefined : this.#decodeValue(bytes, 'getMany', s, fields[i]!)));
   }
 
   async doesExist(scope: ScopeLike, key: K): Promise<boolean> {
@@ -176,11 +179,11 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   }
 
   getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>> {
-    return { [Symbol.asyncIterator]: () => this.#walk(scope, options, true) };
+    return { [Symbol.asyncIterator]: () => this.#walk('getRange', scope, options, true) };
   }
 
   getKeys(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<K> {
-    const entries = { [Symbol.asyncIterator]: () => this.#walk(scope, options, false) };
+    const entries = { [Symbol.asyncIterator]: () => this.#walk('getKeys', scope, options, false) };
     return {
       async *[Symbol.asyncIterator]() {
         for await (const entry of entries) yield entry.key;
@@ -238,6 +241,27 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return this.context.transaction(scope, fn);
   }
 
+  /** Decode failures say which database, scope and key, as core's do (same wording). */
+  #decodeValue(bytes: Uint8Array, action: string, scope: Scope, field: Uint8Array): V {
+    try {
+      return decodeWith(this.valueCodec, bytes);
+    } catch (error) {
+      throw withContext(error, 'ENCODING', this.#where(action, scope, field));
+    }
+  }
+
+  #decodeKey(field: Uint8Array, action: string, scope: Scope): K {
+    try {
+      return decodeWith(this.keyCodec, field);
+    } catch (error) {
+      throw withContext(error, 'ENCODING', this.#where(action, scope, field));
+    }
+  }
+
+  #where(action: string, scope: Scope, field: Uint8Array): string {
+    return `${action} in "${this.name}", ${describeScope(scope)}, key ${printableKey(field)}`;
+  }
+
   #lexRange(options: RangeOptions<K> | undefined): LexRange {
     const o = checkRangeOptions(options);
     const offset = o.offset ?? 0;
@@ -251,7 +275,12 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   }
 
   /** Pages of at most `pageSize` entries, each read atomically; the next page starts after the last key seen. */
-  async *#walk(scope: ScopeLike, options: RangeOptions<K> | undefined, withValues: boolean): AsyncGenerator<Entry<K, V>> {
+  async *#walk(
+    action: 'getRange' | 'getKeys',
+    scope: ScopeLike,
+    options: RangeOptions<K> | undefined,
+    withValues: boolean,
+  ): AsyncGenerator<Entry<K, V>> {
     const s = Scope.from(scope);
     const range = this.#lexRange(options);
     await this.#readable(s);
@@ -261,7 +290,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     while (remaining > 0) {
       const count = Math.min(remaining, this.context.pageSize);
       const [fields, values] = await this.context.caller.eval<[Buffer[], (Buffer | null)[]?]>(
-        'getRange',
+        action,
         RANGE_PAGE_SCRIPT,
         [keys.hash, keys.order],
         [from, range.to, range.reverse ? 'rev' : '', offset, count, withValues ? 'values' : ''],
@@ -269,8 +298,9 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
       );
       for (let i = 0; i < fields.length; i++) {
         const value = values?.[i];
-        const key = decodeWith(this.keyCodec, fields[i]!);
-        yield { key, value: value === undefined || value === null ? (undefined as V) : decodeWith(this.valueCodec, value) };
+        const field = fields[i]!;
+        const key = this.#decodeKey(field, action, s);
+        yield { key, value: value === undefined || value === null ? (undefined as V) : this.#decodeValue(value, action, s, field) };
       }
       if (fields.length < count) return;
       remaining -= fields.length;

@@ -47,6 +47,17 @@ const fragileJson: Codec<unknown> = {
   },
 };
 
+/** A key codec (UTF-8 strings) that fails to decode keys starting with "!". */
+const fragileKeys: Codec<string> = {
+  name: 'fragile-keys',
+  encode: (key) => codecs.string().encode(key),
+  decode(data) {
+    const key = codecs.string().decode(data);
+    if (key.startsWith('!')) throw new Error('refusing to decode');
+    return key;
+  },
+};
+
 export function describeConformance(label: string, open: () => Promise<ConformanceBackend>): void {
   describe(`conformance: ${label}`, () => {
     let backend: ConformanceBackend;
@@ -389,6 +400,18 @@ export function describeConformance(label: string, open: () => Promise<Conforman
         await rejectsWith(() => db.getRange('d'), 'ENCODING');
         expect(await db.get('d', 'good')).toBe('fine');
         expect(await collect(db.getKeys('d'))).toEqual(['bad', 'good']);
+      });
+
+      it('a decode failure names the call, the database, the scope and the key, alike on every backend', async () => {
+        const name = `t${++counter}`;
+        const db = backend.database(name, fragileKeys, fragileJson);
+        await db.put('d', 'bad', '!boom');
+        await db.put(null, '!key', 'fine');
+        const failure = (where: string) => ({ code: 'ENCODING', message: expect.stringMatching(new RegExp(`^${where}: codec "fragile-`)) });
+        await expect(db.get('d', 'bad')).rejects.toMatchObject(failure(`get in "${name}", scope "d", key "bad"`));
+        await expect(db.getMany('d', ['bad'])).rejects.toMatchObject(failure(`getMany in "${name}", scope "d", key "bad"`));
+        await expect(collect(db.getRange('d'))).rejects.toMatchObject(failure(`getRange in "${name}", scope "d", key "bad"`));
+        await expect(collect(db.getKeys(null))).rejects.toMatchObject(failure(`getKeys in "${name}", the default scope, key "!key"`));
       });
     });
   });
