@@ -10,6 +10,8 @@ import {
   type ScopeLike,
 } from '@scoped-lmdb/core';
 import {
+  ASYNC_VIEW,
+  bindScope,
   checkCodec,
   checkDatabaseName,
   checkKeyLength,
@@ -233,8 +235,9 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return this.context.registerScope(scope);
   }
 
+  /** Core's generated view (view.ts), the same one LMDB returns: a frozen object of closures, no path to this database. */
   scope(scope: ScopeLike): AsyncScopedView<K, V, VIn> {
-    return new RedisScopedView(this, Scope.from(scope));
+    return bindScope<AsyncScopedView<K, V, VIn>>(this, Scope.from(scope), ASYNC_VIEW);
   }
 
   transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T> {
@@ -307,66 +310,5 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
       offset = 0;
       from = lexBound(fields[fields.length - 1]!, false);
     }
-  }
-}
-
-/**
- * A database bound to one scope. Its state is in #private fields and `scope` is a
- * getter without a setter, so nothing on the view (own keys, for…in, prototype)
- * reaches the database or lets the view be pointed at another scope.
- */
-class RedisScopedView<K, V, VIn> implements AsyncScopedView<K, V, VIn> {
-  readonly #db: RedisScopedDatabase<K, V, VIn>;
-  readonly #scope: Scope;
-
-  constructor(db: RedisScopedDatabase<K, V, VIn>, scope: Scope) {
-    this.#db = db;
-    this.#scope = scope;
-  }
-
-  get scope(): Scope {
-    return this.#scope;
-  }
-  get(key: K) {
-    return this.#db.get(this.#scope, key);
-  }
-  getMany(keys: readonly K[]) {
-    return this.#db.getMany(this.#scope, keys);
-  }
-  doesExist(key: K) {
-    return this.#db.doesExist(this.#scope, key);
-  }
-  put(key: K, value: VIn) {
-    return this.#db.put(this.#scope, key, value);
-  }
-  putSync(key: K, value: VIn) {
-    return this.#db.put(this.#scope, key, value);
-  }
-  remove(key: K) {
-    return this.#db.remove(this.#scope, key);
-  }
-  removeSync(key: K) {
-    return this.#db.remove(this.#scope, key);
-  }
-  clearAsync() {
-    return this.#db.clearAsync(this.#scope);
-  }
-  clearSync() {
-    return this.#db.clearAsync(this.#scope);
-  }
-  getRange(options?: RangeOptions<K>) {
-    return this.#db.getRange(this.#scope, options);
-  }
-  getKeys(options?: RangeOptions<K>) {
-    return this.#db.getKeys(this.#scope, options);
-  }
-  getCount(options?: RangeOptions<K>) {
-    return this.#db.getCount(this.#scope, options);
-  }
-  isEmpty() {
-    return this.#db.isScopeEmpty(this.#scope);
-  }
-  transaction<T>(fn: () => T | Promise<T>) {
-    return this.#db.transaction(this.#scope, fn);
   }
 }

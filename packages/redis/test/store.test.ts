@@ -409,32 +409,28 @@ describe.each([
       const view = orders.scope('a');
       await view.put('k', 'a');
 
-      expect(Reflect.ownKeys(view)).toEqual([]);
-      const enumerated: string[] = [];
-      for (const key in view) enumerated.push(key);
-      expect(enumerated).toEqual([]);
-      const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(view)).sort();
-      expect(methods).toEqual(
-        [
-          'constructor',
-          'scope',
-          'get',
-          'getMany',
-          'doesExist',
-          'put',
-          'putSync',
-          'remove',
-          'removeSync',
-          'clearAsync',
-          'clearSync',
-          'getRange',
-          'getKeys',
-          'getCount',
-          'isEmpty',
-          'transaction',
-        ].sort(),
-      );
-      expect(Object.getPrototypeOf(Object.getPrototypeOf(view))).toBe(Object.prototype);
+      // Core's generated view: a frozen plain object of closures, one per method, and the scope.
+      const members = [
+        'scope',
+        'get',
+        'getMany',
+        'doesExist',
+        'put',
+        'putSync',
+        'remove',
+        'removeSync',
+        'clearAsync',
+        'clearSync',
+        'getRange',
+        'getKeys',
+        'getCount',
+        'isEmpty',
+        'transaction',
+      ].sort();
+      expect(Reflect.ownKeys(view).map(String).sort()).toEqual(members);
+      expect(Object.getPrototypeOf(view)).toBe(Object.prototype);
+      expect(Object.isFrozen(view)).toBe(true);
+      for (const member of members) expect(typeof view[member as keyof typeof view]).toBe(member === 'scope' ? 'object' : 'function');
 
       // Nothing reachable is the database, the store, the client, or one of their methods.
       const forbidden = new Set<unknown>([orders, store, client()]);
@@ -452,8 +448,10 @@ describe.each([
       const found = [...reachable(view)].filter((value) => forbidden.has(value));
       expect(found).toEqual([]);
 
-      // Extra arguments and a replaced `scope` do not move the view.
+      // Extra arguments, a replaced `scope` or a replaced method do not move the view.
       expect(Reflect.set(view, 'scope', Scope.named('b'))).toBe(false);
+      expect(Reflect.set(view, 'get', () => orders.get('b', 'k'))).toBe(false);
+      expect(Reflect.defineProperty(view, 'database', { value: orders })).toBe(false);
       expect(view.scope.name).toBe('a');
       expect(await (view.get as (...args: unknown[]) => Promise<unknown>)('b', 'k')).toBeUndefined();
       expect(await (view.clearAsync as (...args: unknown[]) => Promise<number>)('b')).toBe(1);
