@@ -23,9 +23,9 @@ import {
   printableKey,
   withContext,
 } from '@scoped-lmdb/core/internal';
+import type { StoreContext } from './context.js';
 import { DATABASE_META_KEY, dataKeys } from './layout.js';
 import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
-import type { StoreContext } from './store.js';
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -5,6 +5,7 @@
  */
 import { Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
+import type { RedisCaller } from './caller.js';
 import {
   checkScopeHash,
   dataKeys,
@@ -15,7 +16,7 @@ import {
   scopeOfOrderKey,
   scopeRecordKeys,
 } from './layout.js';
-import { PRUNE_SCRIPT, REGISTER_SCRIPT, type RedisCaller, UNREGISTER_SCRIPT } from './scripts.js';
+import { PRUNE_SCRIPT, REGISTER_SCRIPT, UNREGISTER_SCRIPT } from './scripts.js';
 
 const SCAN_COUNT = 1000;
 /** How many single-key commands a listing keeps in flight (they go to different slots). */

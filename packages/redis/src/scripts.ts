@@ -1,39 +1,24 @@
 /**
- * Lua scripts, and the one way this package talks to Redis (`RedisCaller`): every
- * command gets a deadline and every Redis failure becomes `STORAGE`.
+ * The Lua scripts, and the batch a write script takes (`WriteOp`, `writeBatch`).
  *
  * A script runs atomically on the scope's slot; all keys it touches are declared
  * in KEYS and share the scope's hash tag. Scripts validate before their first
- * write: Redis does not roll back a script that fails half-way.
- *
- * How a script is sent depends on whether it writes (see `Script`): a script that
- * writes is never re-sent, so a lost script cache cannot reorder writes.
+ * write: Redis does not roll back a script that fails half-way. How each is sent
+ * (EVAL, or EVALSHA_RO) is caller.ts's business; `readOnly` tells it which.
  */
 import { createHash } from 'node:crypto';
-import { ScopedDbError } from '@scoped-lmdb/core';
-import { wrapError } from '@scoped-lmdb/core/internal';
-import type { Cluster, Redis } from 'ioredis';
+import type { Scope } from '@scoped-lmdb/core';
+import { dataKeys, scopeRecordKeys } from './layout.js';
 
-/** Reply prefix a script uses to report that the scope's id holds another name. */
-const COLLISION = 'SCOPED_HASH_COLLISION';
-const CODEC_MISMATCH = 'SCOPED_CODEC_MISMATCH';
+/** Reply prefix a script uses to report that the scope's id holds another name (caller.ts turns it into HASH_COLLISION). */
+export const COLLISION = 'SCOPED_HASH_COLLISION';
+/** Reply prefix DATABASE_META_SCRIPT uses when the name was first used with other codecs (caller.ts: CODEC_MISMATCH). */
+export const CODEC_MISMATCH = 'SCOPED_CODEC_MISMATCH';
 
-/**
- * A Lua script and how it is sent.
- *
- * A script that writes is sent as EVAL, body and all. Redis caches a script under
- * the SHA1 of its body when it runs it, so EVAL never answers NOSCRIPT: the write is
- * sent once and runs where the connection put it. EVALSHA would answer NOSCRIPT
- * after a restart, a failover or SCRIPT FLUSH, and the write would have to be sent
- * again; by then a newer write to the same keys, sent later, may have run (the cache
- * was loaded again meanwhile by another retry or another client), and the older value
- * would win. No retry, no reordering: the price is the body on every write (about
- * 1.2 kB; the measured cost is in the README).
- *
- * A read-only script is sent as EVALSHA_RO and, on NOSCRIPT, again as EVAL_RO: a read
- * that runs later than it was sent changes no data, and the _RO commands make Redis
- * refuse any write in such a script, so the split cannot be got wrong silently.
- */
+/** What a script takes in ARGV. */
+export type Arg = string | Buffer | number;
+
+/** A Lua script; `readOnly` decides how caller.ts sends it (see `RedisCaller.eval`). */
 export interface Script {
   readonly lua: string;
   readonly sha: string;
@@ -49,12 +34,30 @@ function readOnly(lua: string): Script {
 }
 
 /**
- * Applies a batch of writes to one scope.
+ * The database a write goes to, as the write path needs it. Structural, so neither
+ * this file nor the store names the database class.
+ */
+export interface WriteTarget {
+  readonly name: string;
+  /** True once its codec check has passed: a write to it can be sent without waiting. */
+  readonly isReady: boolean;
+  /** Resolves once its codec check (DATABASE_META_SCRIPT) has passed. */
+  ready(): Promise<void>;
+}
+
+/** One write of a batch for WRITE_SCRIPT. */
+export type WriteOp =
+  | { database: WriteTarget; kind: 'put'; key: Buffer; value: Buffer }
+  | { database: WriteTarget; kind: 'remove'; key: Buffer }
+  | { database: WriteTarget; kind: 'clear' };
+
+/**
+ * Applies a batch of writes to one scope (`writeBatch` builds its KEYS and ARGV).
  *
  * KEYS: name record, database set, then (hash, zset) per database.
  * ARGV: scope name ('' for the default scope), database count n, n database
  * names, then ops of four arguments each: opcode ('put' | 'remove' | 'clear'),
- * database index (1-based), encoded key, encoded value.
+ * database index (1-based), encoded key, encoded value ('' where the op has none).
  * Returns one integer per op: put 1, remove 1/0 (did the key exist), clear the count.
  */
 export const WRITE_SCRIPT = writing(`
@@ -94,6 +97,27 @@ end
 if stored and name ~= '' then redis.call('SET', KEYS[1], name, 'NX') end
 return results
 `);
+
+/** WRITE_SCRIPT's KEYS and ARGV (laid out in its comment) for a batch of writes to one scope. */
+export function writeBatch(scope: Scope, ops: readonly WriteOp[]): { keys: string[]; args: Arg[] } {
+  const record = scopeRecordKeys(scope);
+  const databases: string[] = [];
+  const keys = [record.name, record.databases];
+  const args: Arg[] = [scope.name ?? '', 0];
+  const opArgs: Arg[] = [];
+  for (const op of ops) {
+    let index = databases.indexOf(op.database.name) + 1;
+    if (index === 0) {
+      databases.push(op.database.name);
+      index = databases.length;
+      const data = dataKeys(scope, op.database.name);
+      keys.push(data.hash, data.order);
+    }
+    opArgs.push(op.kind, index, op.kind === 'clear' ? '' : op.key, op.kind === 'put' ? op.value : '');
+  }
+  args[1] = databases.length;
+  return { keys, args: [...args, ...databases, ...opArgs] };
+}
 
 /**
  * One page of a range, keys and (optionally) values read in the same step.
@@ -154,65 +178,3 @@ end
 if not current then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return 1
 `);
-
-export type RedisClient = Redis | Cluster;
-export type Arg = string | Buffer | number;
-
-function translate(error: unknown, context: string): ScopedDbError {
-  if (error instanceof ScopedDbError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const collision = message.indexOf(COLLISION);
-  if (collision >= 0) {
-    const holder = message.slice(collision + COLLISION.length + 1);
-    return new ScopedDbError('HASH_COLLISION', `${context}: the scope id already belongs to the scope "${holder}"`, { cause: error });
-  }
-  const mismatch = message.indexOf(CODEC_MISMATCH);
-  if (mismatch >= 0) {
-    const stored = message.slice(mismatch + CODEC_MISMATCH.length + 1);
-    return new ScopedDbError('CODEC_MISMATCH', `${context}: the database was created with other codecs (${stored})`, { cause: error });
-  }
-  return wrapError(error, 'STORAGE', context);
-}
-
-/**
- * Sends commands with a deadline. A command that misses it rejects with STORAGE;
- * Redis may still apply a write that timed out (the reply, not the write, was lost).
- */
-export class RedisCaller {
-  constructor(
-    readonly client: RedisClient,
-    private readonly timeoutMs: number,
-  ) {}
-
-  async call<T>(context: string, send: (client: RedisClient) => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ScopedDbError('STORAGE', `${context}: no reply from Redis within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([send(this.client), deadline]);
-    } catch (error) {
-      throw translate(error, context);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Runs a script: EVAL if it writes, EVALSHA_RO (EVAL_RO on NOSCRIPT) if it only reads (see `Script`). */
-  eval<T>(context: string, script: Script, keys: readonly string[], args: readonly Arg[], binaryReply = false): Promise<T> {
-    return this.call(context, async (client) => {
-      const send = (command: 'eval' | 'eval_ro' | 'evalsha_ro', first: string) =>
-        (binaryReply ? client.callBuffer : client.call).call(client, command, first, keys.length, ...keys, ...args) as Promise<T>;
-      if (!script.readOnly) return send('eval', script.lua);
-      try {
-        return await send('evalsha_ro', script.sha);
-      } catch (error) {
-        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return send('eval_ro', script.lua);
-        throw error;
-      }
-    });
-  }
-}

@@ -1,10 +1,17 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+/**
+ * `openRedisScopedStore`: its options, the client's readiness, and the store it returns,
+ * whose databases share one write path (call order per scope, write-order.ts; one
+ * script per write or transaction, scripts.ts) and one registry.
+ */
 import { type AsyncScopedDatabase, type Codec, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
+import { RedisCaller } from './caller.js';
+import type { StoreContext } from './context.js';
 import { RedisScopedDatabase } from './database.js';
-import { dataKeys, hashTag, scopeRecordKeys } from './layout.js';
+import { hashTag } from './layout.js';
 import { RedisScopeRegistry } from './registry.js';
-import { type Arg, RedisCaller, WRITE_SCRIPT } from './scripts.js';
+import { WRITE_SCRIPT, type WriteOp, type WriteTarget, writeBatch } from './scripts.js';
+import { PendingTransaction, Transactions } from './transaction.js';
 import { type Place, WriteOrder } from './write-order.js';
 
 /** Lua passes a page's keys to HMGET through `unpack`, bounded by Lua's C stack (8 000 slots). */
@@ -66,106 +73,11 @@ export interface RedisScopedStore extends RedisScopeRegistryApi {
   transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
 }
 
-export type WriteOp =
-  | { database: RedisScopedDatabase<unknown, unknown>; kind: 'put'; key: Buffer; value: Buffer }
-  | { database: RedisScopedDatabase<unknown, unknown>; kind: 'remove'; key: Buffer }
-  | { database: RedisScopedDatabase<unknown, unknown>; kind: 'clear' };
-
-/** What a database handle needs from its store. */
-export interface StoreContext {
-  readonly caller: RedisCaller;
-  readonly pageSize: number;
-  /**
-   * Runs a write: `build` validates and encodes (inside a transaction its failure
-   * fails the transaction), `finish` turns the script's integer into the result.
-   */
-  write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T>;
-  /**
-   * What a read of `scope` waits for first: inside a transaction on that scope,
-   * the writes issued before the transaction (so the read sees them); otherwise nothing.
-   */
-  readTurn(scope: Scope): Promise<void> | undefined;
-  transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
-  registerScope(scope: ScopeLike): Promise<void>;
-  listAllScopes(): Promise<Scope[]>;
-  scopesWithData(database: string): Promise<Scope[]>;
-  unnamedIdsWithData(database: string): Promise<bigint[]>;
-}
-
-interface Queued {
-  op: WriteOp;
-  resolve(result: number): void;
-  reject(error: unknown): void;
-}
-
-class PendingTransaction {
-  readonly queued: Queued[] = [];
-  failed = false;
-  failure: unknown;
-  open = true;
-
-  constructor(
-    readonly scope: Scope,
-    /** The transaction's place in its scope's write order, taken when it was called. */
-    readonly place: Place,
-  ) {}
-
-  /** The first failure wins: it is what the transaction rejects with. */
-  fail(error: unknown): void {
-    if (this.open && !this.failed) {
-      this.failed = true;
-      this.failure = error;
-    }
-  }
-
-  enqueue(scope: Scope, op: WriteOp): Promise<number> {
-    let settle!: Pick<Queued, 'resolve' | 'reject'>;
-    const result = new Promise<number>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-    if (!this.open) {
-      settle.reject(new ScopedDbError('INVALID_INPUT', 'the transaction this write was started in has already ended'));
-    } else if (!scope.equals(this.scope)) {
-      const error = new ScopedDbError(
-        'INVALID_INPUT',
-        `a transaction writes to one scope only: it is on "${this.scope}" and this write is to "${scope}"; ` +
-          'scopes live in different Redis Cluster hash slots, and Redis has no atomic write across slots',
-      );
-      this.fail(error);
-      settle.reject(error);
-    } else {
-      this.queued.push({ op, ...settle });
-    }
-    return result;
-  }
-}
-
-/** Builds the script call for a batch of writes to one scope. */
-function writeBatch(scope: Scope, ops: readonly WriteOp[]): { keys: string[]; args: Arg[] } {
-  const record = scopeRecordKeys(scope);
-  const databases: string[] = [];
-  const keys = [record.name, record.databases];
-  const args: Arg[] = [scope.name ?? '', 0];
-  const opArgs: Arg[] = [];
-  for (const op of ops) {
-    let index = databases.indexOf(op.database.name) + 1;
-    if (index === 0) {
-      databases.push(op.database.name);
-      index = databases.length;
-      const data = dataKeys(scope, op.database.name);
-      keys.push(data.hash, data.order);
-    }
-    opArgs.push(op.kind, index, op.kind === 'clear' ? '' : op.key, op.kind === 'put' ? op.value : '');
-  }
-  args[1] = databases.length;
-  return { keys, args: [...args, ...databases, ...opArgs] };
-}
-
 class Store implements RedisScopedStore, StoreContext {
   readonly caller: RedisCaller;
   readonly pageSize: number;
   readonly #registry: RedisScopeRegistry;
-  readonly #transactions = new AsyncLocalStorage<PendingTransaction>();
+  readonly #transactions = new Transactions();
   readonly #order = new WriteOrder();
 
   constructor(
@@ -182,7 +94,7 @@ class Store implements RedisScopedStore, StoreContext {
   }
 
   write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T> {
-    const pending = this.#transactions.getStore();
+    const pending = this.#transactions.current();
     if (!pending) {
       let scope: Scope;
       let op: WriteOp;
@@ -208,7 +120,7 @@ class Store implements RedisScopedStore, StoreContext {
   }
 
   readTurn(scope: Scope): Promise<void> | undefined {
-    const pending = this.#transactions.getStore();
+    const pending = this.#transactions.current();
     return pending?.open && pending.scope.equals(scope) ? pending.place.turn : undefined;
   }
 
@@ -229,12 +141,7 @@ class Store implements RedisScopedStore, StoreContext {
     return this.#sendInTurn(scope, ops, place, unchecked);
   }
 
-  async #sendInTurn(
-    scope: Scope,
-    ops: readonly WriteOp[],
-    place: Place,
-    unchecked: readonly RedisScopedDatabase<unknown, unknown>[],
-  ): Promise<number[]> {
+  async #sendInTurn(scope: Scope, ops: readonly WriteOp[], place: Place, unchecked: readonly WriteTarget[]): Promise<number[]> {
     try {
       await place.turn;
       await Promise.all(unchecked.map((db) => db.ready()));
@@ -255,7 +162,7 @@ class Store implements RedisScopedStore, StoreContext {
   async transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T> {
     const s = Scope.from(scope);
     if (typeof fn !== 'function') throw new ScopedDbError('INVALID_INPUT', 'transaction needs a callback');
-    const outer = this.#transactions.getStore();
+    const outer = this.#transactions.current();
     // Nested: join the enclosing transaction (its scope rule applies to every write).
     if (outer?.open) {
       if (!s.equals(outer.scope)) {

@@ -1,0 +1,35 @@
+/**
+ * What a database handle needs from its store, as types only: store.ts implements it,
+ * database.ts uses it, and neither imports the other's module for it (no cycle).
+ */
+import type { Scope, ScopeLike } from '@scoped-lmdb/core';
+import type { RedisCaller } from './caller.js';
+import type { WriteOp } from './scripts.js';
+
+/** The store's side of a database handle: transport, write path, transactions and registry. */
+export interface StoreContext {
+  /** Every command of the store goes through it (deadline, reply errors as ScopedDbError). */
+  readonly caller: RedisCaller;
+  /** Entries per range page. */
+  readonly pageSize: number;
+  /**
+   * Runs a write at its place in call order. `build` validates and encodes; it is a
+   * callback so that its failure is reported where the write would go: inside a
+   * transaction it fails the whole transaction. `finish` turns the script's integer
+   * for the write into its result.
+   */
+  write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T>;
+  /**
+   * What a read of `scope` waits for first: inside a transaction on that scope,
+   * the writes issued before the transaction (so the read sees them); otherwise nothing.
+   */
+  readTurn(scope: Scope): Promise<void> | undefined;
+  /** `store.transaction`: the database's `transaction(scope, fn)` is the store's. */
+  transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
+  registerScope(scope: ScopeLike): Promise<void>;
+  listAllScopes(): Promise<Scope[]>;
+  /** The registry's half of `listScopes` (registry.ts). */
+  scopesWithData(database: string): Promise<Scope[]>;
+  /** The registry's half of `listUnnamedIds` (registry.ts). */
+  unnamedIdsWithData(database: string): Promise<bigint[]>;
+}
