@@ -43,8 +43,31 @@ async function mapLimited<T, R>(items: readonly T[], run: (item: T) => Promise<R
   return results;
 }
 
-export class RedisScopeRegistry {
-  constructor(private readonly caller: RedisCaller) {}
+/** The scope registry, across every master. Named and shaped like `GlobalScopeRegistry`, returning Promises. */
+export interface RedisScopeRegistryApi {
+  /** Idempotent; DEFAULT is a no-op; another name under the id -> HASH_COLLISION. */
+  registerScope(scope: ScopeLike): Promise<void>;
+  getScopeName(hash: bigint): Promise<string | undefined>;
+  /** One GET, not a scan; undefined if the id holds another name. */
+  lookupScopeHash(name: string): Promise<bigint | undefined>;
+  /** DEFAULT first, then named scopes in id order. */
+  listAllScopes(): Promise<Scope[]>;
+  /** DEFAULT is always true. */
+  scopeExists(scope: ScopeLike): Promise<boolean>;
+  /** True iff it was registered; DEFAULT -> false. */
+  unregisterScope(scope: ScopeLike): Promise<boolean>;
+  /** True when the scope holds no data in any database of the store. */
+  isScopeEmpty(scope: ScopeLike): Promise<boolean>;
+  /**
+   * Unregisters every named scope that holds no data in any database and returns
+   * them. It needs no list of databases: each scope knows its own (see layout).
+   */
+  pruneGloballyUnusedScopes(): Promise<Scope[]>;
+}
+
+/** The registry on one client: the store's registry API, and the listings its databases ask for. */
+export class RedisScopeRegistry implements RedisScopeRegistryApi {
+  constructor(readonly caller: RedisCaller) {}
 
   /**
    * Every master of a cluster, or the one server. A listing that skipped a master
@@ -67,7 +90,7 @@ export class RedisScopeRegistry {
   }
 
   /** Key names matching `pattern` on every master, each once. */
-  async scanKeys(pattern: string): Promise<string[]> {
+  async #scanKeys(pattern: string): Promise<string[]> {
     const found = new Set<string>();
     await Promise.all(
       this.#masters().map(async (node) => {
@@ -112,7 +135,7 @@ export class RedisScopeRegistry {
 
   /** DEFAULT first, then the named scopes in id order (as LMDB lists them). */
   async listAllScopes(): Promise<Scope[]> {
-    const hashes = (await this.scanKeys(NAME_RECORD_PATTERN)).map(scopeOfNameRecord).filter((h) => h !== undefined);
+    const hashes = (await this.#scanKeys(NAME_RECORD_PATTERN)).map(scopeOfNameRecord).filter((h) => h !== undefined);
     const names = await mapLimited(hashes, (h) => this.#nameAt(h));
     const named = hashes.map((h, i) => scopeOf(h, names[i])).filter((s): s is Scope => s !== undefined);
     return [Scope.DEFAULT, ...named.sort(byHash)];
@@ -156,7 +179,7 @@ export class RedisScopeRegistry {
 
   /** Every named scope's id with data in one database, in id order, with the scope its name record names (if valid). */
   async #idsWithData(database: string): Promise<{ hash: bigint; scope: Scope | undefined }[]> {
-    const keys = await this.scanKeys(orderKeyPattern(database));
+    const keys = await this.#scanKeys(orderKeyPattern(database));
     const hashes = keys.map((key) => scopeOfOrderKey(key, database)).filter((h) => h !== undefined);
     hashes.sort(byValue);
     const names = await mapLimited(hashes, (h) => this.#nameAt(h));

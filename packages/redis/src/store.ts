@@ -9,7 +9,7 @@ import { RedisCaller } from './caller.js';
 import type { StoreContext } from './context.js';
 import { RedisScopedDatabase } from './database.js';
 import { hashTag } from './layout.js';
-import { RedisScopeRegistry } from './registry.js';
+import { RedisScopeRegistry, type RedisScopeRegistryApi } from './registry.js';
 import { WRITE_SCRIPT, type WriteOp, type WriteTarget, writeBatch } from './scripts.js';
 import { PendingTransaction, Transactions } from './transaction.js';
 import { type Place, WriteOrder } from './write-order.js';
@@ -26,28 +26,6 @@ export interface RedisScopedStoreOptions {
   commandTimeoutMs?: number;
   /** Entries per round trip of a range (default 500, at most 5 000: a page is unpacked on the Lua stack). */
   rangePageSize?: number;
-}
-
-/** The scope registry, across every master. Named and shaped like `GlobalScopeRegistry`, returning Promises. */
-export interface RedisScopeRegistryApi {
-  /** Idempotent; DEFAULT is a no-op; another name under the id -> HASH_COLLISION. */
-  registerScope(scope: ScopeLike): Promise<void>;
-  getScopeName(hash: bigint): Promise<string | undefined>;
-  /** One GET, not a scan; undefined if the id holds another name. */
-  lookupScopeHash(name: string): Promise<bigint | undefined>;
-  /** DEFAULT first, then named scopes in id order. */
-  listAllScopes(): Promise<Scope[]>;
-  /** DEFAULT is always true. */
-  scopeExists(scope: ScopeLike): Promise<boolean>;
-  /** True iff it was registered; DEFAULT -> false. */
-  unregisterScope(scope: ScopeLike): Promise<boolean>;
-  /** True when the scope holds no data in any database of the store. */
-  isScopeEmpty(scope: ScopeLike): Promise<boolean>;
-  /**
-   * Unregisters every named scope that holds no data in any database and returns
-   * them. It needs no list of databases: each scope knows its own (see layout).
-   */
-  pruneGloballyUnusedScopes(): Promise<Scope[]>;
 }
 
 export interface RedisScopedStore extends RedisScopeRegistryApi {
@@ -73,20 +51,21 @@ export interface RedisScopedStore extends RedisScopeRegistryApi {
   transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
 }
 
-class Store implements RedisScopedStore, StoreContext {
-  readonly caller: RedisCaller;
+/**
+ * The store is its registry (the registry API, and the listings its databases ask for)
+ * plus database() and transaction(): it inherits the registry's methods rather than
+ * forwarding each one, as `RedisScopedStore extends RedisScopeRegistryApi`.
+ */
+class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext {
+  readonly client: Redis | Cluster;
   readonly pageSize: number;
-  readonly #registry: RedisScopeRegistry;
   readonly #transactions = new Transactions();
   readonly #order = new WriteOrder();
 
-  constructor(
-    readonly client: Redis | Cluster,
-    options: RedisScopedStoreOptions,
-  ) {
-    this.caller = new RedisCaller(client, options.commandTimeoutMs ?? 10_000);
+  constructor(client: Redis | Cluster, options: RedisScopedStoreOptions) {
+    super(new RedisCaller(client, options.commandTimeoutMs ?? 10_000));
+    this.client = client;
     this.pageSize = options.rangePageSize ?? 500;
-    this.#registry = new RedisScopeRegistry(this.caller);
   }
 
   database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): AsyncScopedDatabase<K, V, VIn> {
@@ -202,37 +181,6 @@ class Store implements RedisScopedStore, StoreContext {
       for (const q of pending.queued) q.reject(error);
       throw error;
     }
-  }
-
-  registerScope(scope: ScopeLike) {
-    return this.#registry.registerScope(scope);
-  }
-  getScopeName(hash: bigint) {
-    return this.#registry.getScopeName(hash);
-  }
-  lookupScopeHash(name: string) {
-    return this.#registry.lookupScopeHash(name);
-  }
-  listAllScopes() {
-    return this.#registry.listAllScopes();
-  }
-  scopeExists(scope: ScopeLike) {
-    return this.#registry.scopeExists(scope);
-  }
-  unregisterScope(scope: ScopeLike) {
-    return this.#registry.unregisterScope(scope);
-  }
-  isScopeEmpty(scope: ScopeLike) {
-    return this.#registry.isScopeEmpty(scope);
-  }
-  pruneGloballyUnusedScopes() {
-    return this.#registry.pruneGloballyUnusedScopes();
-  }
-  scopesWithData(database: string) {
-    return this.#registry.scopesWithData(database);
-  }
-  unnamedIdsWithData(database: string) {
-    return this.#registry.unnamedIdsWithData(database);
   }
 }
 
