@@ -22,11 +22,8 @@ const SCAN_COUNT = 1000;
 /** How many single-key commands a listing keeps in flight (they go to different slots). */
 const PARALLEL = 64;
 
-function byHash(a: Scope, b: Scope): number {
-  return a.hash! < b.hash! ? -1 : a.hash! > b.hash! ? 1 : 0;
-}
-
-function byValue(a: bigint, b: bigint): number {
+/** Ids sort like their unsigned hashes (big-endian bytes): sorting the hashes lists scopes in id order. */
+function inIdOrder(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -107,8 +104,8 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
 
   async registerScope(scope: ScopeLike): Promise<void> {
     const s = Scope.from(scope);
-    if (s.isDefault) return;
-    await this.caller.eval('registerScope', REGISTER_SCRIPT, [scopeRecordKeys(s).name], [s.name!]);
+    if (!s.isNamed()) return;
+    await this.caller.eval('registerScope', REGISTER_SCRIPT, [scopeRecordKeys(s).name], [s.name]);
   }
 
   async getScopeName(hash: bigint): Promise<string | undefined> {
@@ -119,26 +116,29 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
 
   async lookupScopeHash(name: string): Promise<bigint | undefined> {
     const s = Scope.named(name);
-    return (await this.#nameAt(s.hash!)) === name ? s.hash! : undefined;
+    // Always true (Scope.named never gives DEFAULT); it tells the compiler `hash` is set.
+    if (!s.isNamed()) return undefined;
+    return (await this.#nameAt(s.hash)) === name ? s.hash : undefined;
   }
 
   async scopeExists(scope: ScopeLike): Promise<boolean> {
     const s = Scope.from(scope);
-    return s.isDefault || (await this.#nameAt(s.hash!)) === s.name;
+    return !s.isNamed() || (await this.#nameAt(s.hash)) === s.name;
   }
 
   async unregisterScope(scope: ScopeLike): Promise<boolean> {
     const s = Scope.from(scope);
-    if (s.isDefault) return false;
-    return (await this.caller.eval<number>('unregisterScope', UNREGISTER_SCRIPT, [scopeRecordKeys(s).name], [s.name!])) === 1;
+    if (!s.isNamed()) return false;
+    return (await this.caller.eval<number>('unregisterScope', UNREGISTER_SCRIPT, [scopeRecordKeys(s).name], [s.name])) === 1;
   }
 
   /** DEFAULT first, then the named scopes in id order (as LMDB lists them). */
   async listAllScopes(): Promise<Scope[]> {
     const hashes = (await this.#scanKeys(NAME_RECORD_PATTERN)).map(scopeOfNameRecord).filter((h) => h !== undefined);
+    hashes.sort(inIdOrder);
     const names = await mapLimited(hashes, (h) => this.#nameAt(h));
     const named = hashes.map((h, i) => scopeOf(h, names[i])).filter((s): s is Scope => s !== undefined);
-    return [Scope.DEFAULT, ...named.sort(byHash)];
+    return [Scope.DEFAULT, ...named];
   }
 
   /** True when the scope holds no data in any database of the store. */
@@ -153,10 +153,10 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
    * the prune either lands first (the scope is kept) or re-registers it after.
    */
   async pruneGloballyUnusedScopes(): Promise<Scope[]> {
-    const named = (await this.listAllScopes()).filter((s) => !s.isDefault);
+    const named = (await this.listAllScopes()).filter((s) => s.isNamed());
     const removed = await mapLimited(named, (s) => {
       const keys = scopeRecordKeys(s);
-      return this.caller.eval<number>('pruneGloballyUnusedScopes', PRUNE_SCRIPT, [keys.name, keys.databases], [s.name!]);
+      return this.caller.eval<number>('pruneGloballyUnusedScopes', PRUNE_SCRIPT, [keys.name, keys.databases], [s.name]);
     });
     return named.filter((_, i) => removed[i] === 1);
   }
@@ -181,7 +181,7 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
   async #idsWithData(database: string): Promise<{ hash: bigint; scope: Scope | undefined }[]> {
     const keys = await this.#scanKeys(orderKeyPattern(database));
     const hashes = keys.map((key) => scopeOfOrderKey(key, database)).filter((h) => h !== undefined);
-    hashes.sort(byValue);
+    hashes.sort(inIdOrder);
     const names = await mapLimited(hashes, (h) => this.#nameAt(h));
     return hashes.map((hash, i) => ({ hash, scope: scopeOf(hash, names[i]) }));
   }
