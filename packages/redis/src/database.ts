@@ -1,3 +1,10 @@
+/**
+ * `RedisScopedDatabase`, core's `AsyncScopedDatabase` on Redis. Every method makes the same
+ * calls in the same order as core's lmdb/database.ts: resolve the scope, encode the value,
+ * then the key, with core's shared checks (`@scoped-lmdb/core/internal`), then the I/O:
+ * reads through the store's caller, writes through its write path (context.ts). What is
+ * Redis's own: the codec record (`ready`), lex ranges and paging.
+ */
 import {
   type AsyncScopedDatabase,
   type AsyncScopedView,
@@ -181,11 +188,11 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   }
 
   getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>> {
-    return { [Symbol.asyncIterator]: () => this.#walk('getRange', scope, options, true) };
+    return { [Symbol.asyncIterator]: () => this.#walk('getRange', scope, options) };
   }
 
   getKeys(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<K> {
-    const entries = { [Symbol.asyncIterator]: () => this.#walk('getKeys', scope, options, false) };
+    const entries = { [Symbol.asyncIterator]: () => this.#walk('getKeys', scope, options) };
     return {
       async *[Symbol.asyncIterator]() {
         for await (const entry of entries) yield entry.key;
@@ -277,13 +284,11 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return { from, to, reverse, offset, limit, whole: !start && !end && offset === 0 && limit === Infinity };
   }
 
-  /** Pages of at most `pageSize` entries, each read atomically; the next page starts after the last key seen. */
-  async *#walk(
-    action: 'getRange' | 'getKeys',
-    scope: ScopeLike,
-    options: RangeOptions<K> | undefined,
-    withValues: boolean,
-  ): AsyncGenerator<Entry<K, V>> {
+  /**
+   * Pages of at most `pageSize` entries, each read atomically; the next page starts after the
+   * last key seen. `getKeys` reads no values (its entries' values stay undefined).
+   */
+  async *#walk(action: 'getRange' | 'getKeys', scope: ScopeLike, options: RangeOptions<K> | undefined): AsyncGenerator<Entry<K, V>> {
     const s = Scope.from(scope);
     const range = this.#lexRange(options);
     await this.#readable(s);
@@ -296,7 +301,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
         action,
         RANGE_PAGE_SCRIPT,
         [keys.hash, keys.order],
-        [from, range.to, range.reverse ? 'rev' : '', offset, count, withValues ? 'values' : ''],
+        [from, range.to, range.reverse ? 'rev' : '', offset, count, action === 'getRange' ? 'values' : ''],
         true,
       );
       for (let i = 0; i < fields.length; i++) {
