@@ -2,4 +2,4 @@
 export type { AsyncScopedDatabase, AsyncScopedView, Entry, RangeOptions } from '@scoped-lmdb/core';
 export { hashTag, KEY_ROOT } from './layout.js';
 export type { RedisScopeRegistryApi } from './registry.js';
-export { openRedisScopedStore, type RedisScopedStore, type RedisScopedStoreOptions } from './store.js';
+export { type IoRedisClient, openRedisScopedStore, type RedisScopedStore, type RedisScopedStoreOptions } from './store.js';

@@ -5,6 +5,14 @@
  */
 import { type AsyncScopedDatabase, type Codec, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * A client of either supported ioredis major (^5 || ^6), taken by shape: the types are those
+ * of the ioredis this package was built against, and 5's classes lack some of 6's members.
+ * At run time `isClient` checks the same shape.
+ */
+export type IoRedisClient = Redis | Cluster | { readonly isCluster: boolean; callBuffer(...args: never[]): unknown };
+
 import { RedisCaller } from './caller.js';
 import type { StoreContext } from './context.js';
 import { RedisScopedDatabase } from './database.js';
@@ -220,7 +228,7 @@ async function whenReady(client: Redis | Cluster, timeoutMs: number): Promise<vo
  * Opens scopes on Redis: a `Redis.Cluster` (scopes spread over its masters) or a
  * single `Redis`. The client stays the caller's: close it when done.
  */
-export async function openRedisScopedStore(client: Redis | Cluster, options: RedisScopedStoreOptions = {}): Promise<RedisScopedStore> {
+export async function openRedisScopedStore(client: IoRedisClient, options: RedisScopedStoreOptions = {}): Promise<RedisScopedStore> {
   if (!isClient(client)) throw new ScopedDbError('INVALID_INPUT', 'openRedisScopedStore needs an ioredis Redis or Cluster client');
   for (const [name, value] of Object.entries(options)) {
     if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {

@@ -18,12 +18,12 @@ describe('openRedisScopedStore accepts a client of every supported ioredis major
   });
 
   it('ioredis 5: Redis and Cluster', () => {
-    // Known gap, kept visible: the parameter is typed with the ioredis this package was built against (6 in the
-    // workspace), and 5's classes lack some of 6's members. Once src/store.ts accepts a client by shape, these
-    // directives become unused and fail: delete them then (and the cast in ioredis-versions.test.ts).
-    // @ts-expect-error an ioredis 5 Redis is not assignable to ioredis 6's Redis | Cluster
-    void openRedisScopedStore(redis5);
-    // @ts-expect-error an ioredis 5 Cluster is not assignable to ioredis 6's Redis | Cluster
-    void openRedisScopedStore(cluster5);
+    expectTypeOf(openRedisScopedStore(redis5)).toEqualTypeOf<Promise<RedisScopedStore>>();
+    expectTypeOf(openRedisScopedStore(cluster5)).toEqualTypeOf<Promise<RedisScopedStore>>();
+  });
+
+  it('refuses what is not a client', () => {
+    // @ts-expect-error not an ioredis client
+    void openRedisScopedStore({});
   });
 });
