@@ -15,6 +15,21 @@ export interface Result {
   note?: string;
 }
 
+export interface Sizes {
+  /** Entries in the main data set. */
+  entries: number;
+  /** Scopes they are spread over. */
+  scopes: number;
+  /** Writes per write benchmark call (100k in the full run). */
+  writes: number;
+  /** Scopes for the scaling benchmarks (100k in the full run). */
+  manyScopes: number;
+  /** Tenants for the one-table-per-tenant comparison (10k in the full run). */
+  tenants: number;
+  /** Puts for the RSS measurement (1M in the full run). */
+  rssPuts: number;
+}
+
 export interface Settings {
   /** tinybench time budget per task and round, in ms. */
   time: number;

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatTable, type Result, type Settings } from './harness.js';
+import { formatTable, type Result, type Settings, type Sizes } from './harness.js';
 import { alternatives } from './suites/alternatives.js';
 import { core } from './suites/core.js';
 import { redis } from './suites/redis.js';
@@ -19,21 +19,6 @@ const { values } = parseArgs({
     redis: { type: 'boolean', default: false },
   },
 });
-
-export interface Sizes {
-  /** Entries in the main data set. */
-  entries: number;
-  /** Scopes they are spread over. */
-  scopes: number;
-  /** Writes per write benchmark call (100k in the full run). */
-  writes: number;
-  /** Scopes for the scaling benchmarks (100k in the full run). */
-  manyScopes: number;
-  /** Tenants for the one-table-per-tenant comparison (10k in the full run). */
-  tenants: number;
-  /** Puts for the RSS measurement (1M in the full run). */
-  rssPuts: number;
-}
 
 const quick = values.quick === true;
 const sizes: Sizes = {

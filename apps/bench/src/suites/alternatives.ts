@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { ClassicLevel } from 'classic-level';
 import { dataSet, loadInBatches, sample, tempEnv } from '../data.js';
-import { compare, type Result, type Settings } from '../harness.js';
-import type { Sizes } from '../index.js';
+import { compare, type Result, type Settings, type Sizes } from '../harness.js';
 
 /** Other ways to keep tenants apart: a table per tenant, and abstract-level sublevels. */
 export async function* alternatives(sizes: Sizes, settings: Settings): AsyncGenerator<Result> {

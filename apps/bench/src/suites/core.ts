@@ -1,8 +1,7 @@
 import { msgpack } from '@scoped-lmdb/codec-msgpack';
 import { codecs, keyFormat, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { dataSet, loadInBatches, sample, tempEnv } from '../data.js';
-import { compare, type Result, type Settings, timeRuns } from '../harness.js';
-import type { Sizes } from '../index.js';
+import { compare, type Result, type Settings, type Sizes, timeRuns } from '../harness.js';
 
 /** Ours against raw lmdb-js on the same bytes: get, writes, typed kind, scan, clear, emptiness. */
 export async function* core(sizes: Sizes, settings: Settings): AsyncGenerator<Result> {

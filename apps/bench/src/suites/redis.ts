@@ -3,8 +3,7 @@ import { openRedisScopedStore } from '@scoped-lmdb/redis';
 import { startCluster } from '@scoped-lmdb/redis/local-servers';
 import { Cluster } from 'ioredis';
 import { dataSet, loadInBatches, sample, tempEnv } from '../data.js';
-import { compare, type Result, type Settings, timeRuns } from '../harness.js';
-import type { Sizes } from '../index.js';
+import { compare, type Result, type Settings, type Sizes, timeRuns } from '../harness.js';
 
 /** Operations in flight at once, on both backends: one awaited call at a time would only measure round trips. */
 const IN_FLIGHT = 100;

@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { dataSet, loadInBatches, sample, tempEnv } from '../data.js';
-import { compare, type Result, type Settings } from '../harness.js';
-import type { Sizes } from '../index.js';
+import { compare, type Result, type Settings, type Sizes } from '../harness.js';
 
 /** Costs that must not grow with the number of scopes, and memory over many puts. */
 export async function* scaling(sizes: Sizes, settings: Settings): AsyncGenerator<Result> {
