@@ -38,14 +38,13 @@ export class ScopedDbError extends Error {
     if (options.issues !== undefined) (this as { issues?: readonly unknown[] }).issues = options.issues;
   }
 
-  get [ERROR_BRAND](): true {
-    return true;
-  }
-
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
   }
 }
+
+// On the prototype and out of the declared type, which must stay the same in every copy of the package.
+Object.defineProperty(ScopedDbError.prototype, ERROR_BRAND, { get: () => true });
 
 export function isScopedDbError(error: unknown, code?: ScopedDbErrorCode): error is ScopedDbError {
   return error instanceof ScopedDbError && (code === undefined || error.code === code);

@@ -69,8 +69,8 @@ describe('a scope view', () => {
           'named',
           'from',
           'constructor',
-          'LmdbScopedView',
-          'Scope',
+          'ScopeClass',
+          'isNamed',
         ]).toContain(value.name);
       }
     }
