@@ -448,9 +448,10 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     else this.#drop(name);
   }
 
+  /** Data under `name`'s first-life id that nobody holds, dropped or reserved (data written before a registry). */
   #unnamedData(name: string): boolean {
     const first = firstLifeIdOf(name);
-    return this.#get(first) === undefined && this.#get(tombstoneKey(first)) === undefined && idHoldsData(this.#env, first);
+    return this.#isFree(first) && idHoldsData(this.#env, first);
   }
 
   /** Inside a write transaction: unmaps `name` and marks its id for reclaim (also unnamed v1 data under its first-life id). */
