@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { edgeScopeNames, tempEnv } from './helpers.js';
 
 /**
- * Model-based test of API.md "Write order": random sequences of writes, issued in bursts
- * without awaiting, over two databases of one env with a registry, against an in-memory
- * model applied in call order. Every resolved value (put's true, remove's boolean, clear's
+ * Model-based test of API.md "Write order" and "Scope lifecycle": random sequences of writes,
+ * issued in bursts without awaiting, and drops, renames, swaps and copies, over two databases
+ * of one env with a registry, against an in-memory model applied in call order. Every resolved value (put's true, remove's boolean, clear's
  * count, what a transaction callback read at its place) must be what the model said at the
  * write's place, and after each burst every scope must hold what the model holds.
  * SCOPED_MODEL_COMMANDS sets how many commands run in total (the soak raises it).
@@ -28,6 +28,9 @@ type Command =
   | { op: 'remove' | 'removeSync'; db: DbName; scope: ScopeName; key: string }
   | { op: 'clearAsync' | 'clearSync'; db: DbName; scope: ScopeName }
   | { op: 'transaction' | 'transactionSync'; db: DbName; scope: ScopeName; key: string; value: number; other: DbName }
+  | { op: 'drop'; scope: ScopeName }
+  | { op: 'rename' | 'copy'; scope: ScopeName; to: ScopeName; replace: boolean }
+  | { op: 'swap'; scope: ScopeName; to: ScopeName }
   | { op: 'settle' };
 
 const target = { db: fc.constantFrom(...DATABASES), scope: fc.constantFrom(...SCOPES) };
@@ -48,8 +51,26 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       other: fc.constantFrom(...DATABASES),
     }),
   },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), scope: fc.constantFrom(...SCOPES) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constantFrom('rename' as const, 'copy' as const),
+      scope: fc.constantFrom(...SCOPES),
+      to: fc.constantFrom(...SCOPES),
+      replace: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('swap' as const), scope: fc.constantFrom(...SCOPES), to: fc.constantFrom(...SCOPES) }),
+  },
   { weight: 1, arbitrary: fc.constant({ op: 'settle' as const }) },
 ) as fc.Arbitrary<Command>;
+
+type Lifecycle = Extract<Command, { op: 'drop' | 'rename' | 'swap' | 'copy' }>;
+const isLifecycle = (c: Command): c is Lifecycle => c.op === 'drop' || c.op === 'rename' || c.op === 'swap' || c.op === 'copy';
+type Write = Exclude<Command, Lifecycle | { op: 'settle' }>;
 
 type Model = Map<string, Map<string, number>>;
 const slot = (db: DbName, scope: ScopeName) => `${db}/${scope ?? ''}`;
@@ -64,6 +85,12 @@ async function run(commands: Command[]): Promise<void> {
     ]),
   ) as Record<DbName, ScopedDatabase<string, number>>;
   const model: Model = new Map();
+  /** Names the registry holds: written to, or made by a rename, swap or copy; not dropped or renamed away. */
+  const registered = new Set<ScopeName>();
+  const holdsData = (scope: ScopeName) => DATABASES.some((db) => entries(db, scope).size > 0);
+  const moveAll = (from: ScopeName, to: ScopeName) => {
+    for (const db of DATABASES) model.set(slot(db, to), entries(db, from));
+  };
   const entries = (db: DbName, scope: ScopeName) => {
     let found = model.get(slot(db, scope));
     if (!found) model.set(slot(db, scope), (found = new Map()));
@@ -92,21 +119,94 @@ async function run(commands: Command[]): Promise<void> {
     }
   };
 
+  /** A lifecycle call: synchronous ones apply after every queued write (call order); a copy is awaited. */
+  const lifecycle = async (c: Lifecycle, i: number) => {
+    const what = `#${i} ${c.op} ${String(c.scope)}${'to' in c ? ` -> ${String(c.to)}` : ''}`;
+    const outcome = (run: () => unknown) => {
+      try {
+        run();
+        return 'ok';
+      } catch (error) {
+        return (error as { code?: string }).code ?? String(error);
+      }
+    };
+    if (c.op === 'drop') {
+      expect(
+        outcome(() => registry.dropScope(c.scope)),
+        what,
+      ).toBe(c.scope === null ? 'INVALID_INPUT' : 'ok');
+      if (c.scope === null) return;
+      for (const db of DATABASES) entries(db, c.scope).clear();
+      registered.delete(c.scope);
+      return;
+    }
+    if (c.op === 'swap') {
+      expect(
+        outcome(() => registry.swapScopes(c.scope, c.to)),
+        what,
+      ).toBe(c.scope === null || c.to === null ? 'INVALID_INPUT' : 'ok');
+      if (c.scope === null || c.to === null || c.scope === c.to) return;
+      const [a, b] = [DATABASES.map((db) => entries(db, c.scope)), DATABASES.map((db) => entries(db, c.to))];
+      DATABASES.forEach((db, d) => {
+        model.set(slot(db, c.scope), b[d] as Map<string, number>);
+        model.set(slot(db, c.to), a[d] as Map<string, number>);
+      });
+      registered.add(c.scope).add(c.to);
+      return;
+    }
+    // rename and copy: DEFAULT refused; the source must be registered; a taken target needs replace.
+    let expected = 'ok';
+    if (c.scope === null || c.to === null) expected = 'INVALID_INPUT';
+    else if (c.scope === c.to) expected = c.op === 'copy' ? 'INVALID_INPUT' : 'ok';
+    else if (!registered.has(c.scope)) expected = 'INVALID_INPUT';
+    else if (!c.replace && (registered.has(c.to) || holdsData(c.to))) expected = 'SCOPE_EXISTS';
+    if (c.op === 'rename') {
+      expect(
+        outcome(() => registry.renameScope(c.scope, c.to, { replace: c.replace })),
+        what,
+      ).toBe(expected);
+    } else {
+      await settle(); // a copy reads one snapshot: the writes before it, all committed
+      let got = 'ok';
+      await registry.copyScope(c.scope, c.to, { replace: c.replace }).catch((error: { code?: string }) => {
+        got = error.code ?? String(error);
+      });
+      expect(got, what).toBe(expected);
+    }
+    if (expected !== 'ok' || c.scope === c.to || c.scope === null || c.to === null) return;
+    const source = c.scope;
+    if (c.op === 'rename') {
+      moveAll(source, c.to);
+      for (const db of DATABASES) model.set(slot(db, source), new Map());
+      registered.delete(source);
+    } else {
+      for (const db of DATABASES) model.set(slot(db, c.to), new Map(entries(db, source)));
+    }
+    registered.add(c.to);
+  };
+
   for (const [i, c] of commands.entries()) {
     if (c.op === 'settle') {
       await settle();
       continue;
     }
-    const db = dbs[c.db];
-    const here = entries(c.db, c.scope);
+    if (isLifecycle(c)) {
+      await lifecycle(c, i);
+      continue;
+    }
+    const write = c as Write;
+    const db = dbs[write.db];
+    const here = entries(write.db, write.scope);
     const what = `#${i} ${c.op} ${c.db} ${String(c.scope)}`;
     switch (c.op) {
       case 'put':
         here.set(c.key, c.value);
+        if (c.scope !== null) registered.add(c.scope);
         expectLater(what, db.put(c.scope, c.key, c.value), true);
         break;
       case 'putSync':
         here.set(c.key, c.value);
+        if (c.scope !== null) registered.add(c.scope);
         expect(db.putSync(c.scope, c.key, c.value), what).toBe(true);
         break;
       case 'remove':
@@ -135,6 +235,7 @@ async function run(commands: Command[]): Promise<void> {
           return { read: read ?? null, removed };
         };
         here.set(c.key, c.value);
+        if (c.scope !== null) registered.add(c.scope);
         const expected = { read: seen ?? null, removed: other.delete('b') };
         if (c.op === 'transaction') expectLater(what, db.transaction(body), expected);
         else expect(db.transactionSync(body), what).toEqual(expected);
