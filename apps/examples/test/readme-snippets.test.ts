@@ -22,7 +22,15 @@ const snippets: Array<{ readme: string; redis?: boolean; prints: Array<string | 
   { readme: 'packages/codec-zod/README.md', prints: ["path: [ 'name' ]", "path: [ 'email' ]", /^1$/m] },
   {
     readme: 'packages/registry/README.md',
-    prints: ["'(default)'", "[ 'tenant-a' ]", /^\d+n$/m, /\[ '(tenant-a|tenant-c)', '(tenant-a|tenant-c)' \]\n$/],
+    prints: [
+      "'(default)'",
+      "[ 'tenant-a' ]",
+      /^\d+n$/m,
+      /^\[ '(tenant-a|tenant-c)', '(tenant-a|tenant-c)' \]$/m,
+      "{ name: 'Grace' }",
+      /^true 1$/m,
+      /^1$/m,
+    ],
   },
   // On a 3-master cluster of its own, in place of the README's port 7000.
   { readme: 'packages/redis/README.md', redis: true, prints: ['{ total: 12 }', 'o-1 { total: 12 }', /^1$/m] },
