@@ -65,6 +65,25 @@ describe('examples run and show what they claim', () => {
     }
   });
 
+  it('tenant-offboarding', () => {
+    const { code, out } = run('tenant-offboarding');
+    expect(code, out).toBe(0);
+    expect(out).toContain('tenant-leaving: 20,000 orders, 1 user');
+    expect(out).toMatch(/dropped in [\d.]+ ms; left to see: 0 orders and 0 users/);
+    expect(out).toContain('waiting for reclaim: 20,001 entries');
+    expect(out).toContain('reclaimed 20,001 entries; tenant-staying has 101 orders');
+    expect(out).toContain('tenant-leaving: order-new');
+  });
+
+  it('blue-green', () => {
+    const { code, out } = run('blue-green');
+    expect(code, out).toBe(0);
+    expect(out).toContain('copied 3; live: cake 5, coffee 4, tea 3');
+    expect(out).toContain('next: coffee 4.5, scone 2, tea 3');
+    expect(out).toContain('live: coffee 4.5, scone 2, tea 3\nprevious, kept for a rollback: cake 5, coffee 4, tea 3');
+    expect(out).toContain('previous dropped (3 entries to reclaim)');
+  });
+
   it('custom-codec', () => {
     const { code, out } = run('custom-codec');
     expect(code, out).toBe(0);
