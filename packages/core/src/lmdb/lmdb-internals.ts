@@ -83,26 +83,78 @@ export function reachFirstKey(range: { end?: Uint8Array }): void {
 
 const originals = new WeakMap<RootDatabase, RootDatabase['transactionSync']>();
 
-/** `env.transactionSync` as lmdb-js made it, without the write-queue flush in front. */
-export function originalTransactionSync<T>(env: RootDatabase, fn: () => T): T {
+/** What runs around the callback of every write transaction this library runs, or sees opened through `env.transactionSync`. */
+export interface TransactionHooks {
+  /** Inside the transaction, before the callback (the transaction is `currentWriteTransaction(env)`). */
+  enter(): void;
+  /** Inside the transaction, after the callback: `committing` when it returned (a nested one commits into its parent), false when it threw. */
+  exit(committing: boolean): void;
+}
+
+const hooksOf = new WeakMap<RootDatabase, TransactionHooks[]>();
+
+/** Adds hooks run around every write transaction of `env` (stats accounting, say). */
+export function addTransactionHooks(env: RootDatabase, hooks: TransactionHooks): void {
+  let list = hooksOf.get(env);
+  if (!list) hooksOf.set(env, (list = []));
+  list.push(hooks);
+}
+
+/**
+ * `fn` in a write transaction (a child of the open one, if any: it rolls back alone), with the
+ * env's hooks around it and without the write-queue flush of the wrapped `env.transactionSync`.
+ */
+export function transact<T>(env: RootDatabase, fn: () => T, flags?: number): T {
   const original = originals.get(env) ?? env.transactionSync;
-  return original.call(env, fn) as T;
+  const hooks = hooksOf.get(env);
+  if (!hooks || hooks.length === 0) return (original as (f: () => T, flags?: number) => T).call(env, fn, flags);
+  const around = (): T => {
+    for (const hook of hooks) hook.enter();
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      for (const hook of hooks) hook.exit(false);
+      throw error;
+    }
+    // lmdb-js keeps the transaction open while a returned promise is pending: the hooks end with it.
+    if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
+      return (result as PromiseLike<unknown>).then(
+        (value) => {
+          for (const hook of hooks) hook.exit(true);
+          return value;
+        },
+        (error: unknown) => {
+          for (const hook of hooks) hook.exit(false);
+          throw error;
+        },
+      ) as T;
+    }
+    for (const hook of hooks) hook.exit(true);
+    return result;
+  };
+  return (original as (f: () => T, flags?: number) => T).call(env, around, flags);
+}
+
+/** `env.transactionSync` as lmdb-js made it, with the hooks but without the write-queue flush in front. */
+export function originalTransactionSync<T>(env: RootDatabase, fn: () => T): T {
+  return transact(env, fn);
 }
 
 /**
  * Makes `env.transactionSync` (outside a write transaction) and `env.close` flush the
  * env's write queue first, so queued async writes commit before a synchronous transaction
  * (call order) and before the env closes (a put followed at once by close still commits).
+ * Every `env.transactionSync` also runs the env's transaction hooks.
  */
 export function wrapEnvForWriteQueue(env: RootDatabase, flush: () => void): void {
   if (originals.has(env) || isReadOnly(env)) return;
-  const transactionSync = env.transactionSync;
   const close = env.close;
-  originals.set(env, transactionSync);
+  originals.set(env, env.transactionSync);
   const wrapped = env as unknown as Record<'transactionSync' | 'close', (...args: unknown[]) => unknown>;
-  wrapped.transactionSync = function (this: RootDatabase, ...args: unknown[]) {
+  wrapped.transactionSync = (fn: unknown, flags?: unknown) => {
     if (!inWriteTransaction(env)) flush();
-    return (transactionSync as (...a: unknown[]) => unknown).apply(this, args);
+    return transact(env, fn as () => unknown, flags as number | undefined);
   };
   wrapped.close = function (this: RootDatabase, ...args: unknown[]) {
     if (!isClosing(env)) flush();
