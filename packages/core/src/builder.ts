@@ -21,6 +21,7 @@ interface BuilderState {
   valueCodec?: Codec<unknown, never>;
   name?: string;
   unnamedForDefault: boolean;
+  stats?: boolean;
 }
 
 /**
@@ -73,9 +74,17 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
     return this.#with({ unnamedForDefault: true });
   }
 
+  /**
+   * Keeps each scope's entry count and stored bytes, in the same transaction as every write
+   * (`getStats`, `registry.scopeStats`, quotas). Databases without it pay nothing.
+   */
+  withStats(): ScopedDatabaseBuilder<K, V, Kind, Unnamed, VIn> {
+    return this.#with({ stats: true });
+  }
+
   /** Opens or creates the tables (synchronously) and checks the codecs recorded at creation. */
   create(this: ScopedDatabaseBuilder<K, V, DatabaseKind, Unnamed, VIn>): ScopedDatabase<K, V, VIn> {
-    const { env, registry, kind, keyCodec, valueCodec, name, unnamedForDefault } = this.#state;
+    const { env, registry, kind, keyCodec, valueCodec, name, unnamedForDefault, stats } = this.#state;
     if (!kind || !keyCodec || !valueCodec) {
       throw new ScopedDbError('INVALID_INPUT', 'choose a kind first: .types(keyCodec, valueCodec), .bytesKeys(valueCodec) or .rawBytes()');
     }
@@ -91,6 +100,7 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
       keyCodec: keyCodec as Codec<K>,
       valueCodec: valueCodec as Codec<V, VIn>,
       unnamedForDefault,
+      stats: stats === true,
     });
   }
 }

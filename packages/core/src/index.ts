@@ -14,6 +14,7 @@ export type {
   ScopedView,
   ScopeEmptinessChecker,
   ScopeRegistrar,
+  ScopeStats,
 } from './interfaces.js';
 export { type DatabaseKind, keyFormat, MAX_KEY_BYTES, META_TABLE, SCOPE_ID_BYTES, type ScopeBounds } from './key-format.js';
 export { type NamedScope, Scope, type ScopeLike } from './scope.js';

@@ -50,6 +50,14 @@ export interface RangeIterable<T> extends Iterable<T> {
   readonly asArray: T[];
 }
 
+/** A scope's size in one database (or summed over several): entries, and stored bytes (encoded keys + values). */
+export interface ScopeStats {
+  /** Entries stored. */
+  entries: number;
+  /** Bytes of their encoded keys and values (the 8-byte scope id not counted). */
+  bytes: number;
+}
+
 /** What a scoped database needs from a scope registry (`@scoped-lmdb/registry` implements it; core never imports it). */
 export interface ScopeRegistrar {
   /** Inside the caller's write transaction: idempotent; DEFAULT is a no-op; another name under the same id -> `HASH_COLLISION`. */
@@ -140,6 +148,10 @@ export interface ScopedDatabase<K, V, VIn = V> extends ScopeEmptinessChecker {
   findEmptyScopes(): Scope[];
   /** Registers `scope` without writing to it. Needs a registry. */
   registerScope(scope: ScopeLike): void;
+  /** The scope's entries and bytes here, in O(1). Needs `.withStats()`. */
+  getStats(scope: ScopeLike): ScopeStats;
+  /** Recomputes the stats of `scope` (of every scope when left out) from the data; returns what it found in all. Needs `.withStats()`. */
+  recountStats(scope?: ScopeLike): ScopeStats;
   /** A view bound to `scope`. */
   scope(scope: ScopeLike): ScopedView<K, V, VIn>;
   /** Runs `fn` in a write transaction at its place in call order; writes to any database and scope of the env commit together. */
@@ -234,6 +246,10 @@ export interface AsyncScopedDatabase<K, V, VIn = V> {
   findEmptyScopes(): Promise<Scope[]>;
   /** Registers `scope` without writing to it. */
   registerScope(scope: ScopeLike): Promise<void>;
+  /** The scope's entries and bytes here, in O(1). Needs stats. */
+  getStats(scope: ScopeLike): Promise<ScopeStats>;
+  /** Recomputes the stats of `scope` (of every scope when left out) from the data. Needs stats. */
+  recountStats(scope?: ScopeLike): Promise<ScopeStats>;
   /** A view bound to `scope`. */
   scope(scope: ScopeLike): AsyncScopedView<K, V, VIn>;
   /** Runs `fn`; the writes it makes to `scope` (in any database of the store) apply together. */

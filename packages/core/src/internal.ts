@@ -16,6 +16,7 @@ export {
   REGISTRY_TABLE,
   readScopeHash,
   SCOPED_TABLE_SUFFIX,
+  STATS_TABLE,
   scopedTableName,
 } from './key-format.js';
 export { copyUnderId, countUnderId, deleteUnderId, type IdCopy, idHoldsData, type RecordedTable, recordedTables } from './lmdb/id-space.js';
@@ -23,6 +24,7 @@ export { currentWriteTransaction, inWriteTransaction, isClosed, isClosing, onRea
 export { readMetaRecords } from './lmdb/meta-table.js';
 export { recordedDatabases } from './lmdb/open.js';
 export type { ScopeIds } from './lmdb/registration.js';
+export { type Quota, type QuotaSource, type StatsKeeper, statsOf } from './lmdb/stats.js';
 export { checkRangeOptions } from './range-options.js';
 export { describeScope } from './scope.js';
 export { ASYNC_VIEW, bindScope, SYNC_VIEW, type ViewSpec } from './view.js';

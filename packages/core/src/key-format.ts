@@ -247,6 +247,8 @@ export const keyFormat = Object.freeze({
 export const SCOPED_TABLE_SUFFIX = '_scoped';
 export const META_TABLE = '__scoped_lmdb_meta';
 export const REGISTRY_TABLE = '__global_scope_metadata';
+/** Per-scope stats of the databases built `.withStats()` (lmdb/stats.ts). */
+export const STATS_TABLE = '__scoped_lmdb_stats';
 
 export function scopedTableName(name: string): string {
   return name + SCOPED_TABLE_SUFFIX;
@@ -282,6 +284,8 @@ export interface MetaRecord {
   unnamedForDefault?: true;
   /** Set once the database was opened with a registry: without one its scopes could not be listed. */
   registry?: true;
+  /** Set once the database keeps per-scope stats: every later opening must keep them too. */
+  stats?: true;
 }
 
 export function parseMetaRecord(bytes: Uint8Array): MetaRecord | undefined {

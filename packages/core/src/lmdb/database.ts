@@ -8,11 +8,13 @@
 import type { Database, RangeIterable as LmdbIterable, RootDatabase } from 'lmdb';
 import { type Codec, encodeWith, encodingError, plainBytesCodecs } from '../codec.js';
 import { describeValue, printableKey, ScopedDbError, withContext, wrapError } from '../errors.js';
-import type { Entry, RangeIterable, RangeOptions, ScopedDatabase, ScopedView, ScopeRegistrar } from '../interfaces.js';
+import type { Entry, RangeIterable, RangeOptions, ScopedDatabase, ScopedView, ScopeRegistrar, ScopeStats } from '../interfaces.js';
 import {
   type DatabaseKind,
   firstScopeStart,
   hasId,
+  idBytesOf,
+  idRange,
   KeyWriter,
   keyPrefixLength,
   nextScopeStart,
@@ -27,6 +29,7 @@ import { exactView, inWriteTransaction, isClosing, isReadOnly } from './lmdb-int
 import { MainDbScope } from './main-db.js';
 import { boundedOffset, countOf, type LmdbRange, lmdbRange, reportStorageErrors } from './ranges.js';
 import { type Registration, registrationFor } from './registration.js';
+import { type StatsKeeper, statsOf } from './stats.js';
 import { type QueuedWrite, type WriteQueue, writeQueueOf } from './write-queue.js';
 
 export interface DatabaseConfig<K, V, VIn = V> {
@@ -40,6 +43,8 @@ export interface DatabaseConfig<K, V, VIn = V> {
   defaultTable: Database<Uint8Array, Uint8Array>;
   scopedTable: Database<Uint8Array, Uint8Array>;
   defaultInMainDb: boolean;
+  /** Keep per-scope stats (`.withStats()`). */
+  stats: boolean;
 }
 
 /** How many keys a clear removes per cursor pass (keeps memory flat for huge scopes). */
@@ -65,6 +70,10 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   readonly #putContext: string;
   /** Byte values: lmdb-js already hands out a copy, which is ours to return. */
   readonly #plainValues: boolean;
+  /** Only with `.withStats()`: the env's stats keeper. */
+  readonly #stats: StatsKeeper | undefined;
+  /** Made once: what a queued put that must resolve its id or count its stats runs in the flush. */
+  readonly #queuedWriter = (queued: QueuedPut): true => this.#putInTransaction(queued.scope as Scope, queued.key, queued.value);
 
   constructor(config: DatabaseConfig<K, V, VIn>) {
     this.name = config.name;
@@ -80,6 +89,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     this.#readOnly = isReadOnly(config.env);
     this.#putContext = `put in "${config.name}"`;
     this.#plainValues = plainBytesCodecs.has(config.valueCodec as Codec<Uint8Array>);
+    this.#stats = config.stats ? statsOf(config.env) : undefined;
   }
 
   // ---- reads ----
@@ -185,7 +195,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const s = Scope.from(scope);
     const valueBytes = encodeWith(this.#valueCodec, value);
-    if (!this.#registration.needed(s)) {
+    if (this.#stats === undefined && !this.#registration.needed(s)) {
       // The hot path, without a closure per call.
       const keyBytes = this.#keys.write(this.#registration.writeId(s), key);
       this.#mainDb?.refuseRecordKey(keyBytes, `putSync in "${this.name}"`);
@@ -197,17 +207,18 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
         throw wrapError(error, 'STORAGE', `putSync in "${this.name}"`);
       }
     }
-    // The key is checked before the scope is registered; its id is set once known, in the transaction.
-    const keyBytes = this.#keys.write(NO_ID, key);
+    // The key is checked before anything is registered or counted; its id is set in the transaction.
+    const keyBytes = this.#keys.write(orNoId(this.#registration.readId(s)), key);
+    this.#mainDb?.refuseRecordKey(keyBytes, `putSync in "${this.name}"`);
     this.#checkWritable('putSync');
-    return this.#storage('putSync', () => this.#registration.writeSync(s, (id) => this.#putUnder(keyBytes, id as Uint8Array, valueBytes)));
+    return this.#storage('putSync', () => this.#inTransaction(() => this.#putInTransaction(s, keyBytes, valueBytes)));
   }
 
   put(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
     try {
       const s = Scope.from(scope);
       const valueBytes = encodeWith(this.#valueCodec, value);
-      if (!this.#registration.needed(s)) {
+      if (this.#stats === undefined && !this.#registration.needed(s)) {
         const keyBytes = this.#keys.write(this.#registration.writeId(s), key);
         this.#mainDb?.refuseRecordKey(keyBytes, `put in "${this.name}"`);
         this.#checkWritable('put');
@@ -219,18 +230,16 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
         // The key is copied (the scratch buffer moves on); the value bytes are the codec's own.
         return this.#queue.addShared(new QueuedPut(this.#putContext, table, new Uint8Array(keyBytes), valueBytes));
       }
-      // Written under the id reads use now; the flush's transaction decides the id and fixes it if it moved.
+      // Encoded under the id reads use now; the transaction that writes decides the id and moves it if needed.
       const keyBytes = this.#keys.copy(orNoId(this.#registration.readId(s)), key);
+      this.#mainDb?.refuseRecordKey(keyBytes, `put in "${this.name}"`);
       this.#checkWritable('put');
-      if (inWriteTransaction(this.#env)) {
-        return Promise.resolve(
-          this.#storage('put', () => this.#registration.writeSync(s, (id) => this.#putUnder(keyBytes, id as Uint8Array, valueBytes))),
-        );
-      }
-      const queued = new QueuedPut(this.#putContext, this.#scopedTable, keyBytes, valueBytes);
-      queued.registration = this.#registration;
+      if (inWriteTransaction(this.#env))
+        return Promise.resolve(this.#storage('put', () => this.#putInTransaction(s, keyBytes, valueBytes)));
+      const queued = new QueuedPut(this.#putContext, this.#tableOf(s), keyBytes, valueBytes);
       queued.scope = s;
-      // Registration is checked in the flush's transaction and may fail for this write alone.
+      queued.writer = this.#queuedWriter;
+      // Registration and quota are checked in the flush's transaction and may fail this write alone.
       return this.#queue.add(queued);
     } catch (error) {
       return Promise.reject(error);
@@ -243,9 +252,10 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     const keyBytes = this.#keys.write(orNoId(this.#registration.readId(s)), key);
     if (this.#isRecordKey(s, keyBytes)) return false;
     this.#checkWritable('removeSync');
-    if (!this.#registration.needed(s)) return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
+    if (this.#stats === undefined && !this.#registration.needed(s))
+      return this.#storage('removeSync', () => this.#tableOf(s).removeSync(keyBytes));
     // The id that counts is the one in the removing transaction (a drop or rename elsewhere may have moved it).
-    return this.#storage('removeSync', () => this.#inTransaction(() => this.#removeUnder(s, keyBytes)));
+    return this.#storage('removeSync', () => this.#inTransaction(() => this.#removeInTransaction(s, keyBytes)));
   }
 
   remove(scope: ScopeLike, key: K): Promise<boolean> {
@@ -254,9 +264,9 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
       const keyBytes = this.#keys.copy(orNoId(this.#registration.readId(s)), key);
       this.#checkWritable('remove');
       if (this.#isRecordKey(s, keyBytes)) return Promise.resolve(false);
-      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#storage('remove', () => this.#removeUnder(s, keyBytes)));
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#storage('remove', () => this.#removeInTransaction(s, keyBytes)));
       // Raw lmdb-js resolves true either way; deleting inside the flush's transaction tells.
-      return this.#queue.add({ context: `remove in "${this.name}"`, apply: () => this.#removeUnder(s, keyBytes) });
+      return this.#queue.add({ context: `remove in "${this.name}"`, apply: () => this.#removeInTransaction(s, keyBytes) });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -315,6 +325,48 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
 
   registerScope(scope: ScopeLike): void {
     this.#requireRegistry('registerScope').registerScope(scope);
+  }
+
+  getStats(scope: ScopeLike): ScopeStats {
+    const s = Scope.from(scope);
+    const stats = this.#requireStats('getStats');
+    const id = this.#registration.readId(s);
+    return id === undefined ? { entries: 0, bytes: 0 } : this.#storage('getStats', () => stats.get(this.name, id));
+  }
+
+  recountStats(scope?: ScopeLike): ScopeStats {
+    const stats = this.#requireStats('recountStats');
+    const only = scope === undefined ? undefined : Scope.from(scope);
+    this.#checkWritable('recountStats');
+    if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
+    return this.#storage('recountStats', () =>
+      this.#inTransaction(() => {
+        const total = { entries: 0, bytes: 0 };
+        const count = (id: Uint8Array | null, entries: LmdbIterable<StoredEntry>) => {
+          const found = { entries: 0, bytes: 0 };
+          const skip = id === null ? 0 : SCOPE_ID_BYTES;
+          for (const { key, value } of entries) {
+            found.entries++;
+            found.bytes += key.length - skip + value.length;
+          }
+          stats.set(this.name, id, found);
+          total.entries += found.entries;
+          total.bytes += found.bytes;
+        };
+        if (only === undefined || only.isDefault) count(null, this.#entries(Scope.DEFAULT, null, undefined));
+        if (only !== undefined) {
+          const id = this.#registration.readId(only);
+          if (!only.isDefault && id) count(id, this.#entries(only, id, undefined));
+          return total;
+        }
+        // Every id holding data in this database (an id's stats count its data, named or not).
+        this.#walkScopeHashes('recountStats', (hash) => {
+          const id = idBytesOf(hash);
+          count(id, this.#scopedTable.getRange(idBounds(id)) as LmdbIterable<StoredEntry>);
+        });
+        return total;
+      }),
+    );
   }
 
   scope(scope: ScopeLike): ScopedView<K, V, VIn> {
@@ -403,6 +455,12 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     if (isClosing(this.#env)) throw new ScopedDbError('STORAGE', `${action} in "${this.name}": the environment is closed`);
   }
 
+  #requireStats(method: string): StatsKeeper {
+    if (!this.#stats)
+      throw new ScopedDbError('INVALID_INPUT', `${method} needs a database built .withStats(): "${this.name}" keeps no stats`);
+    return this.#stats;
+  }
+
   #requireRegistry(method: string): ScopeRegistrar {
     if (!this.#registry) {
       throw new ScopedDbError('INVALID_INPUT', `${method} needs a registry: scopedDatabaseOptions(env, { registry })`);
@@ -430,10 +488,12 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     if (scope.isDefault && !this.#mainDb) {
       const count = table.getCount();
       table.clearSync();
+      this.#stats?.reset(this.name, null);
       return count;
     }
     const id = this.#registration.readId(scope);
     if (id === undefined) return 0;
+    this.#stats?.reset(this.name, id);
     // Delete in passes so a huge scope never needs all its keys in memory at once.
     let removed = 0;
     for (;;) {
@@ -448,20 +508,44 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     }
   }
 
-  /** Inside a write transaction: writes `keyBytes` (a stored key of a named scope) under `id`. */
-  #putUnder(keyBytes: Uint8Array, id: Uint8Array, valueBytes: Uint8Array): true {
-    if (!hasId(keyBytes, id)) replaceId(keyBytes, id);
-    this.#scopedTable.putSync(keyBytes, valueBytes);
+  /**
+   * Inside a write transaction: writes `keyBytes` under the scope's id in it (registering the
+   * scope when needed, moving the key there), counting it in the stats and checking the quota
+   * first (`QUOTA_EXCEEDED` before anything is written).
+   */
+  #putInTransaction(scope: Scope, keyBytes: Uint8Array, valueBytes: Uint8Array): true {
+    const id = this.#registration.writeId(scope);
+    if (id !== null && !hasId(keyBytes, id)) replaceId(keyBytes, id);
+    const table = this.#tableOf(scope);
+    const stats = this.#stats;
+    if (stats === undefined) {
+      table.putSync(keyBytes, valueBytes);
+      return true;
+    }
+    const keyLength = keyBytes.length - (id === null ? 0 : SCOPE_ID_BYTES);
+    const old = table.getBinaryFast(keyBytes);
+    const entries = old === undefined ? 1 : 0;
+    const bytes = valueBytes.length - (old === undefined ? -keyLength : old.length);
+    stats.check(scope.name ?? '(default)', id, entries, bytes);
+    table.putSync(keyBytes, valueBytes);
+    stats.add(this.name, id, entries, bytes);
     return true;
   }
 
-  /** Inside a write transaction: removes the key of `keyBytes` from the scope's id in it (false when it has none). */
-  #removeUnder(scope: Scope, keyBytes: Uint8Array): boolean {
-    if (!this.#registration.needed(scope)) return this.#tableOf(scope).removeSync(keyBytes);
+  /** Inside a write transaction: removes the key of `keyBytes` from the scope's id in it (false when it has none), counting it. */
+  #removeInTransaction(scope: Scope, keyBytes: Uint8Array): boolean {
     const id = this.#registration.readId(scope);
-    if (!id) return false; // a named scope: never null; undefined when nothing is stored under it
-    if (!hasId(keyBytes, id)) replaceId(keyBytes, id);
-    return this.#scopedTable.removeSync(keyBytes);
+    if (id === undefined) return false;
+    if (id !== null && !hasId(keyBytes, id)) replaceId(keyBytes, id);
+    const table = this.#tableOf(scope);
+    const stats = this.#stats;
+    if (stats === undefined) return table.removeSync(keyBytes);
+    const old = table.getBinaryFast(keyBytes);
+    if (old === undefined) return false;
+    const length = old.length;
+    table.removeSync(keyBytes);
+    stats.add(this.name, id, -1, -(keyBytes.length - (id === null ? 0 : SCOPE_ID_BYTES) + length));
+    return true;
   }
 
   #inTransaction<T>(run: () => T): T {
@@ -497,17 +581,23 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   }
 }
 
+/** lmdb-js bounds of every key under `id`. */
+function idBounds(id: Uint8Array): { start: Uint8Array; end?: Uint8Array } {
+  const { low, high } = idRange(id);
+  return high ? { start: low as Uint8Array, end: high } : { start: low as Uint8Array };
+}
+
 /** The id placeholder a key is encoded under before its scope's id is known (checked first, set later). */
 const NO_ID = new Uint8Array(SCOPE_ID_BYTES);
 
 /** `id`, or the placeholder when the scope has none (undefined); null (DEFAULT) stays null. */
 const orNoId = (id: Uint8Array | null | undefined): Uint8Array | null => (id === undefined ? NO_ID : id);
 
-/** A queued `put`: registers its scope (with a registry) and writes, inside the flush's transaction. */
+/** A queued `put`: plain, or (with a registry or stats) run through its database's writer in the flush's transaction. */
 class QueuedPut implements QueuedWrite {
   settle?: QueuedWrite['settle'];
-  registration: Registration | undefined;
   scope: Scope | undefined;
+  writer: ((queued: QueuedPut) => true) | undefined;
   constructor(
     readonly context: string,
     readonly table: Table,
@@ -515,11 +605,7 @@ class QueuedPut implements QueuedWrite {
     readonly value: Uint8Array,
   ) {}
   apply(): true {
-    if (this.registration) {
-      // The scope's id in the flush's transaction: registered now if needed; the key moves to it.
-      const id = this.registration.writeId(this.scope as Scope) as Uint8Array;
-      if (!hasId(this.key, id)) replaceId(this.key, id);
-    }
+    if (this.writer) return this.writer(this);
     this.table.putSync(this.key, this.value);
     return true;
   }

@@ -6,7 +6,7 @@
  * (key-format.ts), so all of this is ranges over stored bytes, no codec work.
  */
 import type { Database, RootDatabase, Transaction } from 'lmdb';
-import { idRange, replaceId } from '../key-format.js';
+import { idRange, replaceId, SCOPE_ID_BYTES } from '../key-format.js';
 import { openExistingTable } from './lmdb-internals.js';
 import { readMetaRecords } from './meta-table.js';
 
@@ -78,6 +78,8 @@ export interface IdCopy {
   readonly total: number;
   /** Inside a write transaction: copies at most `limit` more entries; returns how many (0: done). */
   step(limit: number): number;
+  /** What was copied so far, per database: entries and bytes (encoded keys + values). */
+  readonly copied: Map<string, { entries: number; bytes: number }>;
   /** Releases the snapshot. */
   done(): void;
 }
@@ -90,32 +92,39 @@ export function copyUnderId(env: RootDatabase, from: Uint8Array, to: Uint8Array)
   const total = [...countUnderId(env, from, snapshot).values()].reduce((a, b) => a + b, 0);
   let index = 0;
   let after: Uint8Array | undefined;
+  const copied = new Map<string, { entries: number; bytes: number }>();
   return {
     total,
+    copied,
     step(limit) {
-      let copied = 0;
-      while (copied < limit && index < tables.length) {
+      let stepped = 0;
+      while (stepped < limit && index < tables.length) {
         const table = tables[index] as RecordedTable;
         const range = after ? { ...bounds(from), start: after, exclusiveStart: true } : bounds(from);
         let last: Uint8Array | undefined;
-        for (const { key, value } of table.scoped.getRange({ ...range, limit: limit - copied, transaction: snapshot }) as Iterable<{
+        const entries = table.scoped.getRange({ ...range, limit: limit - stepped, transaction: snapshot }) as Iterable<{
           key: Uint8Array;
           value: Uint8Array;
-        }>) {
+        }>;
+        const sum = copied.get(table.name) ?? { entries: 0, bytes: 0 };
+        copied.set(table.name, sum);
+        for (const { key, value } of entries) {
           last = key;
           const target = new Uint8Array(key);
           replaceId(target, to);
           table.scoped.putSync(target, value);
-          copied++;
+          stepped++;
+          sum.entries++;
+          sum.bytes += key.length - SCOPE_ID_BYTES + value.length;
         }
-        if (last === undefined || copied < limit) {
+        if (last === undefined || stepped < limit) {
           index++;
           after = undefined;
         } else {
           after = last;
         }
       }
-      return copied;
+      return stepped;
     },
     done() {
       snapshot.done();

@@ -24,16 +24,18 @@ export function readMetaRecords(env: RootDatabase): Map<string, MetaRecord | und
 
 /**
  * Checks `record` against the one stored under `name`, or stores it (when `writable`): another
- * kind or other codecs is `CODEC_MISMATCH`; a registry once given must be given again.
+ * kind or other codecs is `CODEC_MISMATCH`; a registry or stats once given must be given again.
+ * True when this opening turns stats on for a database that existed without them (its data
+ * must be counted once).
  */
-export function checkOrRecord(meta: Database, name: string, record: MetaRecord, writable: boolean): void {
+export function checkOrRecord(meta: Database, name: string, record: MetaRecord, writable: boolean): boolean {
   const key = Buffer.from(name, 'utf8');
   const stored = meta.getBinary(key);
   if (stored === undefined) {
     if (!writable) throw new ScopedDbError('INVALID_INPUT', `there is no scoped database "${name}" in this read-only environment`);
     if (record.unnamedForDefault) refuseSecondMainDbUser(meta, name);
     meta.putSync(key, Buffer.from(JSON.stringify(record)));
-    return;
+    return false;
   }
   const existing = parseMetaRecord(stored);
   if (!existing) throw new ScopedDbError('STORAGE', `the metadata record of "${name}" is unreadable`);
@@ -50,7 +52,18 @@ export function checkOrRecord(meta: Database, name: string, record: MetaRecord, 
         'scopedDatabaseOptions(env, { registry: GlobalScopeRegistry.open(env) }), or the scopes it writes could not be listed',
     );
   }
-  if (record.registry && !existing.registry && writable) meta.putSync(key, Buffer.from(JSON.stringify({ ...existing, registry: true })));
+  if (existing.stats && !record.stats) {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `database "${name}" keeps per-scope stats: open it with .withStats() again, or its writes would leave the stats wrong`,
+    );
+  }
+  const added = {
+    ...(record.registry && !existing.registry ? { registry: true } : {}),
+    ...(record.stats && !existing.stats ? { stats: true } : {}),
+  };
+  if (Object.keys(added).length > 0 && writable) meta.putSync(key, Buffer.from(JSON.stringify({ ...existing, ...added })));
+  return record.stats === true && !existing.stats;
 }
 
 /** The env has one main database, so one scoped database at most keeps its DEFAULT scope there. */
@@ -67,8 +80,10 @@ function refuseSecondMainDbUser(meta: Database, name: string): void {
 }
 
 /** How many named tables this library's databases need once `name` exists too. */
-export function tablesNeeded(env: RootDatabase, name: string, unnamedForDefault: boolean, registry: boolean): number {
-  let needed = registry ? 2 : 1; // the meta table, and the registry's
-  for (const [recorded, meta] of readMetaRecords(env)) if (recorded !== name) needed += meta?.unnamedForDefault ? 1 : 2;
+export function tablesNeeded(env: RootDatabase, name: string, unnamedForDefault: boolean, registry: boolean, stats: boolean): number {
+  const records = [...readMetaRecords(env)].filter(([recorded]) => recorded !== name);
+  let needed = 1 + (registry ? 1 : 0); // the meta table, and the registry's
+  if (stats || records.some(([, meta]) => meta?.stats)) needed++; // the stats table
+  for (const [, meta] of records) needed += meta?.unnamedForDefault ? 1 : 2;
   return needed + (unnamedForDefault ? 1 : 2);
 }

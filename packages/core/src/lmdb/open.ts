@@ -11,6 +11,7 @@ import { type DatabaseKind, KEY_FORMAT_VERSION, META_TABLE, type MetaRecord, sco
 import { LmdbScopedDatabase } from './database.js';
 import { isReadOnly, MDB_DBS_FULL, openExistingTable } from './lmdb-internals.js';
 import { checkOrRecord, readMetaRecords, tablesNeeded } from './meta-table.js';
+import { statsOf } from './stats.js';
 
 export interface OpenSpec<K, V, VIn> {
   env: RootDatabase;
@@ -20,13 +21,14 @@ export interface OpenSpec<K, V, VIn> {
   keyCodec: Codec<K>;
   valueCodec: Codec<V, VIn>;
   unnamedForDefault: boolean;
+  stats: boolean;
 }
 
 const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
 
 /** Opens or creates the database's tables and checks (or writes) its meta record. */
 export function openScopedDatabase<K, V, VIn>(spec: OpenSpec<K, V, VIn>): ScopedDatabase<K, V, VIn> {
-  const { env, registry, kind, name, keyCodec, valueCodec, unnamedForDefault } = spec;
+  const { env, registry, kind, name, keyCodec, valueCodec, unnamedForDefault, stats } = spec;
   const record: MetaRecord = {
     format: KEY_FORMAT_VERSION,
     kind,
@@ -34,15 +36,18 @@ export function openScopedDatabase<K, V, VIn>(spec: OpenSpec<K, V, VIn>): Scoped
     valueCodec: valueCodec.name,
     ...(unnamedForDefault ? { unnamedForDefault: true as const } : {}),
     ...(registry ? { registry: true as const } : {}),
+    ...(stats ? { stats: true as const } : {}),
   };
   const readOnly = isReadOnly(env);
   const openTables = () => {
     const meta = env.openDB(META_TABLE, binary);
     // The record first: a mismatch is reported before any table is made.
-    checkOrRecord(meta, name, record, !readOnly);
+    const firstStats = checkOrRecord(meta, name, record, !readOnly);
+    if (stats) statsOf(env).open(name);
     return {
       defaultTable: env.openDB(unnamedForDefault ? { name: null as unknown as string, ...binary } : { name, ...binary }),
       scopedTable: env.openDB(scopedTableName(name), binary),
+      firstStats,
     };
   };
   let tables: ReturnType<typeof openTables>;
@@ -54,14 +59,14 @@ export function openScopedDatabase<K, V, VIn>(spec: OpenSpec<K, V, VIn>): Scoped
       throw new ScopedDbError(
         'STORAGE',
         `could not open scoped database "${name}": the env's maxDbs is too small; this library's tables need maxDbs >= ` +
-          `${tablesNeeded(env, name, unnamedForDefault, registry !== undefined)} (each scoped database uses 2 tables, 1 with ` +
-          `unnamedForDefault, plus 1 for ${META_TABLE} and 1 for the registry), plus any tables of your own`,
+          `${tablesNeeded(env, name, unnamedForDefault, registry !== undefined, stats)} (each scoped database uses 2 tables, 1 with ` +
+          `unnamedForDefault, plus 1 for ${META_TABLE}, 1 for the registry and 1 for stats), plus any tables of your own`,
         { cause: error },
       );
     }
     throw wrapError(error, 'STORAGE', `could not open scoped database "${name}"`);
   }
-  return new LmdbScopedDatabase<K, V, VIn>({
+  const database = new LmdbScopedDatabase<K, V, VIn>({
     env,
     name,
     kind,
@@ -71,7 +76,11 @@ export function openScopedDatabase<K, V, VIn>(spec: OpenSpec<K, V, VIn>): Scoped
     defaultTable: tables.defaultTable as Database<Uint8Array, Uint8Array>,
     scopedTable: tables.scopedTable as Database<Uint8Array, Uint8Array>,
     defaultInMainDb: unnamedForDefault,
+    stats,
   });
+  // Stats turned on for a database that already holds data: count what is there, once.
+  if (tables.firstStats) database.recountStats();
+  return database;
 }
 
 const recorded = new WeakMap<RootDatabase, Map<string, ScopeEmptinessChecker>>();
@@ -104,6 +113,7 @@ export function recordedDatabases(env: RootDatabase): ScopeEmptinessChecker[] {
       defaultTable,
       scopedTable,
       defaultInMainDb: record.unnamedForDefault === true,
+      stats: false,
     });
     opened.set(name, database);
   }
