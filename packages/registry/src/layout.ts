@@ -8,6 +8,7 @@
  *   FF×8 'r' ‖ id              -> JSON         an id reserved by a copy in progress ({ pid })
  *   FF×8 'g'                   -> 8 bytes      the mapping generation, bumped by every drop,
  *                                              rename, swap and finished copy
+ *   FF×8 'q' ‖ id              -> JSON         the scope's quota ({ maxEntries?, maxBytes? })
  *
  * Every key but an id's is longer than 8 bytes and starts with FF×8, so the ids are exactly
  * the keys of 8 bytes, and they all sort before the rest. Room is left for per-scope records
@@ -35,6 +36,9 @@ export const nameKey = (name: string): Uint8Array => metaKey('n', utf8.encode(na
 export const tombstoneKey = (id: Uint8Array): Uint8Array => metaKey('d', id);
 /** The key of an id reserved by a copy. */
 export const reservationKey = (id: Uint8Array): Uint8Array => metaKey('r', id);
+/** The key of the quota of the scope stored under `id`. */
+export const quotaKey = (id: Uint8Array): Uint8Array => metaKey('q', id);
+export const QUOTAS = { start: metaKey('q'), end: metaKey('r') };
 /** The key of the mapping generation. */
 export const GENERATION_KEY = metaKey('g');
 

@@ -5,9 +5,11 @@ import {
   idHoldsData,
   inWriteTransaction,
   onReadTransaction,
+  type Quota,
   REGISTRY_TABLE,
   recordedDatabases,
   type ScopeIds,
+  statsOf,
 } from '@scoped-lmdb/core/internal';
 import type { Database, RootDatabase } from 'lmdb';
 import {
@@ -22,6 +24,8 @@ import {
   ID_RECORDS_END,
   idOfMetaKey,
   nameKey,
+  QUOTAS,
+  quotaKey,
   RESERVATIONS,
   reservationKey,
   sameBytes,
@@ -33,6 +37,15 @@ type Table = Database<Uint8Array, Uint8Array>;
 
 /** Entries a copy moves per write transaction (small transactions: writers elsewhere never wait long). */
 const COPY_BATCH = 2_000;
+
+export type { Quota };
+
+/** A scope's stats across the env's stats-keeping databases (`registry.scopeStats`). */
+export interface ScopeStatsAcross {
+  entries: number;
+  bytes: number;
+  databases: Record<string, { entries: number; bytes: number }>;
+}
 
 export interface CopyScopeOptions {
   /** Drop a target that is registered or holds data, in the transaction that makes the copy visible. */
@@ -65,6 +78,9 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   /** name -> id as resolved inside `#txn`. */
   readonly #txnIds = new Map<string, Uint8Array>();
   readonly #reclaimer: Reclaimer;
+  /** Quotas as read inside `#quotaTxn`. */
+  #quotaTxn: object | undefined;
+  readonly #txnQuotas = new Map<string, Quota | undefined>();
 
   private constructor(env: RootDatabase) {
     this.#env = env;
@@ -75,6 +91,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     }
     this.#reclaimer = new Reclaimer(env, this.#table);
     onReadTransaction(env, () => this.#checkGeneration());
+    statsOf(env).useQuotas((id) => this.#quotaOf(id));
     this.#releaseStaleReservations();
     this.#reclaimer.schedule();
   }
@@ -221,6 +238,62 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     });
   }
 
+  // ---- stats and quotas (API.md v2) ----
+
+  /** The scope's entries and bytes summed over the env's databases built `.withStats()`, and per database. O(databases). */
+  scopeStats(scope: ScopeLike): ScopeStatsAcross {
+    const s = Scope.from(scope);
+    const id = s.isNamed() ? this.readId(s) : null;
+    const stats = statsOf(this.#env);
+    const databases = this.#storage('scopeStats', () =>
+      id === undefined ? Object.fromEntries(stats.databases().map((name) => [name, { entries: 0, bytes: 0 }])) : stats.across(id),
+    );
+    let entries = 0;
+    let bytes = 0;
+    for (const stats of Object.values(databases)) {
+      entries += stats.entries;
+      bytes += stats.bytes;
+    }
+    return { entries, bytes, databases };
+  }
+
+  /**
+   * Sets (or, with null, removes) the scope's quota, checked against its totals across the env's
+   * stats-keeping databases before every write to it there: a write that would pass it is
+   * `QUOTA_EXCEEDED` and writes nothing. The quota moves with the scope on a rename or swap.
+   */
+  setQuota(scope: ScopeLike, quota: Quota | null): void {
+    const s = named(scope, 'setQuota');
+    if (quota !== null) checkQuota(quota);
+    this.#write('setQuota', () => {
+      const id = this.#lookup(s.name) ?? this.#allocate(s.name);
+      if (quota === null) this.#del(quotaKey(id));
+      else this.#put(quotaKey(id), encodeName(JSON.stringify(quota)));
+    });
+  }
+
+  /** The scope's quota, if it has one. */
+  getQuota(scope: ScopeLike): Quota | undefined {
+    const s = Scope.from(scope);
+    if (!s.isNamed()) return undefined;
+    const id = this.#storage('getQuota', () => this.#lookup(s.name));
+    return id === undefined ? undefined : this.#storage('getQuota', () => this.#readQuota(id));
+  }
+
+  /** Every quota, by scope (named scopes in id order). */
+  listQuotas(): { scope: Scope; quota: Quota }[] {
+    return this.#storage('listQuotas', () => {
+      const out: { scope: Scope; quota: Quota }[] = [];
+      for (const { key } of this.#table.getRange(QUOTAS) as Iterable<{ key: Uint8Array }>) {
+        const id = idOfMetaKey(key);
+        const name = this.#nameAt(id);
+        const quota = this.#readQuota(id);
+        if (name !== undefined && quota) out.push({ scope: Scope.named(name), quota });
+      }
+      return out;
+    });
+  }
+
   // ---- lifecycle (API.md v2) ----
 
   /**
@@ -301,6 +374,9 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
         this.#claimTarget(b.name, replace, 'copyScope');
         this.#del(reservationKey(target));
         this.#map(b.name, target);
+        // The target's stats are what was copied (from the source's snapshot).
+        const stats = statsOf(this.#env);
+        for (const [database, copiedStats] of copy.copied) if (database in stats.across(target)) stats.set(database, target, copiedStats);
         this.#bumpGeneration();
       });
     } catch (error) {
@@ -330,6 +406,30 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   }
 
   // ---- internals ----
+
+  /** The quota of `id`, read once per write transaction (core asks before every counted write). */
+  #quotaOf(id: Uint8Array): Quota | undefined {
+    const txn = currentWriteTransaction(this.#env);
+    if (txn !== this.#quotaTxn) {
+      this.#quotaTxn = txn;
+      this.#txnQuotas.clear();
+    }
+    const hex = Buffer.from(id).toString('hex');
+    if (this.#txnQuotas.has(hex)) return this.#txnQuotas.get(hex);
+    const quota = this.#readQuota(id);
+    this.#txnQuotas.set(hex, quota);
+    return quota;
+  }
+
+  #readQuota(id: Uint8Array): Quota | undefined {
+    const bytes = this.#get(quotaKey(id));
+    if (bytes === undefined) return undefined;
+    try {
+      return JSON.parse(decodeName(bytes) ?? 'null') as Quota | undefined;
+    } catch {
+      return undefined;
+    }
+  }
 
   /** Inside a write transaction: `name`'s id in it (authoritative: the transaction holds the write lock). */
   #idInTxn(name: string): Uint8Array | undefined {
@@ -456,15 +556,19 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
 
   /** Inside a write transaction: unmaps `name` and marks its id for reclaim (also unnamed v1 data under its first-life id). */
   #drop(name: string): void {
-    const id = this.#lookup(name);
+    let id = this.#lookup(name);
     if (id !== undefined) {
       this.#unmap(name, id);
-      this.#reclaimer.markDropped(id, name);
     } else if (this.#unnamedData(name)) {
-      this.#reclaimer.markDropped(firstLifeIdOf(name), name);
+      id = firstLifeIdOf(name);
     } else {
       return;
     }
+    this.#reclaimer.markDropped(id, name);
+    // Empty at once, stats included; the quota went with the name.
+    statsOf(this.#env).forget(id);
+    this.#del(quotaKey(id));
+    this.#txnQuotas.clear();
     this.#bumpGeneration();
   }
 
@@ -567,6 +671,18 @@ function named(scope: ScopeLike, method: string): NamedScope {
 
 function describe(scope: Scope): string {
   return scope.isDefault ? 'the default scope' : `scope ${JSON.stringify(scope.name)}`;
+}
+
+function checkQuota(quota: unknown): void {
+  const limits = quota as Quota;
+  const ok =
+    typeof quota === 'object' &&
+    quota !== null &&
+    (limits.maxEntries !== undefined || limits.maxBytes !== undefined) &&
+    [limits.maxEntries, limits.maxBytes].every((n) => n === undefined || (Number.isInteger(n) && n >= 0));
+  if (!ok) {
+    throw new ScopedDbError('INVALID_INPUT', 'setQuota needs { maxEntries?, maxBytes? } with at least one whole number >= 0, or null');
+  }
 }
 
 function checkHash(hash: unknown): bigint {
