@@ -15,6 +15,7 @@ import {
   Scope,
   ScopedDbError,
   type ScopeLike,
+  type ScopeStats,
 } from '@scoped-lmdb/core';
 import {
   ASYNC_VIEW,
@@ -240,6 +241,17 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   registerScope(scope: ScopeLike): Promise<void> {
     return this.context.registerScope(scope);
+  }
+
+  /** Stats are not kept on Redis yet: the same refusal as an LMDB database built without `.withStats()`. */
+  async getStats(scope: ScopeLike): Promise<ScopeStats> {
+    Scope.from(scope);
+    throw new ScopedDbError('INVALID_INPUT', `getStats needs a database built .withStats(): "${this.name}" keeps no stats`);
+  }
+
+  async recountStats(scope?: ScopeLike): Promise<ScopeStats> {
+    if (scope !== undefined) Scope.from(scope);
+    throw new ScopedDbError('INVALID_INPUT', `recountStats needs a database built .withStats(): "${this.name}" keeps no stats`);
   }
 
   /** Core's generated view (view.ts), the same one LMDB returns: a frozen object of closures, no path to this database. */
