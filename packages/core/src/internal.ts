@@ -23,6 +23,7 @@ export { copyUnderId, countUnderId, deleteUnderId, type IdCopy, idHoldsData, typ
 export { currentWriteTransaction, inWriteTransaction, isClosed, isClosing, onReadTransaction } from './lmdb/lmdb-internals.js';
 export { readMetaRecords } from './lmdb/meta-table.js';
 export { recordedDatabases } from './lmdb/open.js';
+export { perEnv } from './lmdb/per-env.js';
 export type { ScopeIds } from './lmdb/registration.js';
 export { type Quota, type QuotaSource, type StatsKeeper, statsOf } from './lmdb/stats.js';
 export { checkRangeOptions } from './range-options.js';

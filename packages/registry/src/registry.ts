@@ -5,6 +5,7 @@ import {
   idHoldsData,
   inWriteTransaction,
   onReadTransaction,
+  perEnv,
   type Quota,
   REGISTRY_TABLE,
   recordedDatabases,
@@ -54,8 +55,6 @@ export interface CopyScopeOptions {
   onProgress?: (copied: number, total: number) => void;
 }
 
-const registries = new WeakMap<RootDatabase, GlobalScopeRegistry>();
-
 /**
  * The global scope registry of an env: which scopes exist, under which stored id, and their
  * lifecycle (drop, rename, swap, copy in O(1) of metadata; reclaim in the background). See
@@ -82,6 +81,8 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   #quotaTxn: object | undefined;
   readonly #txnQuotas = new Map<string, Quota | undefined>();
 
+  static readonly #of = perEnv((env) => new GlobalScopeRegistry(env));
+
   private constructor(env: RootDatabase) {
     this.#env = env;
     try {
@@ -101,9 +102,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     if (env === null || typeof env !== 'object' || typeof (env as Partial<RootDatabase>).openDB !== 'function') {
       throw new ScopedDbError('INVALID_INPUT', 'GlobalScopeRegistry.open needs an lmdb-js root database (from open())');
     }
-    let registry = registries.get(env);
-    if (!registry) registries.set(env, (registry = new GlobalScopeRegistry(env)));
-    return registry;
+    return GlobalScopeRegistry.#of(env);
   }
 
   // ---- what core asks (ScopeIds) ----

@@ -9,6 +9,7 @@ import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { idRange, replaceId, SCOPE_ID_BYTES } from '../key-format.js';
 import { openExistingTable } from './lmdb-internals.js';
 import { readMetaRecords } from './meta-table.js';
+import { perEnv } from './per-env.js';
 
 type Table = Database<Uint8Array, Uint8Array>;
 
@@ -18,12 +19,11 @@ export interface RecordedTable {
   readonly scoped: Table;
 }
 
-const opened = new WeakMap<RootDatabase, Map<string, RecordedTable>>();
+const openedOf = perEnv((): Map<string, RecordedTable> => new Map());
 
 /** The `_scoped` table of every database recorded in the env (opened once; a table dropped outside the library is skipped). */
 export function recordedTables(env: RootDatabase): RecordedTable[] {
-  let tables = opened.get(env);
-  if (!tables) opened.set(env, (tables = new Map()));
+  const tables = openedOf(env);
   for (const [name] of readMetaRecords(env)) {
     if (tables.has(name)) continue;
     try {

@@ -19,6 +19,7 @@
  *   runs whenever lmdb-js renews the env's read transaction and at the start of `transactionSync`.
  */
 import type { Database, RootDatabase } from 'lmdb';
+import { perEnv } from './per-env.js';
 
 type NativeState = { env?: { writeTxn?: object | null; address?: number }; status?: string };
 
@@ -91,13 +92,11 @@ export interface TransactionHooks {
   exit(committing: boolean): void;
 }
 
-const hooksOf = new WeakMap<RootDatabase, TransactionHooks[]>();
+const hooksOf = perEnv((): TransactionHooks[] => []);
 
 /** Adds hooks run around every write transaction of `env` (stats accounting, say). */
 export function addTransactionHooks(env: RootDatabase, hooks: TransactionHooks): void {
-  let list = hooksOf.get(env);
-  if (!list) hooksOf.set(env, (list = []));
-  list.push(hooks);
+  hooksOf(env).push(hooks);
 }
 
 /**
@@ -106,8 +105,8 @@ export function addTransactionHooks(env: RootDatabase, hooks: TransactionHooks):
  */
 export function transact<T>(env: RootDatabase, fn: () => T, flags?: number): T {
   const original = originals.get(env) ?? env.transactionSync;
-  const hooks = hooksOf.get(env);
-  if (!hooks || hooks.length === 0) return (original as (f: () => T, flags?: number) => T).call(env, fn, flags);
+  const hooks = hooksOf(env);
+  if (hooks.length === 0) return (original as (f: () => T, flags?: number) => T).call(env, fn, flags);
   const around = (): T => {
     for (const hook of hooks) hook.enter();
     let result: T;

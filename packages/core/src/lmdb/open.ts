@@ -11,6 +11,7 @@ import { type DatabaseKind, KEY_FORMAT_VERSION, META_TABLE, type MetaRecord, sco
 import { LmdbScopedDatabase } from './database.js';
 import { isReadOnly, MDB_DBS_FULL, openExistingTable } from './lmdb-internals.js';
 import { checkOrRecord, readMetaRecords, tablesNeeded } from './meta-table.js';
+import { perEnv } from './per-env.js';
 import { statsOf } from './stats.js';
 
 export interface OpenSpec<K, V, VIn> {
@@ -83,7 +84,7 @@ export function openScopedDatabase<K, V, VIn>(spec: OpenSpec<K, V, VIn>): Scoped
   return database;
 }
 
-const recorded = new WeakMap<RootDatabase, Map<string, ScopeEmptinessChecker>>();
+const recordedOf = perEnv((): Map<string, ScopeEmptinessChecker> => new Map());
 
 /**
  * Every scoped database recorded in the env's meta table, as emptiness checkers (what the
@@ -91,8 +92,7 @@ const recorded = new WeakMap<RootDatabase, Map<string, ScopeEmptinessChecker>>()
  * recorded since the last call is picked up, one whose tables are gone is skipped.
  */
 export function recordedDatabases(env: RootDatabase): ScopeEmptinessChecker[] {
-  let opened = recorded.get(env);
-  if (!opened) recorded.set(env, (opened = new Map()));
+  const opened = recordedOf(env);
   for (const [name, record] of readMetaRecords(env)) {
     if (opened.has(name) || !record) continue;
     let defaultTable: Database<Uint8Array, Uint8Array>;

@@ -21,6 +21,7 @@ import type { ScopeStats } from '../interfaces.js';
 import { STATS_TABLE } from '../key-format.js';
 import { addTransactionHooks, currentWriteTransaction, openExistingTable } from './lmdb-internals.js';
 import { readMetaRecords } from './meta-table.js';
+import { perEnv } from './per-env.js';
 
 type Table = Database<Uint8Array, Uint8Array>;
 
@@ -72,14 +73,8 @@ interface Frame {
   readonly pending: Map<string, Pending>;
 }
 
-const keepers = new WeakMap<RootDatabase, StatsKeeper>();
-
 /** The env's stats keeper (every stats-keeping database of the env shares its table and its transaction frames). */
-export function statsOf(env: RootDatabase): StatsKeeper {
-  let keeper = keepers.get(env);
-  if (!keeper) keepers.set(env, (keeper = new StatsKeeper(env)));
-  return keeper;
-}
+export const statsOf: (env: RootDatabase) => StatsKeeper = perEnv((env) => new StatsKeeper(env));
 
 export class StatsKeeper {
   readonly #env: RootDatabase;
@@ -217,7 +212,10 @@ export class StatsKeeper {
   #pendingIn(frame: Frame, key: Uint8Array): Pending {
     const id = Buffer.from(key).toString('latin1');
     let pending = frame.pending.get(id);
-    if (!pending) frame.pending.set(id, (pending = { key, reset: false, entries: 0, bytes: 0 }));
+    if (!pending) {
+      pending = { key, reset: false, entries: 0, bytes: 0 };
+      frame.pending.set(id, pending);
+    }
     return pending;
   }
 
