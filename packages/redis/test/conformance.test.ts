@@ -1,6 +1,6 @@
-import { openRedisScopedStore } from '../../src/index.js';
-import { useRedisServers } from '../support/redis-fixture.js';
-import { describeConformance } from './suite.js';
+import { describeConformance } from '@scoped-lmdb/test-suite/database';
+import { openRedisScopedStore } from '../src/index.js';
+import { useRedisServers } from './support/redis-fixture.js';
 
 const redis = useRedisServers();
 

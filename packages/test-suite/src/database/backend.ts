@@ -1,5 +1,4 @@
-import type { Codec } from '@scoped-lmdb/core';
-import type { AsyncScopedDatabase, AsyncScopedView } from '../../src/index.js';
+import type { AsyncScopedDatabase, AsyncScopedView, Codec } from '@scoped-lmdb/core';
 
 /** What the conformance suite drives: the async surface both backends share. */
 export type ConformanceDatabase<K, V> = Pick<

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Codec, type Entry, type RangeOptions, type ScopeLike, type ScopedDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { type Codec, type Entry, type RangeOptions, type ScopedDatabase, type ScopeLike, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { open, type RootDatabase } from 'lmdb';
 import type { ConformanceBackend, ConformanceDatabase, ConformanceView } from './backend.js';
 
