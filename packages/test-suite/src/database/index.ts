@@ -1,3 +1,4 @@
-export type { ConformanceBackend, ConformanceDatabase, ConformanceView } from './backend.js';
-export { asyncAdapter, openLmdbBackend } from './lmdb.js';
-export { describeConformance } from './suite.js';
+/** `@scoped-lmdb/test-suite/database`: the behaviour every scoped-database backend shares, and the LMDB backend. */
+export type { ScopedDatabaseSuiteOptions, SuiteBackend, SuiteDatabase, Supports } from './backend.js';
+export { type AsyncFromSync, asyncFromSync, openLmdbSuiteBackend } from './lmdb.js';
+export { describeScopedDatabase } from './suite.js';

@@ -1,12 +1,12 @@
 /**
- * Behaviour every backend shares, written once against the async surface:
+ * Behaviour every backend shares, written once against core's async contract:
  * isolation, order, ranges, clear, count, bad input and codec errors.
  * Each test opens its own database name, so no test depends on another's data.
  */
 import { type Codec, codecs, MAX_KEY_BYTES, Scope, type ScopedDbErrorCode, type ScopeLike } from '@scoped-lmdb/core';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceBackend, ConformanceDatabase } from './backend.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScopedDatabaseSuiteOptions, SuiteBackend, SuiteDatabase } from './backend.js';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -58,12 +58,21 @@ const fragileKeys: Codec<string> = {
   },
 };
 
-export function describeConformance(label: string, open: () => Promise<ConformanceBackend>): void {
-  describe(`conformance: ${label}`, () => {
-    let backend: ConformanceBackend;
+/**
+ * Registers the behaviour every scoped-database backend shares as vitest tests, under
+ * `describe(label)`. Call it at the top level of a test file, once per backend:
+ *
+ *   describeScopedDatabase('my backend', { open: () => openMine(), supports: { ... } });
+ */
+export function describeScopedDatabase(label: string, options: ScopedDatabaseSuiteOptions): void {
+  describe(`scoped database: ${label}`, () => {
+    let backend: SuiteBackend;
     let counter = 0;
     beforeAll(async () => {
-      backend = await open();
+      backend = await options.open();
+    });
+    afterAll(async () => {
+      await backend?.close?.();
     });
     const stringDb = () => backend.database(`t${++counter}`, codecs.string(), codecs.json<unknown>());
     const bytesDb = () => backend.database(`t${++counter}`, codecs.bytes(), codecs.string());
@@ -135,22 +144,24 @@ export function describeConformance(label: string, open: () => Promise<Conforman
         expect(await db.isScopeEmpty('a')).toBe(true);
       });
 
-      it('views are confined to their scope', async () => {
-        const db = stringDb();
-        const view = db.scope('tenant-1');
-        expect(view.scope.equals('tenant-1')).toBe(true);
-        expect(await view.isEmpty()).toBe(true);
-        await view.put('k', 'mine');
-        await db.put('tenant-2', 'k', 'theirs');
-        expect(await view.get('k')).toBe('mine');
-        expect(await collect(view.getKeys())).toEqual(['k']);
-        expect(await view.getCount()).toBe(1);
-        expect(await db.get(null, 'k')).toBeUndefined();
-        expect(await view.clearAsync()).toBe(1);
-        expect(await view.isEmpty()).toBe(true);
-        expect(await db.get('tenant-2', 'k')).toBe('theirs');
-        expect(db.scope(null).scope.isDefault).toBe(true);
-      });
+      // A backend without views gets no test that needs one (Supports.views).
+      if (options.supports.views)
+        it('views are confined to their scope', async () => {
+          const db = stringDb();
+          const view = db.scope('tenant-1');
+          expect(view.scope.equals('tenant-1')).toBe(true);
+          expect(await view.isEmpty()).toBe(true);
+          await view.put('k', 'mine');
+          await db.put('tenant-2', 'k', 'theirs');
+          expect(await view.get('k')).toBe('mine');
+          expect(await collect(view.getKeys())).toEqual(['k']);
+          expect(await view.getCount()).toBe(1);
+          expect(await db.get(null, 'k')).toBeUndefined();
+          expect(await view.clearAsync()).toBe(1);
+          expect(await view.isEmpty()).toBe(true);
+          expect(await db.get('tenant-2', 'k')).toBe('theirs');
+          expect(db.scope(null).scope.isDefault).toBe(true);
+        });
     });
 
     describe('order', () => {
@@ -189,7 +200,7 @@ export function describeConformance(label: string, open: () => Promise<Conforman
     });
 
     describe('ranges', () => {
-      let db: ConformanceDatabase<string, unknown>;
+      let db: SuiteDatabase<string, unknown>;
       beforeAll(async () => {
         db = stringDb();
         for (const k of ['a', 'b', 'c', 'd', 'e']) await db.put('r', k, k.toUpperCase());
