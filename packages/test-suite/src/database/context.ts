@@ -2,7 +2,7 @@
  * What every behaviour group gets: the backend (opened before the first test), fresh
  * databases, the `supports` manifest, and the helpers the groups share.
  */
-import { type Codec, codecs, Scope, type ScopedDbErrorCode } from '@scoped-lmdb/core';
+import { type AsyncScopedView, type Codec, codecs, Scope, type ScopedDbErrorCode, type ScopeLike } from '@scoped-lmdb/core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { SuiteBackend, SuiteDatabase, Supports } from './backend.js';
 
@@ -74,16 +74,68 @@ function findScopeName(prefix: string, test: (id: Uint8Array) => boolean): strin
   throw new Error(`no scope name found for ${prefix}`);
 }
 
-let edges: { startsWith00: string; startsWithFF: string; endsWithFF: string } | undefined;
+let edges: { startsWith00: string; startsWithFF: string; endsWithFF: string; endsWithFFFF: string } | undefined;
 
-/** Scope names at the edges of the id space, where a wrong bound bleeds into a neighbour; computed once. */
+/**
+ * Scope names at the edges of the id space, where a wrong bound bleeds into a neighbour or
+ * misses the scope: ids starting with 00 or ff, and ids ending in ff and ffff, whose upper bound
+ * (id + 1) carries into one and two more bytes. Found by brute force, once per process.
+ */
 export function edgeScopes(): NonNullable<typeof edges> {
   edges ??= {
     startsWith00: findScopeName('lo-', (id) => id[0] === 0x00),
     startsWithFF: findScopeName('hi-', (id) => id[0] === 0xff),
-    endsWithFF: findScopeName('carry-', (id) => id[7] === 0xff),
+    endsWithFF: findScopeName('carry-', (id) => id[7] === 0xff && id[6] !== 0xff),
+    endsWithFFFF: findScopeName('carry2-', (id) => id[6] === 0xff && id[7] === 0xff),
   };
   return edges;
+}
+
+/**
+ * Where a single-scope group sends its operations. The groups run once on the database's own
+ * scope-first methods (`db.get(scope, key)`, bound by `bindScopeFirst`), then again through
+ * `db.scope(s)` views on the default scope and on the edge scopes, as abstract-level runs its
+ * suite again on a sublevel.
+ */
+export interface ScopeRun {
+  /** The scope every operation of the group goes to. */
+  readonly scope: Scope;
+  /** `db` bound to `scope`. */
+  at<K, V>(db: SuiteDatabase<K, V>): AsyncScopedView<K, V>;
+  /** Other scopes, at the edges too, where a group puts data that a loose bound would pick up. */
+  readonly neighbours: readonly ScopeLike[];
+}
+
+export function scopeRun(scope: ScopeLike, throughViews: boolean): ScopeRun {
+  const s = Scope.from(scope);
+  const edge = edgeScopes();
+  const others: ScopeLike[] = [null, 'q', 's', edge.startsWith00, edge.startsWithFF, edge.endsWithFF, edge.endsWithFFFF];
+  return {
+    scope: s,
+    at: (db) => (throughViews ? db.scope(s) : bindScopeFirst(db, s)),
+    neighbours: others.filter((other) => !s.equals(other)),
+  };
+}
+
+/** The suite's own view: each method calls the database's scope-first one with `scope`. */
+export function bindScopeFirst<K, V>(db: SuiteDatabase<K, V>, scope: Scope): AsyncScopedView<K, V> {
+  return {
+    scope,
+    get: (key) => db.get(scope, key),
+    getMany: (keys) => db.getMany(scope, keys),
+    doesExist: (key) => db.doesExist(scope, key),
+    put: (key, value) => db.put(scope, key, value),
+    putSync: (key, value) => db.putSync(scope, key, value),
+    remove: (key) => db.remove(scope, key),
+    removeSync: (key) => db.removeSync(scope, key),
+    clearSync: () => db.clearSync(scope),
+    clearAsync: () => db.clearAsync(scope),
+    getRange: (options) => db.getRange(scope, options),
+    getKeys: (options) => db.getKeys(scope, options),
+    getCount: (options) => db.getCount(scope, options),
+    isEmpty: () => db.isScopeEmpty(scope),
+    transaction: (fn) => db.transaction(scope, fn),
+  };
 }
 
 export const byteOrder = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b);

@@ -5,14 +5,22 @@
  */
 import { describe } from 'vitest';
 import type { ScopedDatabaseSuiteOptions } from './backend.js';
-import { suiteContext } from './context.js';
+import { edgeScopes, type ScopeRun, type SuiteContext, scopeRun, suiteContext } from './context.js';
 import { badInputGroup } from './groups/bad-input.js';
-import { codecErrorsGroup } from './groups/codec-errors.js';
+import { codecErrorsGroup, codecMessagesGroup } from './groups/codec-errors.js';
 import { isolationGroup } from './groups/isolation.js';
 import { orderGroup } from './groups/order.js';
 import { rangesGroup } from './groups/ranges.js';
 import { readsWritesGroup } from './groups/reads-writes.js';
 import { viewsGroup } from './groups/views.js';
+
+/** The groups that work in one scope: they run once per scope run. */
+function singleScopeGroups(ctx: SuiteContext, run: ScopeRun): void {
+  orderGroup(ctx, run);
+  rangesGroup(ctx, run);
+  readsWritesGroup(ctx, run);
+  codecErrorsGroup(ctx, run);
+}
 
 /**
  * Registers the behaviour every scoped-database backend shares as vitest tests, under
@@ -21,15 +29,27 @@ import { viewsGroup } from './groups/views.js';
  *   describeScopedDatabase('my backend', { open: () => openMine(), supports: { ... } });
  */
 export function describeScopedDatabase(label: string, options: ScopedDatabaseSuiteOptions): void {
+  const { supports } = options;
   describe(`scoped database: ${label}`, () => {
-    const ctx = suiteContext(options.open, options.supports);
+    const ctx = suiteContext(options.open, supports);
+    // Groups that span scopes or databases, on the database's own methods.
     isolationGroup(ctx);
     // A backend without views gets no test that needs one (Supports.views).
-    if (options.supports.views) viewsGroup(ctx);
-    orderGroup(ctx);
-    rangesGroup(ctx);
-    readsWritesGroup(ctx);
+    if (supports.views) viewsGroup(ctx);
     badInputGroup(ctx);
-    codecErrorsGroup(ctx);
+    codecMessagesGroup(ctx);
+    // The single-scope groups: first on the database's scope-first methods, in a named scope;
+    singleScopeGroups(ctx, scopeRun('tenant', false));
+    // then again in the default scope and on scopes whose ids end in ff and ffff (an upper
+    // bound that carries), through the backend's views where it has them.
+    const { endsWithFF, endsWithFFFF } = edgeScopes();
+    for (const [scope, why] of [
+      [null, 'the default scope'],
+      [endsWithFF, 'its id ends in ff'],
+      [endsWithFFFF, 'its id ends in ffff'],
+    ] as const) {
+      const where = supports.views ? `through db.scope(${JSON.stringify(scope)})` : `in scope ${JSON.stringify(scope)}`;
+      describe(`again, ${where}: ${why}`, () => singleScopeGroups(ctx, scopeRun(scope, supports.views)));
+    }
   });
 }

@@ -1,15 +1,24 @@
 /** Isolation: every operation stays in its scope and its database, at the edges of the id space too. */
-import type { ScopeLike } from '@scoped-lmdb/core';
+import { Scope, type ScopeLike } from '@scoped-lmdb/core';
 import { describe, expect, it } from 'vitest';
 import { bytes, collect, edgeScopes, hex, type SuiteContext } from '../context.js';
 
 export function isolationGroup(ctx: SuiteContext): void {
   const named = ['a', 'b', '租户', 'user:12345', 'x'.repeat(1000)];
-  const { startsWith00, startsWithFF, endsWithFF } = edgeScopes();
-  const edges = [startsWith00, startsWithFF, endsWithFF];
+  const { startsWith00, startsWithFF, endsWithFF, endsWithFFFF } = edgeScopes();
+  const edges = [startsWith00, startsWithFF, endsWithFF, endsWithFFFF];
   const allScopes: ScopeLike[] = [null, ...named, ...edges];
 
   describe('isolation', () => {
+    it('runs on scopes at the edges of the id space', () => {
+      const id = (name: string) => hex(Scope.named(name).id!);
+      expect(id(startsWith00)).toMatch(/^00/);
+      expect(id(startsWithFF)).toMatch(/^ff/);
+      expect(id(endsWithFF)).toMatch(/ff$/);
+      expect(id(endsWithFF).slice(12, 14)).not.toBe('ff');
+      expect(id(endsWithFFFF)).toMatch(/ffff$/);
+    });
+
     it('keeps the same key apart in every scope', async () => {
       const db = ctx.stringDb();
       for (const [i, s] of allScopes.entries()) await db.put(s, 'k', { i });

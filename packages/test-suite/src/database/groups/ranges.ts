@@ -1,20 +1,21 @@
 /** Ranges: lmdb-js's range options, applied inside one scope; getCount counts what getKeys yields. */
+
+import type { AsyncScopedView } from '@scoped-lmdb/core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SuiteDatabase } from '../backend.js';
-import { byteOrder, bytes, collect, edgeScopes, hex, type SuiteContext } from '../context.js';
+import { byteOrder, bytes, collect, hex, type ScopeRun, type SuiteContext } from '../context.js';
 
-export function rangesGroup(ctx: SuiteContext): void {
-  const { startsWith00, startsWithFF } = edgeScopes();
+export function rangesGroup(ctx: SuiteContext, run: ScopeRun): void {
   describe('ranges', () => {
-    let db: SuiteDatabase<string, unknown>;
+    let db: AsyncScopedView<string, unknown>;
     beforeAll(async () => {
-      db = ctx.stringDb();
-      for (const k of ['a', 'b', 'c', 'd', 'e']) await db.put('r', k, k.toUpperCase());
+      const whole = ctx.stringDb();
+      db = run.at(whole);
+      for (const k of ['a', 'b', 'c', 'd', 'e']) await db.put(k, k.toUpperCase());
       // Neighbours that a loose bound would pick up.
-      for (const s of [null, 'q', 's']) for (const k of ['a', 'c', 'f']) await db.put(s, k, 'neighbour');
+      for (const s of run.neighbours) for (const k of ['a', 'c', 'f']) await whole.put(s, k, 'neighbour');
     });
-    const keysOf = (options: object) => collect(db.getKeys('r', options));
+    const keysOf = (options: object) => collect(db.getKeys(options));
 
     it('applies start, end, inclusiveEnd and exclusiveStart as lmdb-js does', async () => {
       expect(await keysOf({ start: 'b', end: 'd' })).toEqual(['b', 'c']);
@@ -37,13 +38,13 @@ export function rangesGroup(ctx: SuiteContext): void {
       expect(await keysOf({ reverse: true, offset: 1, limit: 2 })).toEqual(['d', 'c']);
       expect(await keysOf({ offset: 9 })).toEqual([]);
       expect(await keysOf({ limit: 0 })).toEqual([]);
-      expect(await db.getCount('r', { offset: 1, limit: 2 })).toBe(2);
-      expect(await db.getCount('r', { offset: 4, limit: 2 })).toBe(1);
-      expect(await db.getCount('r', { limit: 0 })).toBe(0);
+      expect(await db.getCount({ offset: 1, limit: 2 })).toBe(2);
+      expect(await db.getCount({ offset: 4, limit: 2 })).toBe(1);
+      expect(await db.getCount({ limit: 0 })).toBe(0);
     });
 
     it('yields values with their keys, and a range can be walked twice', async () => {
-      const range = db.getRange('r', { start: 'c' });
+      const range = db.getRange({ start: 'c' });
       const first = await collect(range);
       expect(first).toEqual([
         { key: 'c', value: 'C' },
@@ -54,12 +55,13 @@ export function rangesGroup(ctx: SuiteContext): void {
     });
 
     it('getCount counts what getKeys yields, for any options', async () => {
-      const data = ctx.bytesDb();
+      const whole = ctx.bytesDb();
+      const data = run.at(whole);
       const stored = new Map<string, Uint8Array>();
       const key = fc.uint8Array({ minLength: 1, maxLength: 3, max: 4 }).map((k) => k.map((b) => [0x00, 0x01, 0x7f, 0xfe, 0xff][b]!));
       for (const k of fc.sample(key, { numRuns: 60, seed: 7 })) stored.set(hex(k), k);
-      for (const k of stored.values()) await data.put('p', k, hex(k));
-      for (const s of [null, startsWith00, startsWithFF]) await data.put(s, bytes(0x01), 'neighbour');
+      for (const k of stored.values()) await data.put(k, hex(k));
+      for (const s of run.neighbours) await whole.put(s, bytes(0x01), 'neighbour');
       const model = [...stored.values()].sort(byteOrder);
       const options = fc.record(
         {
@@ -89,8 +91,8 @@ export function rangesGroup(ctx: SuiteContext): void {
             .filter(inRange)
             .slice(offset, o.limit === undefined ? undefined : offset + o.limit)
             .map(hex);
-          expect((await collect(data.getKeys('p', o))).map(hex)).toEqual(expected);
-          expect(await data.getCount('p', o)).toBe(expected.length);
+          expect((await collect(data.getKeys(o))).map(hex)).toEqual(expected);
+          expect(await data.getCount(o)).toBe(expected.length);
         }),
         { numRuns: 150, seed: 42 },
       );
