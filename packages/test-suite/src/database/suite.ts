@@ -6,7 +6,7 @@
 import { describe } from 'vitest';
 import type { ScopedDatabaseSuiteOptions } from './backend.js';
 import { edgeScopes, type ScopeRun, type SuiteContext, scopeRun, suiteContext } from './context.js';
-import { badInputGroup } from './groups/bad-input.js';
+import { badDatabasesGroup, badKeysAndValuesGroup, badScopesGroup } from './groups/bad-input.js';
 import { codecErrorsGroup, codecMessagesGroup } from './groups/codec-errors.js';
 import { isolationGroup } from './groups/isolation.js';
 import { orderGroup } from './groups/order.js';
@@ -19,6 +19,7 @@ function singleScopeGroups(ctx: SuiteContext, run: ScopeRun): void {
   orderGroup(ctx, run);
   rangesGroup(ctx, run);
   readsWritesGroup(ctx, run);
+  badKeysAndValuesGroup(ctx, run);
   codecErrorsGroup(ctx, run);
 }
 
@@ -36,7 +37,8 @@ export function describeScopedDatabase(label: string, options: ScopedDatabaseSui
     isolationGroup(ctx);
     // A backend without views gets no test that needs one (Supports.views).
     if (supports.views) viewsGroup(ctx);
-    badInputGroup(ctx);
+    badScopesGroup(ctx);
+    badDatabasesGroup(ctx);
     codecMessagesGroup(ctx);
     // The single-scope groups: first on the database's scope-first methods, in a named scope;
     singleScopeGroups(ctx, scopeRun('tenant', false));
