@@ -11,14 +11,20 @@ import { codecErrorsGroup, codecMessagesGroup } from './groups/codec-errors.js';
 import { isolationGroup } from './groups/isolation.js';
 import { orderGroup } from './groups/order.js';
 import { rangesGroup } from './groups/ranges.js';
+import { rangesUnderWritesGroup } from './groups/ranges-under-writes.js';
 import { readsWritesGroup } from './groups/reads-writes.js';
+import { transactionsGroup } from './groups/transactions.js';
 import { viewsGroup } from './groups/views.js';
+import { writeOrderGroup } from './groups/write-order.js';
 
 /** The groups that work in one scope: they run once per scope run. */
 function singleScopeGroups(ctx: SuiteContext, run: ScopeRun): void {
   orderGroup(ctx, run);
   rangesGroup(ctx, run);
+  rangesUnderWritesGroup(ctx, run);
   readsWritesGroup(ctx, run);
+  writeOrderGroup(ctx, run);
+  transactionsGroup(ctx, run);
   badKeysAndValuesGroup(ctx, run);
   codecErrorsGroup(ctx, run);
 }
