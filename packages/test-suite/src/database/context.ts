@@ -2,7 +2,16 @@
  * What every behaviour group gets: the backend (opened before the first test), fresh
  * databases, the `supports` manifest, and the helpers the groups share.
  */
-import { type AsyncScopedView, type Codec, codecs, Scope, type ScopedDbErrorCode, type ScopeLike } from '@scoped-lmdb/core';
+import {
+  type AsyncScopedView,
+  type Codec,
+  codecs,
+  Scope,
+  type ScopedDatabase,
+  type ScopedDbErrorCode,
+  type ScopedView,
+  type ScopeLike,
+} from '@scoped-lmdb/core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { SuiteBackend, SuiteDatabase, Supports } from './backend.js';
 
@@ -102,6 +111,8 @@ export interface ScopeRun {
   readonly scope: Scope;
   /** `db` bound to `scope`. */
   at<K, V>(db: SuiteDatabase<K, V>): AsyncScopedView<K, V>;
+  /** The sync database behind a handle (`supports.sync`), bound to `scope` the same way. */
+  atSync<K, V>(db: SuiteDatabase<K, V>): ScopedView<K, V>;
   /** Other scopes, at the edges too, where a group puts data that a loose bound would pick up. */
   readonly neighbours: readonly ScopeLike[];
 }
@@ -113,8 +124,15 @@ export function scopeRun(scope: ScopeLike, throughViews: boolean): ScopeRun {
   return {
     scope: s,
     at: (db) => (throughViews ? db.scope(s) : bindScopeFirst(db, s)),
+    atSync: (db) => (throughViews ? syncOf(db).scope(s) : bindScopeFirstSync(syncOf(db), s)),
     neighbours: others.filter((other) => !s.equals(other)),
   };
+}
+
+/** The sync database behind `db`; the backend declared `supports.sync`, so a handle without one fails the test. */
+export function syncOf<K, V>(db: SuiteDatabase<K, V>): ScopedDatabase<K, V> {
+  if (!db.sync) throw new Error('the backend declares supports.sync, but its database handles have no `sync` database');
+  return db.sync;
 }
 
 /** The suite's own view: each method calls the database's scope-first one with `scope`. */
@@ -141,3 +159,25 @@ export function bindScopeFirst<K, V>(db: SuiteDatabase<K, V>, scope: Scope): Asy
 export const byteOrder = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b);
 export const bytes = (...values: number[]) => new Uint8Array(values);
 export const hex = (key: Uint8Array) => Buffer.from(key).toString('hex');
+
+/** `bindScopeFirst` for core's sync `ScopedDatabase`. */
+export function bindScopeFirstSync<K, V>(db: ScopedDatabase<K, V>, scope: Scope): ScopedView<K, V> {
+  return {
+    scope,
+    get: (key) => db.get(scope, key),
+    getMany: (keys) => db.getMany(scope, keys),
+    doesExist: (key) => db.doesExist(scope, key),
+    put: (key, value) => db.put(scope, key, value),
+    putSync: (key, value) => db.putSync(scope, key, value),
+    remove: (key) => db.remove(scope, key),
+    removeSync: (key) => db.removeSync(scope, key),
+    clearSync: () => db.clearSync(scope),
+    clearAsync: () => db.clearAsync(scope),
+    getRange: (options) => db.getRange(scope, options),
+    getKeys: (options) => db.getKeys(scope, options),
+    getCount: (options) => db.getCount(scope, options),
+    isEmpty: () => db.isScopeEmpty(scope),
+    transaction: (fn) => db.transaction(fn),
+    transactionSync: (fn) => db.transactionSync(fn),
+  };
+}

@@ -13,6 +13,7 @@ import { orderGroup } from './groups/order.js';
 import { rangesGroup } from './groups/ranges.js';
 import { rangesUnderWritesGroup } from './groups/ranges-under-writes.js';
 import { readsWritesGroup } from './groups/reads-writes.js';
+import { syncGroup } from './groups/sync.js';
 import { transactionsGroup } from './groups/transactions.js';
 import { viewsGroup } from './groups/views.js';
 import { writeOrderGroup } from './groups/write-order.js';
@@ -27,6 +28,8 @@ function singleScopeGroups(ctx: SuiteContext, run: ScopeRun): void {
   transactionsGroup(ctx, run);
   badKeysAndValuesGroup(ctx, run);
   codecErrorsGroup(ctx, run);
+  // A backend without core's sync API gets no test that needs it (Supports.sync).
+  if (ctx.supports.sync) syncGroup(ctx, run);
 }
 
 /**

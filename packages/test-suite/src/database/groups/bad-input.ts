@@ -8,7 +8,7 @@
 import { type AsyncScopedView, type Codec, codecs, MAX_KEY_BYTES, type ScopedDbErrorCode, type ScopeLike } from '@scoped-lmdb/core';
 import { describe, expect, it } from 'vitest';
 import type { SuiteDatabase } from '../backend.js';
-import { bytes, collect, rejectsWith, type ScopeRun, type SuiteContext } from '../context.js';
+import { bytes, collect, rejectsWith, type ScopeRun, type SuiteContext, syncOf } from '../context.js';
 
 type Call = () => Promise<unknown> | AsyncIterable<unknown>;
 
@@ -94,6 +94,23 @@ export function badScopesGroup(ctx: SuiteContext): void {
           }),
       );
       expect(ran).toBe(false);
+      if (ctx.supports.sync) {
+        // Core's sync methods throw it at once.
+        const sync = syncOf(db);
+        for (const call of [
+          () => sync.get('', 'keep'),
+          () => sync.doesExist('', 'keep'),
+          () => sync.putSync('', 'k', 1),
+          () => sync.removeSync('', 'keep'),
+          () => sync.clearSync(''),
+          () => sync.getRange(''),
+          () => sync.getKeys(''),
+          () => sync.getCount(''),
+          () => sync.isScopeEmpty(''),
+        ]) {
+          throwsNow('EMPTY_SCOPE_NAME', call);
+        }
+      }
       await usable();
     });
 
