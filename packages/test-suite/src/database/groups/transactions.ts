@@ -13,7 +13,9 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
     const whole = ctx.stringDb();
     const at = run.at(whole);
     await at.put('keep', 'kept');
-    return { whole, at };
+    // Writes issued after every other have applied them all (call order): then a read sees any stray write.
+    const settled = () => Promise.all([at.remove('barrier'), whole.remove(neighbour, 'barrier')]);
+    return { whole, at, settled };
   };
 
   describe('transactions', () => {
@@ -43,7 +45,7 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
     });
 
     it('a callback that throws applies none of its writes; the transaction rejects with its error', async () => {
-      const { at } = await setup();
+      const { at, settled } = await setup();
       const mine = new Error('mine');
       await expect(
         at.transaction(() => {
@@ -52,11 +54,12 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
           throw mine;
         }),
       ).rejects.toBe(mine);
+      await settled();
       expect(await collect(at.getRange())).toEqual([{ key: 'keep', value: 'kept' }]);
     });
 
     it('a write that fails inside applies none of the others; the transaction rejects with its code', async () => {
-      const { at } = await setup();
+      const { at, settled } = await setup();
       await rejectsWith(
         () =>
           at.transaction(() => {
@@ -74,6 +77,7 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
           }),
         'ENCODING',
       );
+      await settled();
       expect(await collect(at.getRange())).toEqual([{ key: 'keep', value: 'kept' }]);
       const usable = await at.transaction(() => {
         at.put('after', 1);
@@ -91,7 +95,7 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
 
     if (ctx.supports.crossScopeTransactions) {
       it('commits writes to another scope with it, and rolls them back with it', async () => {
-        const { whole, at } = await setup();
+        const { whole, at, settled } = await setup();
         await at.transaction(() => {
           at.put('a', 1);
           whole.put(neighbour, 'b', 2);
@@ -105,12 +109,13 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
             throw new Error('roll back');
           }),
         ).rejects.toThrow('roll back');
+        await settled();
         expect(await at.doesExist('c')).toBe(false);
         expect(await whole.doesExist(neighbour, 'd')).toBe(false);
       });
     } else {
       it('a write to another scope fails it with INVALID_INPUT, and none of its writes apply', async () => {
-        const { whole, at } = await setup();
+        const { whole, at, settled } = await setup();
         await rejectsWith(
           () =>
             at.transaction(() => {
@@ -119,6 +124,7 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
             }),
           'INVALID_INPUT',
         );
+        await settled();
         expect(await at.doesExist('a')).toBe(false);
         expect(await whole.doesExist(neighbour, 'b')).toBe(false);
         expect(await at.getCount()).toBe(1);
