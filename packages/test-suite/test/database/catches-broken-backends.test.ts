@@ -53,6 +53,14 @@ describe('the database suite', () => {
     expect(of('healthy').filter((r) => r.status !== 'passed')).toEqual([]);
   });
 
+  it('passes every test on a healthy backend that declares less than it supports, generating fewer', () => {
+    const fewer = of('healthy, declaring less');
+    expect(fewer.filter((r) => r.status !== 'passed')).toEqual([]);
+    expect(fewer.length).toBeGreaterThan(150);
+    expect(fewer.length).toBeLessThan(of('healthy').length);
+    expect(fewer.map((r) => r.ancestorTitles[1])).toContain('again, in scope null: the default scope');
+  });
+
   it.each([
     ['getCount ignores limit and offset', ['applies offset, then limit', 'getCount counts what getKeys yields, for any options']],
     [
