@@ -21,6 +21,7 @@ interface Manifest {
   allowScripts?: Record<string, boolean>;
   peerDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  exports?: Record<string, unknown>;
 }
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const writeJson = (path: string, value: unknown) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
@@ -276,18 +277,29 @@ describe('the packed packages, installed in a project outside the workspace', ()
   });
 
   it('CommonJS: require() of every package throws an Error that says to use import(); import() loads core', async () => {
-    const names = publishable.map((m) => m.name);
+    // A package's root, or each of its entries when it has none (@scoped-lmdb/test-suite): what a user would require.
+    const entriesOf = (m: Manifest) => {
+      const paths = Object.keys(m.exports ?? {}).filter((path) => path !== './package.json');
+      return paths.includes('.') ? [m.name] : paths.map((path) => `${m.name}${path.slice(1)}`);
+    };
+    const expectedMessage = (m: Manifest) =>
+      `${m.name} is ESM only (it uses top-level await): from CommonJS, load it with ${entriesOf(m)
+        .map((entry) => `\`await import('${entry}')\``)
+        .join(' or ')}.`;
+    const names = publishable.flatMap(entriesOf);
     const result = await run(process.execPath, ['commonjs.cjs', names.join(','), '@scoped-lmdb/core'], { cwd: project });
     expect(result.status, show('node commonjs.cjs', result)).toBe(0);
     const lines = result.stdout
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { name: string; require?: { code?: string; message?: string }; import?: string[] });
-    for (const name of names) {
-      expect.soft(lines.find((l) => l.name === name && l.require)?.require, name).toEqual({
-        code: 'ERR_REQUIRE_ESM',
-        message: `${name} is ESM only (it uses top-level await): from CommonJS, load it with \`await import('${name}')\`.`,
-      });
+    for (const manifest of publishable) {
+      for (const name of entriesOf(manifest)) {
+        expect.soft(lines.find((l) => l.name === name && l.require)?.require, name).toEqual({
+          code: 'ERR_REQUIRE_ESM',
+          message: expectedMessage(manifest),
+        });
+      }
     }
     expect(lines.find((l) => l.import)?.import).toEqual(
       expect.arrayContaining(['Scope', 'ScopedDbError', 'codecs', 'scopedDatabaseOptions']),

@@ -1,5 +1,5 @@
 // The example's codec through the shared contract suite, as a library author would run it.
-import { codecContractSuite } from '@scoped-lmdb/codec-test-suite';
+import { codecContractSuite } from '@scoped-lmdb/test-suite/codec';
 import { pointCodec } from '../src/custom-codec.js';
 
 codecContractSuite(pointCodec, {

@@ -1,9 +1,11 @@
 // The TypeScript snippets of the READMEs, type-checked and run as a reader would paste them,
-// each on a fresh LMDB directory in place of './data'. What they print is checked too.
+// each on a fresh LMDB directory in place of './data'. What they print is checked too. A test
+// file's snippet (`vitest: true`) runs under vitest instead, as the reader's test would.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RedisCluster, startCluster } from '@scoped-lmdb/redis/local-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,7 @@ const workDir = fileURLToPath(new URL('../.readme-snippets/', import.meta.url));
 const dataRoot = mkdtempSync(join(tmpdir(), 'scoped-lmdb-readme-'));
 
 /** Every README snippet that runs on its own, and what its output must contain. */
-const snippets: Array<{ readme: string; redis?: boolean; prints: Array<string | RegExp> }> = [
+const snippets: Array<{ readme: string; redis?: boolean; vitest?: boolean; prints: Array<string | RegExp> }> = [
   { readme: 'README.md', prints: ["{ item: 'tea', qty: 2 }", "{ item: 'coffee', qty: 1 }", /^1$/m] },
   { readme: 'packages/core/README.md', prints: ["{ name: 'Ada' } 1", "[ 'u1' ]", /^true$/m] },
   { readme: 'packages/codec-msgpack/README.md', prints: [/at: \d{4}-\d\d-\d\dT/, "tags: Map(1) { 'x' => 1 }"] },
@@ -34,8 +36,11 @@ const snippets: Array<{ readme: string; redis?: boolean; prints: Array<string | 
   },
   // On a 3-master cluster of its own, in place of the README's port 7000.
   { readme: 'packages/redis/README.md', redis: true, prints: ['{ total: 12 }', 'o-1 { total: 12 }', /^1$/m] },
+  // The database suite on LMDB: every test it generates passes, none is skipped.
+  { readme: 'packages/test-suite/README.md', vitest: true, prints: [/Tests\s+(\d{3}) passed \(\1\)/] },
 ];
 let cluster: RedisCluster | undefined;
+const vitestCli = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 
 /** The README's first TypeScript block. */
 function firstTsBlock(readme: string): string | undefined {
@@ -45,25 +50,30 @@ function firstTsBlock(readme: string): string | undefined {
 
 /** `packages/core/README.md` -> `packages-core-README`: a file and directory name per README. */
 const slug = (readme: string) => readme.replaceAll('/', '-').replace(/\.md$/, '');
-const fileFor = (readme: string) => join(workDir, `${slug(readme)}.ts`);
+/** A vitest snippet goes under test/, where the examples' vitest config looks for test files. */
+const fileFor = (readme: string, vitest = false) =>
+  vitest ? join(workDir, 'test', `${slug(readme)}.test.ts`) : join(workDir, `${slug(readme)}.ts`);
 
 beforeAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
+  mkdirSync(join(workDir, 'test'), { recursive: true });
   cluster = await startCluster(3);
-  for (const { readme, redis } of snippets) {
+  for (const { readme, redis, vitest } of snippets) {
     let source = firstTsBlock(readme);
     if (source === undefined) throw new Error(`${readme} has no ts block`);
     if (redis) {
       expect(source, `${readme} should connect to port 7000`).toContain('port: 7000');
       source = source.replace('port: 7000', `port: ${cluster.nodes[0]?.port}`);
-    } else {
+    } else if (!vitest) {
       expect(source, `${readme} should open './data'`).toContain("'./data'");
       source = source.replace("'./data'", JSON.stringify(join(dataRoot, slug(readme))));
     }
-    writeFileSync(fileFor(readme), `${source}\nexport {};\n`);
+    writeFileSync(fileFor(readme, vitest), `${source}\nexport {};\n`);
   }
-  writeFileSync(join(workDir, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.source.json', include: ['*.ts'] }));
+  writeFileSync(
+    join(workDir, 'tsconfig.json'),
+    JSON.stringify({ extends: '../../../tsconfig.source.json', include: ['*.ts', 'test/*.ts'] }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -79,12 +89,16 @@ describe('README snippets', () => {
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
   }, 130_000);
 
-  for (const { readme, prints } of snippets) {
+  for (const { readme, prints, vitest } of snippets) {
     it(`${readme} runs and prints what it says`, () => {
-      const result = spawnSync(process.execPath, ['--conditions=@scoped-lmdb/source', '--import', 'tsx', fileFor(readme)], {
+      const command = vitest
+        ? [vitestCli, 'run', '--root', workDir, '--config', fileURLToPath(new URL('../vitest.config.ts', import.meta.url))]
+        : ['--conditions=@scoped-lmdb/source', '--import', 'tsx', fileFor(readme)];
+      const result = spawnSync(process.execPath, command, {
         cwd: workDir,
         encoding: 'utf8',
         timeout: 60_000,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       });
       expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
       for (const expected of prints) {

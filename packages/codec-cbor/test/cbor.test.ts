@@ -1,4 +1,4 @@
-import { codecContractSuite, jsonSamples, richSamples } from '@scoped-lmdb/codec-test-suite';
+import { codecContractSuite, jsonSamples, richSamples } from '@scoped-lmdb/test-suite/codec';
 import { cbor } from '../src/index.js';
 
 const cyclic: Record<string, unknown> = {};

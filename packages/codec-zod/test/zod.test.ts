@@ -1,6 +1,6 @@
 import { cbor } from '@scoped-lmdb/codec-cbor';
 import { msgpack } from '@scoped-lmdb/codec-msgpack';
-import { codecContractSuite } from '@scoped-lmdb/codec-test-suite';
+import { codecContractSuite } from '@scoped-lmdb/test-suite/codec';
 import { codecs, isScopedDbError, type ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import * as v from 'valibot';

@@ -1,7 +1,7 @@
 // The README's custom codec, run through the suite exactly as a library author would.
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { codecContractSuite } from '../src/index.js';
+import { codecContractSuite } from '../../src/codec/index.js';
 import { epochMillis } from './fixtures/epoch-millis.js';
 
 codecContractSuite(epochMillis, {
@@ -13,7 +13,7 @@ codecContractSuite(epochMillis, {
 
 it('the package README and the root README show this very codec', () => {
   const source = readFileSync(new URL('./fixtures/epoch-millis.ts', import.meta.url), 'utf8');
-  for (const readme of ['../README.md', '../../../README.md']) {
+  for (const readme of ['../../README.md', '../../../../README.md']) {
     expect(readFileSync(new URL(readme, import.meta.url), 'utf8'), readme).toContain(source);
   }
 });

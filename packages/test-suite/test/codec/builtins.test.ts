@@ -1,5 +1,5 @@
 import { codecs, type OrderedKey } from '@scoped-lmdb/core';
-import { codecContractSuite, jsonSamples } from '../src/index.js';
+import { codecContractSuite, jsonSamples } from '../../src/codec/index.js';
 
 const cyclic: Record<string, unknown> = {};
 cyclic.self = cyclic;

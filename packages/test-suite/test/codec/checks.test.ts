@@ -10,7 +10,7 @@ import {
   checkRefusesBytes,
   checkRefusesValues,
   checkRoundTrip,
-} from '../src/checks.js';
+} from '../../src/codec/checks.js';
 
 const text = codecs.string() as Codec<unknown>;
 const samples = ['first', 'second value', 'unicode 租户'];

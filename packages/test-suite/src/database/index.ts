@@ -1,0 +1,4 @@
+/** `@scoped-lmdb/test-suite/database`: the behaviour every scoped-database backend shares, and the LMDB backend. */
+export type { ScopedDatabaseSuiteOptions, SuiteBackend, SuiteDatabase, Supports } from './backend.js';
+export { type AsyncFromSync, asyncFromSync, openLmdbSuiteBackend } from './lmdb.js';
+export { describeScopedDatabase } from './suite.js';
