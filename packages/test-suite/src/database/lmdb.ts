@@ -129,6 +129,8 @@ export function asyncFromSync<K, V, VIn = V>(db: ScopedDatabase<K, V, VIn>): Asy
     listUnnamedIds: () => attempt(() => db.listUnnamedIds()),
     findEmptyScopes: () => attempt(() => db.findEmptyScopes()),
     registerScope: (s) => attempt(() => db.registerScope(s)),
+    getStats: (s) => attempt(() => db.getStats(s)),
+    recountStats: (s) => attempt(() => db.recountStats(s)),
     scope: (s) => asyncView(db.scope(s)),
     transaction,
   };
