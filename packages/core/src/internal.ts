@@ -20,7 +20,14 @@ export {
   scopedTableName,
 } from './key-format.js';
 export { copyUnderId, countUnderId, deleteUnderId, type IdCopy, idHoldsData, type RecordedTable, recordedTables } from './lmdb/id-space.js';
-export { currentWriteTransaction, inWriteTransaction, isClosed, isClosing, onReadTransaction } from './lmdb/lmdb-internals.js';
+export {
+  currentWriteTransaction,
+  ensureReadSnapshot,
+  inWriteTransaction,
+  isClosed,
+  isClosing,
+  onReadTransaction,
+} from './lmdb/lmdb-internals.js';
 export { readMetaRecords } from './lmdb/meta-table.js';
 export { recordedDatabases } from './lmdb/open.js';
 export { perEnv } from './lmdb/per-env.js';

@@ -15,8 +15,10 @@
  * - range `offset` is skipped natively without looking at `end`, as a uint32;
  * - `openDB` with `create: false` opens only an existing table (missing from lmdb-js's types);
  * - MDB_DBS_FULL arrives as `error.code === -30791`;
- * - every store of one env shares one class (its prototype), whose `emit('begin-transaction')`
- *   runs whenever lmdb-js renews the env's read transaction and at the start of `transactionSync`.
+ * - every store of one env shares one class (its prototype) and one native `env.env`; their
+ *   `emit('begin-transaction')` runs whenever lmdb-js renews the env's read transaction and at
+ *   the start of `transactionSync`; the renewal happens lazily at the first read of a turn, and
+ *   `ensureReadTxn()` forces it.
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { perEnv } from './per-env.js';
@@ -161,7 +163,9 @@ export function wrapEnvForWriteQueue(env: RootDatabase, flush: () => void): void
   };
 }
 
+/** Renewal hooks by native env (every store of an env shares it), so one env's renewals never run another's hooks. */
 const renewalHooks = new WeakMap<object, Set<() => void>>();
+const patchedPrototypes = new WeakSet<object>();
 
 /**
  * Calls `hook` whenever lmdb-js starts a read snapshot on `env` (it renews one shared read
@@ -169,21 +173,38 @@ const renewalHooks = new WeakMap<object, Set<() => void>>();
  * `transactionSync`: the moment a cache of data read from the env must be checked again.
  * lmdb-js emits `begin-transaction` on whichever store read first, so the hook sits on the
  * stores' shared prototype. Returns the unhook.
+ *
+ * lmdb-js renews lazily, at the first read: a cache must call `ensureReadSnapshot` before it
+ * answers from memory, or it answers for the snapshot before.
  */
 export function onReadTransaction(env: RootDatabase, hook: () => void): () => void {
   const proto = Object.getPrototypeOf(env) as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
-  let hooks = renewalHooks.get(proto);
-  if (!hooks) {
-    const registered = new Set<() => void>();
-    hooks = registered;
-    renewalHooks.set(proto, registered);
+  if (!patchedPrototypes.has(proto)) {
+    patchedPrototypes.add(proto);
     const emit = proto.emit;
-    proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
-      if (event === 'begin-transaction') for (const run of registered) run();
+    proto.emit = function (this: NativeState, event: string | symbol, ...args: unknown[]) {
+      if (event === 'begin-transaction' && this.env) {
+        const hooks = renewalHooks.get(this.env);
+        if (hooks) for (const run of hooks) run();
+      }
       return emit.call(this, event, ...args);
     };
+  }
+  const native = (env as unknown as NativeState).env as object;
+  let hooks = renewalHooks.get(native);
+  if (!hooks) {
+    hooks = new Set();
+    renewalHooks.set(native, hooks);
   }
   hooks.add(hook);
   const own = hooks;
   return () => own.delete(hook);
+}
+
+/**
+ * Outside a write transaction: makes lmdb-js start the read snapshot the next read will use
+ * now (running the renewal hooks), if this event turn has none yet. Cheap when it has one.
+ */
+export function ensureReadSnapshot(env: RootDatabase): void {
+  (env as unknown as { ensureReadTxn?: () => void }).ensureReadTxn?.();
 }
