@@ -2,6 +2,7 @@ import { type NamedScope, Scope, ScopedDbError, type ScopeEmptinessChecker, type
 import {
   copyUnderId,
   currentWriteTransaction,
+  ensureReadSnapshot,
   idHoldsData,
   inWriteTransaction,
   onReadTransaction,
@@ -109,6 +110,8 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
 
   readId(scope: NamedScope): Uint8Array | undefined {
     if (inWriteTransaction(this.#env)) return this.#idInTxn(scope.name) ?? this.#unregisteredReadId(scope.name);
+    // The cache answers for the snapshot the caller's read will use: start it (and check it) first.
+    ensureReadSnapshot(this.#env);
     const cached = this.#readIds.get(scope.name);
     if (cached) return cached;
     return this.#storage('registry read', () => {
@@ -576,8 +579,15 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     this.#readIds.clear();
   }
 
-  /** At every new read snapshot: forget cached ids if the mapping changed (in any process). */
+  /**
+   * At every new read snapshot: forget cached ids if the mapping changed (in any process).
+   * lmdb-js emits the same event when a write transaction begins; that one is skipped: the
+   * cache serves reads outside write transactions only, and a generation read in a write
+   * transaction can be newer than the read snapshot still in use after it (an aborted write
+   * does not renew it), which would keep entries of that older snapshot cached as current.
+   */
   #checkGeneration(): void {
+    if (inWriteTransaction(this.#env)) return;
     let generation: bigint;
     try {
       generation = generationValue(this.#table.getBinary(GENERATION_KEY));

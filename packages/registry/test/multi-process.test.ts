@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { codecs, keyFormat, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { GlobalScopeRegistry } from '../src/index.js';
 import { tempDir, tempEnv } from './helpers.js';
 
 const writer = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
+const swapper = fileURLToPath(new URL('./fixtures/swap.ts', import.meta.url));
 
 describe('pruning while another process writes', () => {
   it('never leaves data in an unregistered scope, even in scopes it pruned that the writer still had cached', async () => {
@@ -50,4 +51,25 @@ describe('pruning while another process writes', () => {
     }
     expect(withData).toBe(rounds); // the scopes it emptied hold data again, and are registered again
   }, 60_000);
+});
+
+describe('a mapping changed by another process', () => {
+  it('is read at the first read of the next turn, not answered from the cache of the turn before', async () => {
+    const path = tempDir();
+    const env = tempEnv(path);
+    const registry = GlobalScopeRegistry.open(env);
+    const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('docs').create();
+    db.putSync('a', 'k', 'written to a');
+    db.putSync('b', 'k', 'written to b');
+    expect(db.get('a', 'k')).toBe('written to a'); // caches the id of "a"
+    await new Promise((resolve) => setTimeout(resolve, 5)); // lmdb-js lets the read snapshot go
+    const swap = spawnSync(process.execPath, ['--conditions=@scoped-lmdb/source', '--import', 'tsx', swapper, path, 'a', 'b'], {
+      encoding: 'utf8',
+    });
+    expect(swap.stderr).toBe('');
+    expect(swap.status).toBe(0);
+    // No write in between: the first read starts the new snapshot, and must see the swap.
+    expect(db.get('a', 'k')).toBe('written to b');
+    expect([...db.getRange('b')].map((e) => e.value)).toEqual(['written to a']);
+  }, 30_000);
 });
