@@ -9,7 +9,10 @@ import { edgeScopeNames, tempEnv } from './helpers.js';
  * issued in bursts without awaiting, and drops, renames, swaps and copies, over two databases
  * of one env with a registry, against an in-memory model applied in call order. Every resolved value (put's true, remove's boolean, clear's
  * count, what a transaction callback read at its place) must be what the model said at the
- * write's place, and after each burst every scope must hold what the model holds.
+ * write's place, and after each burst every scope must hold what the model holds. Both
+ * databases keep stats (`.withStats()`): after every command that leaves no write queued (a
+ * synchronous one applies everything queued before it), every scope's stats must be the
+ * model's entry count and bytes, and again after each burst.
  * SCOPED_MODEL_COMMANDS sets how many commands run in total (the soak raises it).
  */
 const TOTAL_COMMANDS = Number(process.env.SCOPED_MODEL_COMMANDS ?? 12_000);
@@ -81,7 +84,7 @@ async function run(commands: Command[]): Promise<void> {
   const dbs = Object.fromEntries(
     DATABASES.map((name) => [
       name,
-      scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.json<number>()).name(name).create(),
+      scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.json<number>()).name(name).withStats().create(),
     ]),
   ) as Record<DbName, ScopedDatabase<string, number>>;
   const model: Model = new Map();
@@ -100,6 +103,28 @@ async function run(commands: Command[]): Promise<void> {
   let pending: { what: string; promise: Promise<unknown>; expected: unknown }[] = [];
   const expectLater = (what: string, promise: Promise<unknown>, expected: unknown) => pending.push({ what, promise, expected });
 
+  /** Stats as the model has them: entries, and the bytes of their encoded keys and values. */
+  const modelStats = (db: DbName, scope: ScopeName) => {
+    let bytes = 0;
+    for (const [key, value] of entries(db, scope)) bytes += Buffer.byteLength(key) + Buffer.byteLength(JSON.stringify(value));
+    return { entries: entries(db, scope).size, bytes };
+  };
+  const expectStats = (what: string) => {
+    for (const scope of SCOPES) {
+      for (const db of DATABASES)
+        expect(dbs[db].getStats(scope), `${what}: stats of ${db} ${String(scope)}`).toEqual(modelStats(db, scope));
+      if (scope === null) continue;
+      const total = DATABASES.map((db) => modelStats(db, scope)).reduce((a, b) => ({
+        entries: a.entries + b.entries,
+        bytes: a.bytes + b.bytes,
+      }));
+      const { entries: e, bytes: b } = registry.scopeStats(scope);
+      expect({ entries: e, bytes: b }, `${what}: registry.scopeStats(${scope})`).toEqual(total);
+    }
+  };
+  /** True while a write issued without awaiting may not have applied yet. */
+  let queued = false;
+
   const settle = async () => {
     const settled = await Promise.allSettled(pending.map((p) => p.promise));
     settled.forEach((outcome, i) => {
@@ -107,6 +132,8 @@ async function run(commands: Command[]): Promise<void> {
       expect(outcome, what).toEqual({ status: 'fulfilled', value: expected });
     });
     pending = [];
+    queued = false;
+    expectStats('after the burst');
     for (const db of DATABASES) {
       for (const scope of SCOPES) {
         const want = [...entries(db, scope)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value }));
@@ -120,7 +147,8 @@ async function run(commands: Command[]): Promise<void> {
   };
 
   /** A lifecycle call: synchronous ones apply after every queued write (call order); a copy is awaited. */
-  const lifecycle = async (c: Lifecycle, i: number) => {
+  /** Returns whether it ran a transaction (which applies every queued write first). */
+  const lifecycle = async (c: Lifecycle, i: number): Promise<boolean> => {
     const what = `#${i} ${c.op} ${String(c.scope)}${'to' in c ? ` -> ${String(c.to)}` : ''}`;
     const outcome = (run: () => unknown) => {
       try {
@@ -135,24 +163,25 @@ async function run(commands: Command[]): Promise<void> {
         outcome(() => registry.dropScope(c.scope)),
         what,
       ).toBe(c.scope === null ? 'INVALID_INPUT' : 'ok');
-      if (c.scope === null) return;
+      if (c.scope === null) return false;
       for (const db of DATABASES) entries(db, c.scope).clear();
       registered.delete(c.scope);
-      return;
+      return true;
     }
     if (c.op === 'swap') {
       expect(
         outcome(() => registry.swapScopes(c.scope, c.to)),
         what,
       ).toBe(c.scope === null || c.to === null ? 'INVALID_INPUT' : 'ok');
-      if (c.scope === null || c.to === null || c.scope === c.to) return;
+      if (c.scope === null || c.to === null) return false;
+      if (c.scope === c.to) return false; // a no-op: no transaction, the queue stays
       const [a, b] = [DATABASES.map((db) => entries(db, c.scope)), DATABASES.map((db) => entries(db, c.to))];
       DATABASES.forEach((db, d) => {
         model.set(slot(db, c.scope), b[d] as Map<string, number>);
         model.set(slot(db, c.to), a[d] as Map<string, number>);
       });
       registered.add(c.scope).add(c.to);
-      return;
+      return true;
     }
     // rename and copy: DEFAULT refused; the source must be registered; a taken target needs replace.
     let expected = 'ok';
@@ -173,7 +202,8 @@ async function run(commands: Command[]): Promise<void> {
       });
       expect(got, what).toBe(expected);
     }
-    if (expected !== 'ok' || c.scope === c.to || c.scope === null || c.to === null) return;
+    if (expected !== 'ok' || c.scope === null || c.to === null) return false;
+    if (c.scope === c.to) return false;
     const source = c.scope;
     if (c.op === 'rename') {
       moveAll(source, c.to);
@@ -183,6 +213,7 @@ async function run(commands: Command[]): Promise<void> {
       for (const db of DATABASES) model.set(slot(db, c.to), new Map(entries(db, source)));
     }
     registered.add(c.to);
+    return true;
   };
 
   for (const [i, c] of commands.entries()) {
@@ -191,7 +222,10 @@ async function run(commands: Command[]): Promise<void> {
       continue;
     }
     if (isLifecycle(c)) {
-      await lifecycle(c, i);
+      // One that ran is synchronous and comes after every queued write: all issued so far applied.
+      // (A refused one may stop before any transaction, leaving the queue as it was.)
+      if (await lifecycle(c, i)) queued = false;
+      if (!queued) expectStats(`#${i} ${c.op}`);
       continue;
     }
     const write = c as Write;
@@ -242,6 +276,9 @@ async function run(commands: Command[]): Promise<void> {
         break;
       }
     }
+    if (c.op === 'put' || c.op === 'remove' || c.op === 'clearAsync' || c.op === 'transaction') queued = true;
+    else queued = false; // a synchronous write outside a transaction applies the queue first
+    if (!queued) expectStats(what);
   }
   await settle();
   await env.close();
