@@ -45,6 +45,14 @@ export function statsKey(database: string, id: Uint8Array | null): Uint8Array {
   return key;
 }
 
+/** `id` as a short string, to key maps by (no copy of the bytes). */
+function idText(id: Uint8Array | null): string {
+  if (id === null) return '';
+  let text = '';
+  for (let i = 0; i < id.length; i++) text += String.fromCharCode(id[i] as number);
+  return text;
+}
+
 function decode(bytes: Uint8Array | undefined): ScopeStats {
   if (bytes === undefined || bytes.length !== 16) return { entries: 0, bytes: 0 };
   const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
@@ -61,7 +69,8 @@ function encode(stats: ScopeStats): Uint8Array {
 
 /** A pending change of one record: `reset` when the scope was cleared in this transaction (then the deltas count from 0). */
 interface Pending {
-  readonly key: Uint8Array;
+  readonly database: string;
+  readonly id: Uint8Array | null;
   reset: boolean;
   entries: number;
   bytes: number;
@@ -83,6 +92,8 @@ export class StatsKeeper {
   /** Databases of the env that keep stats (from its meta records), read again at each outermost transaction. */
   #databases: Set<string> | undefined;
   #quotas: QuotaSource | undefined;
+  /** A reused key buffer for record reads (lmdb-js copies a key before it returns). */
+  #scratch = new Uint8Array(64);
 
   constructor(env: RootDatabase) {
     this.#env = env;
@@ -122,9 +133,8 @@ export class StatsKeeper {
 
   /** The stats of `database` under `id`, as the current transaction (or snapshot) sees them, pending deltas included. */
   get(database: string, id: Uint8Array | null): ScopeStats {
-    const key = statsKey(database, id);
-    const stored = decode(this.#stored(key));
-    const pending = this.#pendingFor(key);
+    const stored = this.#storedStats(database, id);
+    const pending = this.#pendingFor(database, id);
     if (!pending) return stored;
     return pending.reset
       ? { entries: pending.entries, bytes: pending.bytes }
@@ -166,28 +176,26 @@ export class StatsKeeper {
 
   /** Inside a write transaction: `database`'s scope under `id` changed by `entries` and `bytes`. */
   add(database: string, id: Uint8Array | null, entries: number, bytes: number): void {
-    const key = statsKey(database, id);
     const frame = this.#frame();
     if (!frame) {
       // Not a transaction of ours: write the record now, in whatever transaction this is.
-      const stored = decode(this.#stored(key));
-      this.#put(key, { entries: stored.entries + entries, bytes: stored.bytes + bytes });
+      const stored = this.#storedStats(database, id);
+      this.#put(statsKey(database, id), { entries: stored.entries + entries, bytes: stored.bytes + bytes });
       return;
     }
-    const pending = this.#pendingIn(frame, key);
+    const pending = this.#pendingIn(frame, database, id);
     pending.entries += entries;
     pending.bytes += bytes;
   }
 
   /** Inside a write transaction: the scope was emptied (a clear); the stats start from zero again. */
   reset(database: string, id: Uint8Array | null): void {
-    const key = statsKey(database, id);
     const frame = this.#frame();
     if (!frame) {
-      this.#put(key, { entries: 0, bytes: 0 });
+      this.#put(statsKey(database, id), { entries: 0, bytes: 0 });
       return;
     }
-    const pending = this.#pendingIn(frame, key);
+    const pending = this.#pendingIn(frame, database, id);
     pending.reset = true;
     pending.entries = 0;
     pending.bytes = 0;
@@ -209,23 +217,24 @@ export class StatsKeeper {
     return frame && frame.token === currentWriteTransaction(this.#env) ? frame : undefined;
   }
 
-  #pendingIn(frame: Frame, key: Uint8Array): Pending {
-    const id = Buffer.from(key).toString('latin1');
-    let pending = frame.pending.get(id);
+  /** Frames key their changes by database and id as text: no bytes copied per write. */
+  #pendingIn(frame: Frame, database: string, id: Uint8Array | null): Pending {
+    const slot = `${database}\0${idText(id)}`;
+    let pending = frame.pending.get(slot);
     if (!pending) {
-      pending = { key, reset: false, entries: 0, bytes: 0 };
-      frame.pending.set(id, pending);
+      pending = { database, id: id && new Uint8Array(id), reset: false, entries: 0, bytes: 0 };
+      frame.pending.set(slot, pending);
     }
     return pending;
   }
 
-  /** The pending change of `key` across the open frames (outermost first). */
-  #pendingFor(key: Uint8Array): Pending | undefined {
+  /** The pending change of the record across the open frames (outermost first). */
+  #pendingFor(database: string, id: Uint8Array | null): Pending | undefined {
     if (this.#frames.length === 0) return undefined;
-    const id = Buffer.from(key).toString('latin1');
+    const slot = `${database}\0${idText(id)}`;
     let merged: Pending | undefined;
     for (const frame of this.#frames) {
-      const pending = frame.pending.get(id);
+      const pending = frame.pending.get(slot);
       if (!pending) continue;
       if (!merged || pending.reset) merged = { ...pending };
       else {
@@ -250,13 +259,25 @@ export class StatsKeeper {
   /** Just before the outermost transaction commits: each changed record once. */
   #write(frame: Frame): void {
     for (const pending of frame.pending.values()) {
-      const base = pending.reset ? { entries: 0, bytes: 0 } : decode(this.#stored(pending.key));
-      this.#put(pending.key, { entries: base.entries + pending.entries, bytes: base.bytes + pending.bytes });
+      const base = pending.reset ? { entries: 0, bytes: 0 } : this.#storedStats(pending.database, pending.id);
+      this.#put(statsKey(pending.database, pending.id), { entries: base.entries + pending.entries, bytes: base.bytes + pending.bytes });
     }
   }
 
-  #stored(key: Uint8Array): Uint8Array | undefined {
-    return this.#tableIfAny()?.getBinary(key) ?? undefined;
+  /** The stored record, read through a reused key buffer and lmdb-js's reused value buffer (decoded at once). */
+  #storedStats(database: string, id: Uint8Array | null): ScopeStats {
+    const table = this.#tableIfAny();
+    if (!table) return { entries: 0, bytes: 0 };
+    const length = database.length * 3 + 1 + (id?.length ?? 0);
+    if (this.#scratch.length < length) this.#scratch = new Uint8Array(length * 2);
+    const { written } = utf8.encodeInto(database, this.#scratch);
+    this.#scratch[written] = 0;
+    let end = written + 1;
+    if (id) {
+      this.#scratch.set(id, end);
+      end += id.length;
+    }
+    return decode(table.getBinaryFast(this.#scratch.subarray(0, end)) ?? undefined);
   }
 
   /** The stats table, opened on first use (it exists once a database built `.withStats()` was created). */
