@@ -81,6 +81,8 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   /** Quotas as read inside `#quotaTxn`. */
   #quotaTxn: object | undefined;
   readonly #txnQuotas = new Map<string, Quota | undefined>();
+  /** Whether the env holds any quota, as `#quotaTxn` sees it. */
+  #anyQuota: boolean | undefined;
 
   static readonly #of = perEnv((env) => new GlobalScopeRegistry(env));
 
@@ -271,6 +273,9 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
       const id = this.#lookup(s.name) ?? this.#allocate(s.name);
       if (quota === null) this.#del(quotaKey(id));
       else this.#put(quotaKey(id), encodeName(JSON.stringify(quota)));
+      // Writes later in this same transaction see the new quota.
+      this.#txnQuotas.clear();
+      this.#anyQuota = undefined;
     });
   }
 
@@ -409,17 +414,23 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
 
   // ---- internals ----
 
-  /** The quota of `id`, read once per write transaction (core asks before every counted write). */
+  /**
+   * The quota of `id`, read once per write transaction (core asks before every counted write);
+   * a transaction that finds no quota in the env at all answers every later ask at once.
+   */
   #quotaOf(id: Uint8Array): Quota | undefined {
     const txn = currentWriteTransaction(this.#env);
     if (txn !== this.#quotaTxn) {
       this.#quotaTxn = txn;
       this.#txnQuotas.clear();
+      this.#anyQuota = undefined;
     }
-    const hex = Buffer.from(id).toString('hex');
-    if (this.#txnQuotas.has(hex)) return this.#txnQuotas.get(hex);
+    this.#anyQuota ??= this.#table.getKeysCount({ ...QUOTAS, limit: 1 }) > 0;
+    if (!this.#anyQuota) return undefined;
+    const slot = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1');
+    if (this.#txnQuotas.has(slot)) return this.#txnQuotas.get(slot);
     const quota = this.#readQuota(id);
-    this.#txnQuotas.set(hex, quota);
+    this.#txnQuotas.set(slot, quota);
     return quota;
   }
 
@@ -571,6 +582,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     statsOf(this.#env).forget(id);
     this.#del(quotaKey(id));
     this.#txnQuotas.clear();
+    this.#anyQuota = undefined;
     this.#bumpGeneration();
   }
 

@@ -129,6 +129,26 @@ describe('quotas', () => {
     await env.close();
   });
 
+  it('apply to the writes after them in the same transaction, set or removed there', () => {
+    const { registry, orders, env } = setup();
+    orders.putSync('t', 'a', '1'); // this transaction reads "no quota anywhere"
+    expect(() =>
+      env.transactionSync(() => {
+        orders.putSync('t', 'b', '1');
+        registry.setQuota('t', { maxEntries: 2 });
+        orders.putSync('t', 'c', '1');
+      }),
+    ).toThrow(code('QUOTA_EXCEEDED'));
+    expect(orders.getCount('t')).toBe(1);
+    registry.setQuota('t', { maxEntries: 1 });
+    env.transactionSync(() => {
+      expect(() => orders.putSync('t', 'b', '1')).toThrow(code('QUOTA_EXCEEDED'));
+      registry.setQuota('t', null);
+      orders.putSync('t', 'b', '1');
+    });
+    expect(orders.getCount('t')).toBe(2);
+  });
+
   it('refuse bad quotas and DEFAULT', () => {
     const { registry } = setup();
     for (const bad of [{}, { maxEntries: -1 }, { maxBytes: 1.5 }, { maxEntries: '5' }, 5, 'x']) {
