@@ -526,7 +526,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     const old = table.getBinaryFast(keyBytes);
     const entries = old === undefined ? 1 : 0;
     const bytes = valueBytes.length - (old === undefined ? -keyLength : old.length);
-    stats.check(scope.name ?? '(default)', id, entries, bytes);
+    stats.check(this.name, scope.name ?? '(default)', id, entries, bytes);
     table.putSync(keyBytes, valueBytes);
     stats.add(this.name, id, entries, bytes);
     return true;

@@ -154,11 +154,11 @@ export class StatsKeeper {
   }
 
   /**
-   * Inside a write transaction, before a write of `database` under `id` changes the scope by
+   * Inside a write transaction, before a write to `database` under `id` changes the scope by
    * `entries` and `bytes`: refuses it with `QUOTA_EXCEEDED` when the scope's totals across the
    * env's stats-keeping databases would pass its quota; nothing has been written yet.
    */
-  check(scopeName: string, id: Uint8Array | null, entries: number, bytes: number): void {
+  check(database: string, scopeName: string, id: Uint8Array | null, entries: number, bytes: number): void {
     if (id === null || !this.#quotas || (entries <= 0 && bytes <= 0)) return;
     const quota = this.#quotas(id);
     if (!quota) return;
@@ -171,7 +171,12 @@ export class StatsKeeper {
         : quota.maxBytes !== undefined && bytes > 0 && total.bytes + bytes > quota.maxBytes
           ? `${total.bytes + bytes} bytes (quota ${quota.maxBytes})`
           : undefined;
-    if (over) throw new ScopedDbError('QUOTA_EXCEEDED', `scope ${JSON.stringify(scopeName)} would hold ${over}; nothing was written`);
+    if (over) {
+      throw new ScopedDbError(
+        'QUOTA_EXCEEDED',
+        `write to "${database}" refused: scope ${JSON.stringify(scopeName)} would hold ${over} across the env's stats-keeping databases; nothing was written`,
+      );
+    }
   }
 
   /** Inside a write transaction: `database`'s scope under `id` changed by `entries` and `bytes`. */
