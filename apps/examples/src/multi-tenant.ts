@@ -1,6 +1,8 @@
-// Tenants with schema-validated records in one embedded LMDB environment.
-import { codecs, isScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
+// Tenants with schema-validated records in one embedded LMDB environment: usage and quotas per tenant.
+
 import { zodCodec } from '@scoped-lmdb/codec-zod';
+import { codecs, isScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { z } from 'zod';
 import { heading, openExampleEnv } from './shared.js';
 
@@ -13,7 +15,9 @@ const Order = z.object({
 const { env, path, close } = openExampleEnv('multi-tenant');
 console.log(`LMDB environment: ${path}`);
 
-const orders = scopedDatabaseOptions(env).types(codecs.string(), zodCodec(Order)).name('orders').create();
+// The registry knows every tenant; .withStats() counts each tenant's entries and bytes as it writes.
+const registry = GlobalScopeRegistry.open(env);
+const orders = scopedDatabaseOptions(env, { registry }).types(codecs.string(), zodCodec(Order)).name('orders').withStats().create();
 const tenants = ['acme', 'globex', 'initech'];
 
 heading('The same keys in every tenant');
@@ -43,9 +47,31 @@ const acmeRange = [...orders.getRange('acme', { start: 'order-002', end: 'order-
 console.log('acme orders from order-002:', acmeRange.map(({ key, value }) => `${key} (${value.item})`).join(', '));
 console.log('globex, newest first, 2 of them:', [...orders.getKeys('globex', { reverse: true, limit: 2 })].join(', '));
 
+heading('Per-tenant usage, kept with every write');
+const usage = () => {
+  for (const tenant of tenants) {
+    const { entries, bytes } = registry.scopeStats(tenant);
+    console.log(`${tenant}: ${entries} entries, ${bytes} bytes`);
+  }
+};
+usage();
+
+heading('A quota stops a tenant at its limit');
+registry.setQuota('initech', { maxEntries: 4 });
+orders.putSync('initech', 'order-004', { item: 'stapler', qty: 1, status: 'open' });
+console.log('initech order-004 written: 4 of 4 entries');
+try {
+  await orders.put('initech', 'order-005', { item: 'printer', qty: 1, status: 'open' });
+} catch (error) {
+  if (!isScopedDbError(error, 'QUOTA_EXCEEDED')) throw error;
+  console.log(`rejected with ${error.code}: ${error.message}`);
+}
+console.log('initech order-005 is', orders.get('initech', 'order-005'), `(initech holds ${orders.getStats('initech').entries} entries)`);
+
 heading('Clearing one tenant');
 console.log(`cleared ${orders.clearSync('globex')} orders from globex`);
 for (const tenant of tenants) console.log(`${tenant}: ${orders.getCount(tenant)} orders${orders.isScopeEmpty(tenant) ? ' (empty)' : ''}`);
+usage();
 
 await close();
 console.log('\ndone');

@@ -21,7 +21,12 @@ describe('examples run and show what they claim', () => {
     expect(out).toContain('rejected with VALIDATION');
     expect(out).toContain("acme order-001 is still { item: 'keyboard', qty: 1, status: 'open' }");
     expect(out).toContain('cleared 3 orders from globex');
-    expect(out).toMatch(/initech: 3 orders\n/);
+    expect(out).toMatch(/initech: 4 orders\n/);
+    // Usage per tenant, a quota rejection that wrote nothing, and usage after the clear.
+    expect(out).toMatch(/== Per-tenant usage, kept with every write\nacme: 3 entries, \d+ bytes\n/);
+    expect(out).toContain('rejected with QUOTA_EXCEEDED: write to "orders" refused: scope "initech" would hold 5 entries (quota 4)');
+    expect(out).toContain('initech order-005 is undefined (initech holds 4 entries)');
+    expect(out).toContain('globex: 0 entries, 0 bytes');
   });
 
   it('scope-management', () => {
