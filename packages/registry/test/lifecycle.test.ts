@@ -15,6 +15,20 @@ function setup(env = tempEnv()) {
   return { env, registry, orders: db('orders'), users: db('users'), db };
 }
 
+describe('an env with a registry and no scoped database yet', () => {
+  it('drops, checks, prunes, renames and copies without one', async () => {
+    const registry = GlobalScopeRegistry.open(tempEnv());
+    registry.registerScope('a');
+    expect(registry.isScopeEmpty('a')).toBe(true);
+    registry.renameScope('a', 'b');
+    expect(await registry.copyScope('b', 'c')).toBe(0);
+    registry.dropScope('b');
+    expect(registry.scopeExists('b')).toBe(false);
+    expect(registry.pruneGloballyUnusedScopes().map(String)).toEqual(['c']);
+    expect(await registry.reclaim()).toBe(0);
+  });
+});
+
 describe('dropScope', () => {
   it('empties the scope in every database at once, and a reused name starts empty', async () => {
     const { registry, orders, users } = setup();

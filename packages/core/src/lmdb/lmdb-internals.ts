@@ -13,7 +13,8 @@
  * - a reverse range without `end` stops before the key `[0x00]`, an explicit `end: undefined`
  *   does not;
  * - range `offset` is skipped natively without looking at `end`, as a uint32;
- * - `openDB` with `create: false` opens only an existing table (missing from lmdb-js's types);
+ * - `openDB` with `create: false` opens only an existing table (missing from lmdb-js's types),
+ *   and returns undefined for a missing one;
  * - MDB_DBS_FULL arrives as `error.code === -30791`;
  * - every store of one env shares one class (its prototype) and one native `env.env`; their
  *   `emit('begin-transaction')` runs whenever lmdb-js renews the env's read transaction and at
@@ -76,7 +77,10 @@ export function exactView(bytes: Uint8Array): Uint8Array {
 /** Opens an existing table only (lmdb-js `create: false`); throws when it does not exist. */
 export function openExistingTable(env: RootDatabase, name: string | null): Database<Uint8Array, Uint8Array> {
   const options = { name, keyEncoding: 'binary', encoding: 'binary', create: false } as const;
-  return env.openDB(options as unknown as { name: string }) as Database<Uint8Array, Uint8Array>;
+  const table = env.openDB(options as unknown as { name: string }) as Database<Uint8Array, Uint8Array> | undefined;
+  // lmdb-js answers a missing table with undefined on a writable env (and throws on a read-only one).
+  if (!table) throw new Error(`no table ${JSON.stringify(name)} in this env`);
+  return table;
 }
 
 /** A reverse scan without `end` that must still reach a first key of `[0x00]`. */
