@@ -5,8 +5,9 @@ export default mergeConfig(
   shared,
   defineConfig({
     test: {
-      // Checks that redis-server exists (failing the run if not) and stops any server a crashed worker left.
-      globalSetup: ['./test/support/global-setup.ts'],
+      // The Redis backend's own: checks that redis-server exists (failing the run if not) and stops, by PID,
+      // any server a crashed worker left.
+      globalSetup: ['../redis/test/support/global-setup.ts'],
       testTimeout: 20_000,
       hookTimeout: 60_000,
     },
