@@ -76,7 +76,12 @@ export interface TestEnv extends AsyncDisposable {
    * name to make leftovers readable.
    */
   freshScope(label?: string): TestScope;
+  /**
+   * The scoped database `name` of this env, opened with its registry; the same handle for every
+   * call with the same codecs (other codecs: `CODEC_MISMATCH`, as core's `create()` says).
+   */
   database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): ScopedDatabase<K, V, VIn>;
+  /** What this env's drops have cost so far, timed around each `dropScope` call. */
   teardownStats(): TeardownStats;
   /**
    * Drops every scope it handed out that is still live, closes the env, and removes its
