@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Codec, META_TABLE, Scope, type ScopedDatabase, ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { type Codec, Scope, type ScopedDatabase, ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { open, type RootDatabase, type RootDatabaseOptions } from 'lmdb';
 
@@ -100,8 +100,6 @@ class LmdbTestEnv implements TestEnv {
   readonly #databases = new Map<string, { keyCodec: string; valueCodec: string; db: ScopedDatabase<never, never, never> }>();
   readonly #stats = { scopes: 0, totalMs: 0, maxMs: 0 };
   #closed = false;
-  /** Set once the env has a scoped database (see `#holdsDatabases`). */
-  #hasDatabases = false;
 
   constructor(path: string, temporary: boolean, options: TestEnvOptions) {
     const prefix = options.scopePrefix ?? 'test';
@@ -180,22 +178,12 @@ class LmdbTestEnv implements TestEnv {
     if (!this.#live.has(handle)) return;
     this.#open('drop');
     const started = performance.now();
-    if (this.#holdsDatabases()) this.registry.dropScope(handle.scope);
+    this.registry.dropScope(handle.scope);
     const ms = performance.now() - started;
     this.#live.delete(handle);
     this.#stats.scopes++;
     this.#stats.totalMs += ms;
     this.#stats.maxMs = Math.max(this.#stats.maxMs, ms);
-  }
-
-  /**
-   * Whether any scoped database was ever created in the env (its meta table exists). Before that
-   * there is no data to drop, and the registry cannot drop yet: core reads the meta table as if
-   * lmdb-js threw for a missing table, but lmdb-js 3's `openDB({ create: false })` returns undefined.
-   */
-  #holdsDatabases(): boolean {
-    this.#hasDatabases ||= this.env.openDB({ name: META_TABLE, create: false } as { name: string }) !== undefined;
-    return this.#hasDatabases;
   }
 
   #open(method: string): void {
