@@ -8,7 +8,7 @@
 import { ScopedDbError } from '@scoped-lmdb/core';
 import { wrapError } from '@scoped-lmdb/core/internal';
 import type { Cluster, Redis } from 'ioredis';
-import { type Arg, CODEC_MISMATCH, COLLISION, type Script } from './scripts.js';
+import { type Arg, CODEC_MISMATCH, type Script } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -16,11 +16,6 @@ export type RedisClient = Redis | Cluster;
 function translate(error: unknown, context: string): ScopedDbError {
   if (error instanceof ScopedDbError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const collision = message.indexOf(COLLISION);
-  if (collision >= 0) {
-    const holder = message.slice(collision + COLLISION.length + 1);
-    return new ScopedDbError('HASH_COLLISION', `${context}: the scope id already belongs to the scope "${holder}"`, { cause: error });
-  }
   const mismatch = message.indexOf(CODEC_MISMATCH);
   if (mismatch >= 0) {
     const stored = message.slice(mismatch + CODEC_MISMATCH.length + 1);
