@@ -3,6 +3,7 @@
  * home slot, where it lives when that is not its first-life id (layout.ts). Listing SCANs
  * every master (never KEYS), so it works on a cluster and costs one pass over the keyspace;
  * single-scope calls resolve through the name's home (one script when it lives there).
+ * The lifecycle (drop, rename, swap, copy, reclaim) is lifecycle.ts.
  */
 import { type NamedScope, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -22,6 +23,7 @@ import {
   scopeOfOrderKey,
   scopeRecordKeys,
 } from './layout.js';
+import { type CopyScopeOptions, Lifecycle } from './lifecycle.js';
 import { Router } from './routes.js';
 import { idRecordArgs, RELEASE_SCRIPT, UNBIND_SCRIPT } from './scripts.js';
 import { WriteOrder } from './write-order.js';
@@ -32,6 +34,8 @@ const SCAN_COUNT = 1000;
 function inIdOrder(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+export type { CopyScopeOptions };
 
 /** The scope registry, across every master. Named and shaped like `GlobalScopeRegistry`, returning Promises. */
 export interface RedisScopeRegistryApi {
@@ -58,18 +62,34 @@ export interface RedisScopeRegistryApi {
    * them. It needs no list of databases: each scope knows its own (see layout).
    */
   pruneGloballyUnusedScopes(): Promise<Scope[]>;
+  /** The id a registered scope's data is stored under now; undefined for an unregistered scope (and DEFAULT). */
+  idOf(scope: ScopeLike): Promise<bigint | undefined>;
+  /** Empties the scope in every database at once (O(1)); its entries are reclaimed in the background. */
+  dropScope(scope: ScopeLike): Promise<void>;
+  /** Gives `from`'s data the name `to` (O(1)). A taken `to` is SCOPE_EXISTS unless `replace` (it is dropped first). */
+  renameScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<void>;
+  /** Swaps the data of two scopes (O(1), like Redis SWAPDB); a scope with no data yet swaps as empty. */
+  swapScopes(a: ScopeLike, b: ScopeLike): Promise<void>;
+  /** Copies every database's entries of `from` to `to` in batches; readers see `to` all at once. Resolves with the entries copied. */
+  copyScope(from: ScopeLike, to: ScopeLike, options?: CopyScopeOptions): Promise<number>;
+  /** Frees the entries of dropped scopes now (starting no new id after `budgetMs`); resolves with the entries freed. */
+  reclaim(options?: { budgetMs?: number }): Promise<number>;
+  /** Dropped entries not yet freed. */
+  pendingReclaim(): Promise<number>;
 }
 
 export interface RegistryOptions {
   lockTimeoutMs: number;
+  backgroundReclaim: boolean;
 }
 
 /** The registry on one client: the store's registry API, and the listings its databases ask for. */
 export class RedisScopeRegistry implements RedisScopeRegistryApi {
   readonly engine: Engine;
   readonly router: Router;
-  /** Per-scope call order of writes (write-order.ts). */
+  /** Per-scope call order of writes and lifecycle calls (write-order.ts). */
   protected readonly order = new WriteOrder();
+  readonly #lifecycle: Lifecycle;
 
   constructor(
     readonly caller: RedisCaller,
@@ -77,6 +97,22 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
   ) {
     this.engine = new Engine(caller, options.lockTimeoutMs);
     this.router = new Router(caller, this.engine);
+    this.#lifecycle = new Lifecycle(
+      {
+        caller,
+        router: this.router,
+        engine: this.engine,
+        order: this.order,
+        scanKeys: (pattern) => this.#scanKeys(pattern),
+        insideTransaction: () => this.insideTransaction(),
+      },
+      options.backgroundReclaim,
+    );
+  }
+
+  /** True inside a transaction callback (the store overrides it). */
+  protected insideTransaction(): boolean {
+    return false;
   }
 
   /**
@@ -175,6 +211,34 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
     const named = (await this.listAllScopes()).filter((s): s is NamedScope => s.isNamed());
     const removed = await mapLimited(named, (s) => this.#release(s, 'pruneGloballyUnusedScopes', true));
     return named.filter((_, i) => removed[i] === 'released');
+  }
+
+  idOf(scope: ScopeLike): Promise<bigint | undefined> {
+    return this.#lifecycle.idOf(scope);
+  }
+
+  dropScope(scope: ScopeLike): Promise<void> {
+    return this.#lifecycle.dropScope(scope);
+  }
+
+  renameScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<void> {
+    return this.#lifecycle.renameScope(from, to, options);
+  }
+
+  swapScopes(a: ScopeLike, b: ScopeLike): Promise<void> {
+    return this.#lifecycle.swapScopes(a, b);
+  }
+
+  copyScope(from: ScopeLike, to: ScopeLike, options?: CopyScopeOptions): Promise<number> {
+    return this.#lifecycle.copyScope(from, to, options);
+  }
+
+  reclaim(options?: { budgetMs?: number }): Promise<number> {
+    return this.#lifecycle.reclaim(options);
+  }
+
+  pendingReclaim(): Promise<number> {
+    return this.#lifecycle.pendingReclaim();
   }
 
   /** Scopes holding data in one database: DEFAULT first, then named scopes in id order. */

@@ -330,6 +330,34 @@ export function readArgs(read: ReadOp): Arg[] {
   }
 }
 
+/**
+ * Drops a named scope at one id, first step of a drop (README "Steps").
+ * KEYS: the id's six records. ARGV: 1 name, 2 mode ('home' | 'id'), 3 tombstone (JSON).
+ * Reply: {OK, 0, '', what}: 'dropped' (name and gen gone, tombstone written), 'unnamed' (at a
+ * free home holding data no name owns: tombstoned too) or 'none' (nothing to drop); or
+ * MOVED/STALE/BUSY.
+ */
+export const DROP_SCRIPT = writing(`${PRELUDE}
+local name, mode = ARGV[1], ARGV[2]
+if mode == 'home' then
+  local redirect = moved(name)
+  if redirect then return redirect end
+end
+local current = redis.call('GET', KEYS[1])
+if current == name then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('SET', KEYS[3], ARGV[3])
+  return {${STATUS.OK}, 0, '', 'dropped'}
+end
+if lock(current) then return busy(current) end
+if mode ~= 'home' then return {${STATUS.STALE}, why(current)} end
+if free(current) and redis.call('EXISTS', KEYS[5]) == 1 then
+  redis.call('SET', KEYS[3], ARGV[3])
+  return {${STATUS.OK}, 0, '', 'unnamed'}
+end
+return {${STATUS.OK}, 0, '', 'none'}
+`);
+
 /** KEYS: a home's entries. ARGV: name, 16-hex id. Deletes the name's entry if it still points at that id; 1 if it did. */
 export const UNBIND_SCRIPT = writing(`
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
@@ -373,6 +401,70 @@ local name = redis.call('GET', KEYS[1])
 local entry = false
 if name then entry = redis.call('HGET', KEYS[6], name) end
 return {name, redis.call('GET', KEYS[2]), redis.call('EXISTS', KEYS[3]), redis.call('GET', KEYS[4]), entry, redis.call('SMEMBERS', KEYS[5])}
+`);
+
+/**
+ * Frees a dropped id. KEYS: tombstone, dbs, then (hash, zset) per database in `dbs`.
+ * ARGV: the database count. Counts the entries (ZCARD), UNLINKs the data keys and `dbs`,
+ * then deletes the tombstone. Reply: the entries freed; -1 if the id is not dropped;
+ * -2 if `dbs` does not list exactly the databases given (read again and retry).
+ */
+export const RECLAIM_SCRIPT = writing(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('SCARD', KEYS[2]) ~= tonumber(ARGV[1]) then return -2 end
+local freed = 0
+for i = 3, #KEYS, 2 do
+  freed = freed + redis.call('ZCARD', KEYS[i + 1])
+  redis.call('UNLINK', KEYS[i], KEYS[i + 1])
+end
+redis.call('UNLINK', KEYS[2])
+redis.call('DEL', KEYS[1])
+return freed
+`);
+
+/** KEYS: the zsets of the databases of one id. Reply: the sum of their ZCARDs (pendingReclaim). */
+export const COUNT_SCRIPT = readOnly(`
+local total = 0
+for i = 1, #KEYS do total = total + redis.call('ZCARD', KEYS[i]) end
+return total
+`);
+
+/**
+ * One page of a copy's source, keys and values read in the same step, from the id itself
+ * (a copy reads the data of the id the source had when it started).
+ * KEYS: tombstone, hash, zset. ARGV: from (lex bound), count. Reply: {keys, values}; an
+ * error if the id was dropped meanwhile.
+ */
+export const COPY_PAGE_SCRIPT = readOnly(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('SCOPED_SOURCE_DROPPED') end
+local keys = redis.call('ZRANGE', KEYS[3], ARGV[1], '+', 'BYLEX', 'LIMIT', 0, ARGV[2])
+if #keys == 0 then return { keys, {} } end
+return { keys, redis.call('HMGET', KEYS[2], unpack(keys)) }
+`);
+
+/**
+ * Writes one batch of a copy into its reserved id. KEYS: reservation, dbs, then (hash,
+ * zset) per database. ARGV: 1 the copy's token, 2 database count n, n names, then
+ * triples (database index, key, value). Writes only while the reservation is the copy's
+ * and still filling, and refreshes its heartbeat (this master's clock, in ms).
+ * Reply: entries written, or -1 (the reservation is gone: the copy was given up).
+ */
+export const FILL_SCRIPT = writing(`
+local prefix = ARGV[1] .. ' filling '
+local reservation = redis.call('GET', KEYS[1])
+if not reservation or string.sub(reservation, 1, #prefix) ~= prefix then return -1 end
+local databases = tonumber(ARGV[2])
+local written = 0
+for i = 3 + databases, #ARGV, 3 do
+  local d = tonumber(ARGV[i])
+  redis.call('HSET', KEYS[1 + 2 * d], ARGV[i + 1], ARGV[i + 2])
+  redis.call('ZADD', KEYS[2 + 2 * d], 0, ARGV[i + 1])
+  redis.call('SADD', KEYS[2], ARGV[2 + d])
+  written = written + 1
+end
+local now = redis.call('TIME')
+redis.call('SET', KEYS[1], prefix .. (now[1] * 1000 + math.floor(now[2] / 1000)))
+return written
 `);
 
 /**

@@ -49,6 +49,11 @@ export interface RedisScopedStoreOptions {
    * after this.
    */
   lockTimeoutMs?: number;
+  /**
+   * Reclaim dropped scopes in the background, shortly after each drop and once after the store
+   * opens (default true). With false, only `reclaim()` frees them.
+   */
+  backgroundReclaim?: boolean;
 }
 
 export interface RedisScopedStore extends RedisScopeRegistryApi {
@@ -87,9 +92,14 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
   constructor(client: Redis | Cluster, options: RedisScopedStoreOptions) {
     super(new RedisCaller(client, options.commandTimeoutMs ?? 10_000), {
       lockTimeoutMs: options.lockTimeoutMs ?? 2_000,
+      backgroundReclaim: options.backgroundReclaim ?? true,
     });
     this.client = client;
     this.pageSize = options.rangePageSize ?? 500;
+  }
+
+  protected override insideTransaction(): boolean {
+    return this.#transactions.current()?.open === true;
   }
 
   database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): AsyncScopedDatabase<K, V, VIn> {
@@ -261,7 +271,10 @@ async function whenReady(client: Redis | Cluster, timeoutMs: number): Promise<vo
 export async function openRedisScopedStore(client: IoRedisClient, options: RedisScopedStoreOptions = {}): Promise<RedisScopedStore> {
   if (!isClient(client)) throw new ScopedDbError('INVALID_INPUT', 'openRedisScopedStore needs an ioredis Redis or Cluster client');
   for (const [name, value] of Object.entries(options)) {
-    if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
+    if (value === undefined) continue;
+    if (name === 'backgroundReclaim') {
+      if (typeof value !== 'boolean') throw new ScopedDbError('INVALID_INPUT', 'option "backgroundReclaim" must be a boolean');
+    } else if (!(Number.isInteger(value) && (value as number) > 0)) {
       throw new ScopedDbError('INVALID_INPUT', `option "${name}" must be a positive integer`);
     }
   }
