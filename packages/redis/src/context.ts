@@ -25,8 +25,9 @@ export interface StoreContext {
    */
   read<T>(scope: Scope, database: string, read: ReadOp, context: string): Promise<T>;
   /**
-   * What a read of `scope` waits for first: inside a transaction on that scope,
-   * the writes issued before the transaction (so the read sees them); otherwise nothing.
+   * What a read of `scope` waits for first: inside a transaction on that scope, the writes
+   * issued before the transaction (sent, and for a named scope acknowledged, since a write
+   * that met a changed id is sent again), so the read sees them; otherwise nothing.
    */
   readTurn(scope: Scope): Promise<void> | undefined;
   /** `store.transaction`: the database's `transaction(scope, fn)` is the store's. */

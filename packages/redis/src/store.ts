@@ -134,7 +134,16 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
 
   readTurn(scope: Scope): Promise<void> | undefined {
     const pending = this.#transactions.current();
-    return pending?.open && pending.scope.equals(scope) ? pending.place.turn : undefined;
+    if (!pending?.open || !pending.scope.equals(scope)) return undefined;
+    const turn = pending.place.turn;
+    if (!scope.isNamed()) return turn;
+    // Sent is not enough for a named scope: a write that met a changed id is sent again later
+    // (routes.ts), so the read waits until every earlier write has been acknowledged.
+    const name = scope.name;
+    return (async () => {
+      await turn;
+      await this.router.drained(name);
+    })();
   }
 
   /**
