@@ -52,9 +52,19 @@ export function hashTag(scope: ScopeId): string {
   return scope.hash === null ? '{default}' : `{${idHex(scope.hash)}}`;
 }
 
+const RECORD_KEY_CACHE_SIZE = 10_000;
+const hexCache = new Map<bigint, string>();
+
 /** An id as its tag holds it: 16 lowercase hex digits. */
 export function idHex(id: bigint): string {
-  return id.toString(16).padStart(16, '0');
+  let hex = hexCache.get(id);
+  if (hex === undefined) {
+    hex = id.toString(16).padStart(16, '0');
+    // Bounded like the record keys below: a cleared entry is only rebuilt.
+    if (hexCache.size >= RECORD_KEY_CACHE_SIZE) hexCache.clear();
+    hexCache.set(id, hex);
+  }
+  return hex;
 }
 
 /** The id a 16-hex string names, or undefined for anything else. */
@@ -86,16 +96,25 @@ export function fenceKey(id: bigint, token: string): string {
   return `${KEY_ROOT}:{${idHex(id)}}:fence:${token}`;
 }
 
+/** Recently used ids' record keys: every read and write of a scope names them, and building them (hex of a bigint, six strings) is per-call work. */
+const recordKeyCache = new Map<bigint, IdRecordKeys>();
+
 export function idRecordKeys(id: bigint): IdRecordKeys {
+  const cached = recordKeyCache.get(id);
+  if (cached) return cached;
   const base = `${KEY_ROOT}:{${idHex(id)}}:`;
-  return {
+  const keys: IdRecordKeys = Object.freeze({
     name: `${base}name`,
     databases: `${base}dbs`,
     gen: `${base}gen`,
     dropped: `${base}dropped`,
     reserved: `${base}reserved`,
     entries: `${base}ids`,
-  };
+  });
+  // A bound, not an LRU: dropping them all now and then costs a rebuild, never a wrong key.
+  if (recordKeyCache.size >= RECORD_KEY_CACHE_SIZE) recordKeyCache.clear();
+  recordKeyCache.set(id, keys);
+  return keys;
 }
 
 export interface DataKeys {

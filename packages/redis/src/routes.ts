@@ -18,15 +18,16 @@
 import { type NamedScope, ScopedDbError } from '@scoped-lmdb/core';
 import type { RedisCaller } from './caller.js';
 import { type Engine, type IdStep, type Intent, newToken, sleep } from './engine.js';
-import { dataKeys, idHex, idRecordKeys, parseIdHex } from './layout.js';
+import { idHex, idRecordKeys, parseIdHex } from './layout.js';
 import {
   type Arg,
-  idRecordArgs,
+  nameArg,
   READ_SCRIPT,
   type ReadOp,
   readArgs,
   type Script,
   STATUS,
+  scopeKeys,
   UNBIND_SCRIPT,
   WRITE_SCRIPT,
   type WriteOp,
@@ -397,16 +398,9 @@ export class Router {
 
   /** One read of a named scope (READ_SCRIPT), checked on the id's slot; `found` is the name's id and life if it has one. */
   async read<T>(scope: NamedScope, database: string, read: ReadOp, context: string): Promise<{ result: T; found: Life | undefined }> {
-    const found = await this.visit<T>(scope, context, (target, mode) => {
-      const data = dataKeys({ hash: target }, database);
-      return this.call<T>(
-        context,
-        READ_SCRIPT,
-        [...idRecordArgs(target), data.hash, data.order],
-        [scope.name, mode, ...readArgs(read)],
-        true,
-      );
-    });
+    const found = await this.visit<T>(scope, context, (target, mode) =>
+      this.call<T>(context, READ_SCRIPT, scopeKeys(target, database), [nameArg(scope.name), mode, ...readArgs(read)], true),
+    );
     return { result: found.result, found: found.owned ? { id: found.id, gen: found.gen } : undefined };
   }
 
@@ -422,7 +416,7 @@ export class Router {
   }
 
   /** Runs one script for a named scope and decodes its status reply. */
-  async call<T>(context: string, script: Script, keys: string[], args: Arg[], binary = false): Promise<Reply<T>> {
+  async call<T>(context: string, script: Script, keys: readonly (string | Buffer)[], args: Arg[], binary = false): Promise<Reply<T>> {
     return decode<T>(await this.caller.eval<unknown[]>(context, script, keys, args, binary), context);
   }
 

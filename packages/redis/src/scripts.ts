@@ -39,12 +39,27 @@ export interface Script {
   readonly readOnly: boolean;
 }
 
+/**
+ * The body as sent: without comment lines, indentation or blank lines. A script that writes
+ * travels whole with every call (EVAL, see caller.ts) and Redis hashes it each time, so its
+ * length is paid per write.
+ */
+function compact(lua: string): string {
+  return lua
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('--'))
+    .join('\n');
+}
+
 function writing(lua: string): Script {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex'), readOnly: false };
+  const body = compact(lua);
+  return { lua: body, sha: createHash('sha1').update(body).digest('hex'), readOnly: false };
 }
 
 function readOnly(lua: string): Script {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex'), readOnly: true };
+  const body = compact(lua);
+  return { lua: body, sha: createHash('sha1').update(body).digest('hex'), readOnly: true };
 }
 
 /** Where a script acts: the name's home (it may redirect), another id, or the default scope (no checks). */
@@ -54,6 +69,46 @@ export type Mode = 'home' | 'id' | 'default';
 export function idRecordArgs(id: bigint): string[] {
   const keys = idRecordKeys(id);
   return [keys.name, keys.gen, keys.dropped, keys.reserved, keys.databases, keys.entries];
+}
+
+/**
+ * Every read and write of a scope sends its id's six records and one database's hash and zset
+ * as KEYS. Built once per (id, database), as Buffers: ioredis would otherwise encode each name
+ * again on every call, and that encoding (and its garbage) was most of what a read cost.
+ */
+const scopeKeyCache = new Map<bigint | null, Map<string, readonly Buffer[]>>();
+const SCOPE_KEY_CACHE_SIZE = 10_000;
+
+/** The six records of `id` (the default scope's for null), then `database`'s hash and zset. */
+export function scopeKeys(id: bigint | null, database: string): readonly Buffer[] {
+  let byDatabase = scopeKeyCache.get(id);
+  if (!byDatabase) {
+    // A bound, not an LRU: after a clear the keys are only built again.
+    if (scopeKeyCache.size >= SCOPE_KEY_CACHE_SIZE) scopeKeyCache.clear();
+    byDatabase = new Map();
+    scopeKeyCache.set(id, byDatabase);
+  }
+  let keys = byDatabase.get(database);
+  if (!keys) {
+    const data = dataKeys({ hash: id }, database);
+    const records = id === null ? defaultRecordArgs() : idRecordArgs(id);
+    keys = Object.freeze([...records, data.hash, data.order].map((key) => Buffer.from(key)));
+    byDatabase.set(database, keys);
+  }
+  return keys;
+}
+
+const nameCache = new Map<string, Buffer>();
+
+/** A scope's name as the scripts take it (ARGV[1]), encoded once. */
+export function nameArg(name: string): Buffer {
+  let bytes = nameCache.get(name);
+  if (!bytes) {
+    if (nameCache.size >= SCOPE_KEY_CACHE_SIZE) nameCache.clear();
+    bytes = Buffer.from(name);
+    nameCache.set(name, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -205,25 +260,27 @@ export interface WriteCall {
 }
 
 /** WRITE_SCRIPT's KEYS and ARGV (laid out in its comment) for a batch of writes to one scope. */
-export function writeBatch(call: WriteCall, ops: readonly WriteOp[]): { keys: string[]; args: Arg[] } {
-  const records = call.id === null ? defaultRecordArgs() : idRecordArgs(call.id);
+export function writeBatch(call: WriteCall, ops: readonly WriteOp[]): { keys: (string | Buffer)[]; args: Arg[] } {
   const fence =
     call.id === null ? 'scoped:{default}:fence' : fenceKey(call.id, call.expect && 'fence' in call.expect ? call.expect.fence : '');
   const databases: string[] = [];
-  const keys = [...records, fence];
+  const keys: (string | Buffer)[] = [];
   const opArgs: Arg[] = [];
   for (const op of ops) {
     let index = databases.indexOf(op.database.name) + 1;
     if (index === 0) {
       databases.push(op.database.name);
       index = databases.length;
-      const data = dataKeys({ hash: call.id }, op.database.name);
-      keys.push(data.hash, data.order);
+      const known = scopeKeys(call.id, op.database.name);
+      if (keys.length === 0) keys.push(...known.slice(0, 6), fence);
+      keys.push(known[6]!, known[7]!);
     }
     opArgs.push(op.kind, index, op.kind === 'clear' ? '' : op.key, op.kind === 'put' ? op.value : '');
   }
+  // registerScope writes nothing: the records and the fence alone.
+  if (keys.length === 0) keys.push(...(call.id === null ? defaultRecordArgs() : idRecordArgs(call.id)), fence);
   const expect = call.expect === undefined ? '' : 'gen' in call.expect ? `=${call.expect.gen}` : '~';
-  const head: Arg[] = [call.name, call.mode, expect, call.newGen, call.register ? '1' : '', databases.length];
+  const head: Arg[] = [nameArg(call.name), call.mode, expect, call.newGen, call.register ? '1' : '', databases.length];
   return { keys, args: [...head, ...databases, ...opArgs] };
 }
 

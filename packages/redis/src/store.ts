@@ -16,18 +16,9 @@ export type IoRedisClient = Redis | Cluster | { readonly isCluster: boolean; cal
 import { RedisCaller } from './caller.js';
 import type { StoreContext } from './context.js';
 import { RedisScopedDatabase } from './database.js';
-import { dataKeys, hashTag } from './layout.js';
+import { hashTag } from './layout.js';
 import { RedisScopeRegistry, type RedisScopeRegistryApi } from './registry.js';
-import {
-  defaultRecordArgs,
-  READ_SCRIPT,
-  type ReadOp,
-  readArgs,
-  WRITE_SCRIPT,
-  type WriteOp,
-  type WriteTarget,
-  writeBatch,
-} from './scripts.js';
+import { READ_SCRIPT, type ReadOp, readArgs, scopeKeys, WRITE_SCRIPT, type WriteOp, type WriteTarget, writeBatch } from './scripts.js';
 import { PendingTransaction, Transactions } from './transaction.js';
 import type { Place } from './write-order.js';
 
@@ -184,11 +175,10 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
 
   async read<T>(scope: Scope, database: string, read: ReadOp, context: string): Promise<T> {
     if (scope.isNamed()) return (await this.router.read<T>(scope, database, read, context)).result;
-    const data = dataKeys(scope, database);
     const reply = await this.caller.eval<[number, number, Buffer, T]>(
       context,
       READ_SCRIPT,
-      [...defaultRecordArgs(), data.hash, data.order],
+      scopeKeys(null, database),
       ['', 'default', ...readArgs(read)],
       true,
     );
