@@ -336,11 +336,15 @@ local result
 if op == 'get' then
   result = readable and redis.call('HGET', hash, ARGV[4])
 elseif op == 'mget' then
-  if readable then
-    result = redis.call('HMGET', hash, unpack(ARGV, 4))
-  else
-    result = {}
-    for i = 4, #ARGV do result[#result + 1] = false end
+  -- In chunks: unpack is bounded by Lua's C stack (8 000 slots), a getMany is not.
+  result = {}
+  for first = 4, #ARGV, 1000 do
+    local last = math.min(first + 999, #ARGV)
+    if readable then
+      for _, value in ipairs(redis.call('HMGET', hash, unpack(ARGV, first, last))) do result[#result + 1] = value end
+    else
+      for i = first, last do result[#result + 1] = false end
+    end
   end
 elseif op == 'exists' then
   result = readable and redis.call('HEXISTS', hash, ARGV[4]) or 0

@@ -106,6 +106,17 @@ describe.each([
       }
     });
 
+    it('reads any number of keys in one getMany (one script, in chunks)', async () => {
+      const store = await open();
+      const orders = db(store);
+      await orders.put('m', 'k1', 'one');
+      const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}`);
+      const values = await orders.getMany('m', keys);
+      expect(values).toHaveLength(20_000);
+      expect(values[1]).toBe('one');
+      expect(values.filter((v) => v !== undefined)).toEqual(['one']);
+    });
+
     it('counts a whole scope with ZCARD, in one script that also checks the id', async () => {
       const store = await open();
       const orders = db(store);
