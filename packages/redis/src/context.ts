@@ -4,7 +4,7 @@
  */
 import type { Scope, ScopeLike } from '@scoped-lmdb/core';
 import type { RedisCaller } from './caller.js';
-import type { WriteOp } from './scripts.js';
+import type { ReadOp, WriteOp } from './scripts.js';
 
 /** The store's side of a database handle: transport, write path, transactions and registry. */
 export interface StoreContext {
@@ -20,8 +20,14 @@ export interface StoreContext {
    */
   write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T>;
   /**
-   * What a read of `scope` waits for first: inside a transaction on that scope,
-   * the writes issued before the transaction (so the read sees them); otherwise nothing.
+   * One read of one database of `scope`, checked on the slot of the scope's current id (a
+   * stale cache never reads another id's data; routes.ts). The result is READ_SCRIPT's.
+   */
+  read<T>(scope: Scope, database: string, read: ReadOp, context: string): Promise<T>;
+  /**
+   * What a read of `scope` waits for first: inside a transaction on that scope, the writes
+   * issued before the transaction (sent, and for a named scope acknowledged, since a write
+   * that met a changed id is sent again), so the read sees them; otherwise nothing.
    */
   readTurn(scope: Scope): Promise<void> | undefined;
   /** `store.transaction`: the database's `transaction(scope, fn)` is the store's. */

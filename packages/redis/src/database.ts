@@ -32,8 +32,8 @@ import {
   withContext,
 } from '@scoped-lmdb/core/internal';
 import type { StoreContext } from './context.js';
-import { DATABASE_META_KEY, dataKeys } from './layout.js';
-import { DATABASE_META_SCRIPT, RANGE_PAGE_SCRIPT } from './scripts.js';
+import { DATABASE_META_KEY } from './layout.js';
+import { DATABASE_META_SCRIPT } from './scripts.js';
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -129,7 +129,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     const s = Scope.from(scope);
     const field = this.encodeKey(key);
     await this.#readable(s);
-    const bytes = await this.context.caller.call('get', (c) => c.hgetBuffer(dataKeys(s, this.name).hash, field));
+    const bytes = await this.context.read<Buffer | null>(s, this.name, { op: 'get', field }, 'get');
     return bytes === null ? undefined : this.#decodeValue(bytes, 'get', s, field);
   }
 
@@ -139,7 +139,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     const fields = keys.map((key) => this.encodeKey(key));
     await this.#readable(s);
     if (fields.length === 0) return [];
-    const values = await this.context.caller.call('getMany', (c) => c.hmgetBuffer(dataKeys(s, this.name).hash, ...fields));
+    const values = await this.context.read<(Buffer | null)[]>(s, this.name, { op: 'mget', fields }, 'getMany');
     return values.map((bytes, i) => (bytes === null ? undefined : this.#decodeValue(bytes, 'getMany', s, fields[i]!)));
   }
 
@@ -147,7 +147,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     const s = Scope.from(scope);
     const field = this.encodeKey(key);
     await this.#readable(s);
-    return (await this.context.caller.call('doesExist', (c) => c.hexists(dataKeys(s, this.name).hash, field))) === 1;
+    return Number(await this.context.read<number>(s, this.name, { op: 'exists', field }, 'doesExist')) === 1;
   }
 
   put(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
@@ -205,17 +205,16 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     const s = Scope.from(scope);
     const range = this.#lexRange(options);
     await this.#readable(s);
-    const { order } = dataKeys(s, this.name);
-    if (range.whole) return this.context.caller.call('getCount', (c) => c.zcard(order));
+    if (range.whole) return Number(await this.context.read<number>(s, this.name, { op: 'card' }, 'getCount'));
     const [min, max] = range.reverse ? [range.to, range.from] : [range.from, range.to];
-    const inRange = await this.context.caller.call('getCount', (c) => c.zlexcount(order, min, max));
+    const inRange = Number(await this.context.read<number>(s, this.name, { op: 'lexcount', min, max }, 'getCount'));
     return Math.max(0, Math.min(range.limit, inRange - range.offset));
   }
 
   async isScopeEmpty(scope: ScopeLike): Promise<boolean> {
     const s = Scope.from(scope);
     await this.#readable(s);
-    return (await this.context.caller.call('isScopeEmpty', (c) => c.exists(dataKeys(s, this.name).order))) === 0;
+    return Number(await this.context.read<number>(s, this.name, { op: 'empty' }, 'isScopeEmpty')) === 0;
   }
 
   async listScopes(): Promise<Scope[]> {
@@ -224,8 +223,9 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   }
 
   /**
-   * Ids holding data here whose name record is missing or not valid (see `layout.ts` `scopeOf`),
-   * in id order: `registerScope` of their name makes them listable again.
+   * Ids holding data here that no name owns (a missing or invalid name record, registry.ts;
+   * dropped and reserved ids aside), in id order: `registerScope` of their name makes them
+   * listable again.
    */
   async listUnnamedIds(): Promise<bigint[]> {
     await this.ready();
@@ -297,25 +297,21 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   }
 
   /**
-   * Pages of at most `pageSize` entries, each read atomically; the next page starts after the
-   * last key seen. `getKeys` reads no values (its entries' values stay undefined).
+   * Pages of at most `pageSize` entries, each read atomically, each checked on the slot of the
+   * scope's id (so a page never holds another id's entries); the next page starts after the
+   * last key seen, under the scope's id at that time. `getKeys` reads no values (its entries'
+   * values stay undefined).
    */
   async *#walk(action: 'getRange' | 'getKeys', scope: ScopeLike, options: RangeOptions<K> | undefined): AsyncGenerator<Entry<K, V>> {
     const s = Scope.from(scope);
     const range = this.#lexRange(options);
     await this.#readable(s);
-    const keys = dataKeys(s, this.name);
     let { from, offset } = range;
     let remaining = range.limit;
     while (remaining > 0) {
       const count = Math.min(remaining, this.context.pageSize);
-      const [fields, values] = await this.context.caller.eval<[Buffer[], (Buffer | null)[]?]>(
-        action,
-        RANGE_PAGE_SCRIPT,
-        [keys.hash, keys.order],
-        [from, range.to, range.reverse ? 'rev' : '', offset, count, action === 'getRange' ? 'values' : ''],
-        true,
-      );
+      const page = { op: 'range', from, to: range.to, reverse: range.reverse, offset, count, values: action === 'getRange' } as const;
+      const [fields, values] = await this.context.read<[Buffer[], (Buffer | null)[]?]>(s, this.name, page, action);
       for (let i = 0; i < fields.length; i++) {
         const value = values?.[i];
         const field = fields[i]!;

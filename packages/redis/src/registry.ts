@@ -1,57 +1,59 @@
 /**
- * The scope registry on Redis: one name record per named scope, in the scope's
- * own slot. Listing SCANs every master (never KEYS), so it works on a cluster
- * and costs one pass over the keyspace; single-scope calls are one command.
+ * The scope registry on Redis: each named scope's name record in its id's slot, and, in its
+ * home slot, where it lives when that is not its first-life id (layout.ts). Listing SCANs
+ * every master (never KEYS), so it works on a cluster and costs one pass over the keyspace;
+ * single-scope calls resolve through the name's home (one script when it lives there).
+ * The lifecycle (drop, rename, swap, copy, reclaim) is lifecycle.ts.
  */
-import { Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
+import { type NamedScope, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisCaller } from './caller.js';
+import { Engine } from './engine.js';
+import { type IdInfo, idInfo, mapLimited } from './id-info.js';
 import {
   checkScopeHash,
   dataKeys,
+  homeOf,
+  idHex,
+  idRecordKeys,
   NAME_RECORD_PATTERN,
   orderKeyPattern,
-  scopeOf,
+  recordedName,
   scopeOfNameRecord,
   scopeOfOrderKey,
   scopeRecordKeys,
 } from './layout.js';
-import { PRUNE_SCRIPT, REGISTER_SCRIPT, UNREGISTER_SCRIPT } from './scripts.js';
+import { type CopyScopeOptions, Lifecycle } from './lifecycle.js';
+import { Router } from './routes.js';
+import { idRecordArgs, RELEASE_SCRIPT, UNBIND_SCRIPT } from './scripts.js';
+import { WriteOrder } from './write-order.js';
 
 const SCAN_COUNT = 1000;
-/** How many single-key commands a listing keeps in flight (they go to different slots). */
-const PARALLEL = 64;
 
-/** Ids sort like their unsigned hashes (big-endian bytes): sorting the hashes lists scopes in id order. */
+/** Ids sort like their unsigned values (big-endian bytes): sorting the ids lists scopes in id order. */
 function inIdOrder(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function mapLimited<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await run(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return results;
-}
+export type { CopyScopeOptions };
 
 /** The scope registry, across every master. Named and shaped like `GlobalScopeRegistry`, returning Promises. */
 export interface RedisScopeRegistryApi {
-  /** Idempotent; DEFAULT is a no-op; another name under the id -> HASH_COLLISION. */
+  /** Idempotent; DEFAULT is a no-op. A name whose first-life id holds another name gets a fresh id. */
   registerScope(scope: ScopeLike): Promise<void>;
+  /** The name whose current id is `hash`, if any. */
   getScopeName(hash: bigint): Promise<string | undefined>;
-  /** One GET, not a scan; undefined if the id holds another name. */
+  /** The current id of `name`; undefined if it has none. One script when the name lives at its first-life id. */
   lookupScopeHash(name: string): Promise<bigint | undefined>;
   /** DEFAULT first, then named scopes in id order. */
   listAllScopes(): Promise<Scope[]>;
   /** DEFAULT is always true. */
   scopeExists(scope: ScopeLike): Promise<boolean>;
-  /** True iff it was registered; DEFAULT -> false. */
+  /**
+   * True iff it was registered; DEFAULT -> false. The data stays; a scope living away from its
+   * first-life id could not find it again, so unregistering one that holds data is
+   * INVALID_INPUT (drop it instead), as on LMDB.
+   */
   unregisterScope(scope: ScopeLike): Promise<boolean>;
   /** True when the scope holds no data in any database of the store. */
   isScopeEmpty(scope: ScopeLike): Promise<boolean>;
@@ -60,11 +62,58 @@ export interface RedisScopeRegistryApi {
    * them. It needs no list of databases: each scope knows its own (see layout).
    */
   pruneGloballyUnusedScopes(): Promise<Scope[]>;
+  /** The id a registered scope's data is stored under now; undefined for an unregistered scope (and DEFAULT). */
+  idOf(scope: ScopeLike): Promise<bigint | undefined>;
+  /** Empties the scope in every database at once (O(1)); its entries are reclaimed in the background. */
+  dropScope(scope: ScopeLike): Promise<void>;
+  /** Gives `from`'s data the name `to` (O(1)). A taken `to` is SCOPE_EXISTS unless `replace` (it is dropped first). */
+  renameScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<void>;
+  /** Swaps the data of two scopes (O(1), like Redis SWAPDB); a scope with no data yet swaps as empty. */
+  swapScopes(a: ScopeLike, b: ScopeLike): Promise<void>;
+  /** Copies every database's entries of `from` to `to` in batches; readers see `to` all at once. Resolves with the entries copied. */
+  copyScope(from: ScopeLike, to: ScopeLike, options?: CopyScopeOptions): Promise<number>;
+  /** Frees the entries of dropped scopes now (starting no new id after `budgetMs`); resolves with the entries freed. */
+  reclaim(options?: { budgetMs?: number }): Promise<number>;
+  /** Dropped entries not yet freed. */
+  pendingReclaim(): Promise<number>;
+}
+
+export interface RegistryOptions {
+  lockTimeoutMs: number;
+  backgroundReclaim: boolean;
 }
 
 /** The registry on one client: the store's registry API, and the listings its databases ask for. */
 export class RedisScopeRegistry implements RedisScopeRegistryApi {
-  constructor(readonly caller: RedisCaller) {}
+  readonly engine: Engine;
+  readonly router: Router;
+  /** Per-scope call order of writes and lifecycle calls (write-order.ts). */
+  protected readonly order = new WriteOrder();
+  readonly #lifecycle: Lifecycle;
+
+  constructor(
+    readonly caller: RedisCaller,
+    options: RegistryOptions,
+  ) {
+    this.engine = new Engine(caller, options.lockTimeoutMs);
+    this.router = new Router(caller, this.engine);
+    this.#lifecycle = new Lifecycle(
+      {
+        caller,
+        router: this.router,
+        engine: this.engine,
+        order: this.order,
+        scanKeys: (pattern) => this.#scanKeys(pattern),
+        insideTransaction: () => this.insideTransaction(),
+      },
+      options.backgroundReclaim,
+    );
+  }
+
+  /** True inside a transaction callback (the store overrides it). */
+  protected insideTransaction(): boolean {
+    return false;
+  }
 
   /**
    * Every master of a cluster, or the one server. A listing that skipped a master
@@ -105,60 +154,91 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
   async registerScope(scope: ScopeLike): Promise<void> {
     const s = Scope.from(scope);
     if (!s.isNamed()) return;
-    await this.caller.eval('registerScope', REGISTER_SCRIPT, [scopeRecordKeys(s).name], [s.name]);
+    await this.router.register(s);
   }
 
   async getScopeName(hash: bigint): Promise<string | undefined> {
-    const h = checkScopeHash(hash);
-    const name = await this.#nameAt(h);
-    return name !== undefined && scopeOf(h, name) ? name : undefined;
+    const id = checkScopeHash(hash);
+    return (await this.#owners([id], 'getScopeName'))[0];
   }
 
   async lookupScopeHash(name: string): Promise<bigint | undefined> {
     const s = Scope.named(name);
     // Always true (Scope.named never gives DEFAULT); it tells the compiler `hash` is set.
     if (!s.isNamed()) return undefined;
-    return (await this.#nameAt(s.hash)) === name ? s.hash : undefined;
+    return (await this.router.locate(s, 'lookupScopeHash')).id;
   }
 
   async scopeExists(scope: ScopeLike): Promise<boolean> {
     const s = Scope.from(scope);
-    return !s.isNamed() || (await this.#nameAt(s.hash)) === s.name;
+    return !s.isNamed() || (await this.router.locate(s, 'scopeExists')).id !== undefined;
   }
 
   async unregisterScope(scope: ScopeLike): Promise<boolean> {
     const s = Scope.from(scope);
     if (!s.isNamed()) return false;
-    return (await this.caller.eval<number>('unregisterScope', UNREGISTER_SCRIPT, [scopeRecordKeys(s).name], [s.name])) === 1;
+    const outcome = await this.#release(s, 'unregisterScope');
+    if (outcome === 'data') {
+      throw new ScopedDbError(
+        'INVALID_INPUT',
+        `unregisterScope: scope ${JSON.stringify(s.name)} holds data under an id no one could find again; drop it with dropScope instead`,
+      );
+    }
+    return outcome === 'released';
   }
 
   /** DEFAULT first, then the named scopes in id order (as LMDB lists them). */
   async listAllScopes(): Promise<Scope[]> {
-    const hashes = (await this.#scanKeys(NAME_RECORD_PATTERN)).map(scopeOfNameRecord).filter((h) => h !== undefined);
-    hashes.sort(inIdOrder);
-    const names = await mapLimited(hashes, (h) => this.#nameAt(h));
-    const named = hashes.map((h, i) => scopeOf(h, names[i])).filter((s): s is Scope => s !== undefined);
-    return [Scope.DEFAULT, ...named];
+    const ids = (await this.#scanKeys(NAME_RECORD_PATTERN)).map(scopeOfNameRecord).filter((h) => h !== undefined);
+    ids.sort(inIdOrder);
+    const owners = await this.#owners(ids, 'listAllScopes');
+    return [Scope.DEFAULT, ...owners.filter((name) => name !== undefined).map((name) => Scope.named(name))];
   }
 
   /** True when the scope holds no data in any database of the store. */
   async isScopeEmpty(scope: ScopeLike): Promise<boolean> {
     const s = Scope.from(scope);
-    return (await this.caller.call('isScopeEmpty', (c) => c.exists(scopeRecordKeys(s).databases))) === 0;
+    if (!s.isNamed()) return (await this.caller.call('isScopeEmpty', (c) => c.exists(scopeRecordKeys(s).databases))) === 0;
+    return !(await this.router.locate(s, 'isScopeEmpty')).data;
   }
 
   /**
    * Removes the name of every registered scope that holds no data in any database.
-   * Each scope is checked and removed by one script on its slot, so a write racing
-   * the prune either lands first (the scope is kept) or re-registers it after.
+   * Each scope is checked and removed by one script on its id's slot, so a write racing
+   * the prune either lands first (the scope is kept) or registers it again after.
    */
   async pruneGloballyUnusedScopes(): Promise<Scope[]> {
-    const named = (await this.listAllScopes()).filter((s) => s.isNamed());
-    const removed = await mapLimited(named, (s) => {
-      const keys = scopeRecordKeys(s);
-      return this.caller.eval<number>('pruneGloballyUnusedScopes', PRUNE_SCRIPT, [keys.name, keys.databases], [s.name]);
-    });
-    return named.filter((_, i) => removed[i] === 1);
+    const named = (await this.listAllScopes()).filter((s): s is NamedScope => s.isNamed());
+    const removed = await mapLimited(named, (s) => this.#release(s, 'pruneGloballyUnusedScopes', true));
+    return named.filter((_, i) => removed[i] === 'released');
+  }
+
+  idOf(scope: ScopeLike): Promise<bigint | undefined> {
+    return this.#lifecycle.idOf(scope);
+  }
+
+  dropScope(scope: ScopeLike): Promise<void> {
+    return this.#lifecycle.dropScope(scope);
+  }
+
+  renameScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<void> {
+    return this.#lifecycle.renameScope(from, to, options);
+  }
+
+  swapScopes(a: ScopeLike, b: ScopeLike): Promise<void> {
+    return this.#lifecycle.swapScopes(a, b);
+  }
+
+  copyScope(from: ScopeLike, to: ScopeLike, options?: CopyScopeOptions): Promise<number> {
+    return this.#lifecycle.copyScope(from, to, options);
+  }
+
+  reclaim(options?: { budgetMs?: number }): Promise<number> {
+    return this.#lifecycle.reclaim(options);
+  }
+
+  pendingReclaim(): Promise<number> {
+    return this.#lifecycle.pendingReclaim();
   }
 
   /** Scopes holding data in one database: DEFAULT first, then named scopes in id order. */
@@ -168,32 +248,72 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
       this.#idsWithData(database),
       this.caller.call('listScopes', (c) => c.exists(defaultKey)),
     ]);
-    const named = ids.map(({ scope }) => scope).filter((s): s is Scope => s !== undefined);
-    return [...(withDefault === 1 ? [Scope.DEFAULT] : []), ...named];
+    const named = ids.map(({ owner }) => owner).filter((name) => name !== undefined);
+    return [...(withDefault === 1 ? [Scope.DEFAULT] : []), ...named.map((name) => Scope.named(name))];
   }
 
-  /** Ids holding data in one database whose name record is missing or not valid (see `scopeOf`), in id order. */
+  /** Ids holding data in one database that no name owns (dropped, reserved and locked ids aside), in id order. */
   async unnamedIdsWithData(database: string): Promise<bigint[]> {
-    return (await this.#idsWithData(database)).filter(({ scope }) => scope === undefined).map(({ hash }) => hash);
+    return (await this.#idsWithData(database)).filter(({ owner, listed }) => listed && owner === undefined).map(({ id }) => id);
   }
 
-  /** Every named scope's id with data in one database, in id order, with the scope its name record names (if valid). */
-  async #idsWithData(database: string): Promise<{ hash: bigint; scope: Scope | undefined }[]> {
+  /**
+   * Every id with data in one database, in id order, with its owner when a name maps to it.
+   * `listed` is false for ids no listing shows: dropped (waiting for reclaim), reserved by a
+   * copy, or locked by a lifecycle step under way.
+   */
+  async #idsWithData(database: string): Promise<{ id: bigint; owner: string | undefined; listed: boolean }[]> {
     const keys = await this.#scanKeys(orderKeyPattern(database));
-    const hashes = keys.map((key) => scopeOfOrderKey(key, database)).filter((h) => h !== undefined);
-    hashes.sort(inIdOrder);
-    const names = await mapLimited(hashes, (h) => this.#nameAt(h));
-    return hashes.map((hash, i) => ({ hash, scope: scopeOf(hash, names[i]) }));
+    const ids = keys.map((key) => scopeOfOrderKey(key, database)).filter((h) => h !== undefined);
+    ids.sort(inIdOrder);
+    const infos = await mapLimited(ids, (id) => idInfo(this.caller, id, 'listScopes'));
+    const owners = await this.#ownersOf(ids, infos, 'listScopes');
+    return ids.map((id, i) => {
+      const info = infos[i]!;
+      const locked = info.name !== null && info.name[0] === 0xff;
+      return { id, owner: owners[i], listed: !info.dropped && info.reserved === null && !locked };
+    });
   }
 
-  async #nameAt(hash: bigint): Promise<string | undefined> {
-    const key = scopeRecordKeys({ hash }).name;
-    const bytes = await this.caller.call('getScopeName', (c) => c.getBuffer(key));
-    if (bytes === null) return undefined;
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return undefined;
+  /** The name whose current id each of `ids` is, if any. */
+  async #owners(ids: readonly bigint[], context: string): Promise<(string | undefined)[]> {
+    const infos = await mapLimited(ids, (id) => idInfo(this.caller, id, context));
+    return this.#ownersOf(ids, infos, context);
+  }
+
+  /**
+   * A name record counts when its name is one this library writes (layout.ts `recordedName`)
+   * and maps back to its id: at the name's home, with no entry sending the name elsewhere;
+   * elsewhere, with the home's entry pointing here. Any other record (other software, damage,
+   * a step stopped half-way) is ignored by every listing and by prune, as on LMDB.
+   */
+  async #ownersOf(ids: readonly bigint[], infos: readonly IdInfo[], context: string): Promise<(string | undefined)[]> {
+    return mapLimited(
+      ids.map((id, i) => [id, infos[i]!] as const),
+      async ([id, info]) => {
+        const name = recordedName(info.name);
+        if (name === undefined) return undefined;
+        const home = homeOf(name);
+        if (home === id) return info.entry === null ? name : undefined;
+        const entry = await this.caller.call(context, (c) => c.hget(idRecordKeys(home).entries, name));
+        return entry === idHex(id) ? name : undefined;
+      },
+    );
+  }
+
+  /** Unregisters `s` where it lives (RELEASE_SCRIPT); `emptyOnly`: only if it holds no data. */
+  async #release(s: NamedScope, context: string, emptyOnly = false): Promise<string> {
+    const found = await this.router.visit<string>(s, context, (target, mode) =>
+      // Away from its home, an id holding data could not be found again once unregistered.
+      this.router.call<string>(context, RELEASE_SCRIPT, idRecordArgs(target), [s.name, mode, emptyOnly || mode === 'id' ? 'empty' : '']),
+    );
+    const outcome = String(found.result);
+    if (outcome === 'released') {
+      if (found.id !== s.hash) {
+        await this.caller.eval(context, UNBIND_SCRIPT, [idRecordKeys(s.hash).entries], [s.name, idHex(found.id)]);
+      }
+      // The write route is left as it is: writes in flight with it find the record gone and retry in order.
     }
+    return outcome;
   }
 }

@@ -1,19 +1,33 @@
 /**
- * The Lua scripts, and the batch a write script takes (`WriteOp`, `writeBatch`).
+ * The Lua scripts, and the argument lists they take.
  *
- * A script runs atomically on the scope's slot; all keys it touches are declared
- * in KEYS and share the scope's hash tag. Scripts validate before their first
- * write: Redis does not roll back a script that fails half-way. How each is sent
- * (EVAL, or EVALSHA_RO) is caller.ts's business; `readOnly` tells it which.
+ * A script runs atomically on one slot; every key it touches is declared in KEYS and shares
+ * one hash tag. Scripts validate before their first write: Redis does not roll back a script
+ * that fails half-way. How each is sent (EVAL, or EVALSHA_RO) is caller.ts's business;
+ * `readOnly` tells it which.
+ *
+ * Scripts that act for a named scope first check, in the same script, that the id is still
+ * the name's (README "Stale caches"): they reply with a status first, one of `STATUS`.
  */
 import { createHash } from 'node:crypto';
-import type { Scope } from '@scoped-lmdb/core';
-import { dataKeys, scopeRecordKeys } from './layout.js';
+import { dataKeys, fenceKey, idRecordKeys } from './layout.js';
 
-/** Reply prefix a script uses to report that the scope's id holds another name (caller.ts turns it into HASH_COLLISION). */
-export const COLLISION = 'SCOPED_HASH_COLLISION';
 /** Reply prefix DATABASE_META_SCRIPT uses when the name was first used with other codecs (caller.ts: CODEC_MISMATCH). */
 export const CODEC_MISMATCH = 'SCOPED_CODEC_MISMATCH';
+
+/** The first element of the reply of a script that acts for a named scope. */
+export const STATUS = {
+  /** The id is the name's (or the name is unregistered and the script did what that allows); the result follows. */
+  OK: 0,
+  /** At the name's home: the name lives at another id (16 hex follows). */
+  MOVED: 1,
+  /** The id is not (or no longer) the name's, or not in the life the write expected; the reason follows. */
+  STALE: 2,
+  /** A lifecycle step holds a record: the lock's kind and intent follow (engine.ts). */
+  BUSY: 3,
+  /** At the name's home: the name is unregistered and its home taken; a write must register it elsewhere. */
+  TAKEN: 4,
+} as const;
 
 /** What a script takes in ARGV. */
 export type Arg = string | Buffer | number;
@@ -25,18 +39,105 @@ export interface Script {
   readonly readOnly: boolean;
 }
 
+/**
+ * The body as sent: without comment lines, indentation or blank lines. A script that writes
+ * travels whole with every call (EVAL, see caller.ts) and Redis hashes it each time, so its
+ * length is paid per write.
+ */
+function compact(lua: string): string {
+  return lua
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('--'))
+    .join('\n');
+}
+
 function writing(lua: string): Script {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex'), readOnly: false };
+  const body = compact(lua);
+  return { lua: body, sha: createHash('sha1').update(body).digest('hex'), readOnly: false };
 }
 
 function readOnly(lua: string): Script {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex'), readOnly: true };
+  const body = compact(lua);
+  return { lua: body, sha: createHash('sha1').update(body).digest('hex'), readOnly: true };
+}
+
+/** Where a script acts: the name's home (it may redirect), another id, or the default scope (no checks). */
+export type Mode = 'home' | 'id' | 'default';
+
+/** An id slot's records, as the scripts below take them (six keys, this order). */
+export function idRecordArgs(id: bigint): string[] {
+  const keys = idRecordKeys(id);
+  return [keys.name, keys.gen, keys.dropped, keys.reserved, keys.databases, keys.entries];
 }
 
 /**
- * The database a write goes to, as the write path needs it. Structural, so neither
- * this file nor the store names the database class.
+ * Every read and write of a scope sends its id's six records and one database's hash and zset
+ * as KEYS. Built once per (id, database), as Buffers: ioredis would otherwise encode each name
+ * again on every call, and that encoding (and its garbage) was most of what a read cost.
  */
+const scopeKeyCache = new Map<bigint | null, Map<string, readonly Buffer[]>>();
+const SCOPE_KEY_CACHE_SIZE = 10_000;
+
+/** The six records of `id` (the default scope's for null), then `database`'s hash and zset. */
+export function scopeKeys(id: bigint | null, database: string): readonly Buffer[] {
+  let byDatabase = scopeKeyCache.get(id);
+  if (!byDatabase) {
+    // A bound, not an LRU: after a clear the keys are only built again.
+    if (scopeKeyCache.size >= SCOPE_KEY_CACHE_SIZE) scopeKeyCache.clear();
+    byDatabase = new Map();
+    scopeKeyCache.set(id, byDatabase);
+  }
+  let keys = byDatabase.get(database);
+  if (!keys) {
+    const data = dataKeys({ hash: id }, database);
+    const records = id === null ? defaultRecordArgs() : idRecordArgs(id);
+    keys = Object.freeze([...records, data.hash, data.order].map((key) => Buffer.from(key)));
+    byDatabase.set(database, keys);
+  }
+  return keys;
+}
+
+const nameCache = new Map<string, Buffer>();
+
+/** A scope's name as the scripts take it (ARGV[1]), encoded once. */
+export function nameArg(name: string): Buffer {
+  let bytes = nameCache.get(name);
+  if (!bytes) {
+    if (nameCache.size >= SCOPE_KEY_CACHE_SIZE) nameCache.clear();
+    bytes = Buffer.from(name);
+    nameCache.set(name, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Lua shared by the scripts acting for a named scope, with the id's six records in
+ * KEYS[1..6] (name, gen, dropped, reserved, dbs, entries) and the name in `name`:
+ * `moved()` answers MOVED or BUSY at the home when the name has an entry there,
+ * `lock(v)` tells a lifecycle lock, `why()` says why the id is not the name's.
+ */
+const PRELUDE = `
+local function lock(v) return v and string.byte(v, 1) == 255 end
+local function busy(v) return {${STATUS.BUSY}, string.sub(v, 2)} end
+local function moved(name)
+  local entry = redis.call('HGET', KEYS[6], name)
+  if not entry then return nil end
+  if lock(entry) then return busy(entry) end
+  return {${STATUS.MOVED}, entry}
+end
+local function why(current)
+  if current then return 'other' end
+  if redis.call('EXISTS', KEYS[3]) == 1 then return 'dropped' end
+  if redis.call('EXISTS', KEYS[4]) == 1 then return 'reserved' end
+  return 'free'
+end
+local function free(current)
+  return not current and redis.call('EXISTS', KEYS[3]) == 0 and redis.call('EXISTS', KEYS[4]) == 0
+end
+`;
+
+/** The database a write goes to, as the write path needs it. Structural, so neither this file nor the store names the database class. */
 export interface WriteTarget {
   readonly name: string;
   /** True once its codec check has passed: a write to it can be sent without waiting. */
@@ -52,121 +153,573 @@ export type WriteOp =
   | { database: WriteTarget; kind: 'clear' };
 
 /**
- * Applies a batch of writes to one scope (`writeBatch` builds its KEYS and ARGV).
+ * Applies a batch of writes to one scope at one id (`writeBatch` builds its KEYS and ARGV).
  *
- * KEYS: name record, database set, then (hash, zset) per database.
- * ARGV: scope name ('' for the default scope), database count n, n database
- * names, then ops of four arguments each: opcode ('put' | 'remove' | 'clear'),
- * database index (1-based), encoded key, encoded value ('' where the op has none).
- * Returns one integer per op: put 1, remove 1/0 (did the key exist), clear the count.
+ * KEYS: the id's six records (`idRecordArgs`), the burst's fence, then (hash, zset) per database.
+ * ARGV: 1 name ('' for DEFAULT), 2 mode, 3 expectation: '=' .. gen for a write through a
+ * cached id (it runs only in that life); '~' for a write of a burst that resolves (see
+ * below); '' to resolve alone. 4 a new gen (for a first registration), 5 '1' to register even
+ * without a put, 6 database count n, n database names, then ops of four arguments each:
+ * opcode ('put' | 'remove' | 'clear'), database index (1-based), encoded key, encoded value
+ * ('' where the op has none).
+ *
+ * Reply: {OK, 1 if the id is the name's, its gen, {one integer per op: put 1, remove 1/0
+ * (did the key exist), clear the count}}, or MOVED/STALE/BUSY/TAKEN (nothing written).
+ * At the home, resolving, an unregistered name whose home is free registers with its first
+ * put (v1's behaviour: the name record is written with the first data, in the same step).
+ *
+ * A burst: the writes a store pipelines to a scope before it knows the scope's id share a
+ * fence key. The first of them that does not succeed sets the fence before it replies, and
+ * every later one finds it and fails too, so the failures are the tail of what was sent and
+ * the store re-sends them in order (routes.ts), as it does for a cached life that ended.
  */
-export const WRITE_SCRIPT = writing(`
-local name = ARGV[1]
-if name ~= '' then
+export const WRITE_SCRIPT = writing(`${PRELUDE}
+local name, mode, expect = ARGV[1], ARGV[2], ARGV[3]
+local burst = expect == '~'
+local function fail(reply)
+  if burst then redis.call('SET', KEYS[7], '1', 'PX', 60000) end
+  return reply
+end
+local databases = tonumber(ARGV[6])
+local first = 7 + databases
+local owned, gen, claim = 0, '', false
+if mode ~= 'default' then
+  if burst and redis.call('EXISTS', KEYS[7]) == 1 then return {${STATUS.STALE}, 'fence'} end
+  if mode == 'home' then
+    local redirect = moved(name)
+    if redirect then return fail(redirect) end
+  end
   local current = redis.call('GET', KEYS[1])
-  if current and current ~= name then
-    return redis.error_reply('${COLLISION} ' .. current)
+  if current == name then
+    gen = redis.call('GET', KEYS[2]) or ''
+    if string.sub(expect, 1, 1) == '=' and expect ~= '=' .. gen then return {${STATUS.STALE}, 'gen'} end
+    owned = 1
+  elseif lock(current) then
+    return fail(busy(current))
+  elseif (expect ~= '' and not burst) or mode ~= 'home' then
+    return fail({${STATUS.STALE}, why(current)})
+  elseif free(current) then
+    claim = true
+  else
+    -- Unregistered, and its home holds another name, a tombstone or a copy.
+    local stores = ARGV[5] == '1'
+    for i = first, #ARGV, 4 do
+      if ARGV[i] == 'put' then stores = true end
+    end
+    if stores then return fail({${STATUS.TAKEN}}) end
+    -- A remove or clear of a scope with no id finds nothing.
+    local none = {}
+    for i = first, #ARGV, 4 do none[#none + 1] = 0 end
+    return {${STATUS.OK}, 0, '', none}
   end
 end
-local databases = tonumber(ARGV[2])
 local results = {}
 local stored = false
-for i = 3 + databases, #ARGV, 4 do
+for i = first, #ARGV, 4 do
   local op, d, key = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
-  local hash, order, db = KEYS[1 + 2 * d], KEYS[2 + 2 * d], ARGV[2 + d]
+  local hash, order, db = KEYS[6 + 2 * d], KEYS[7 + 2 * d], ARGV[6 + d]
   if op == 'put' then
     redis.call('HSET', hash, key, ARGV[i + 3])
     redis.call('ZADD', order, 0, key)
-    redis.call('SADD', KEYS[2], db)
+    redis.call('SADD', KEYS[5], db)
     stored = true
     results[#results + 1] = 1
   elseif op == 'remove' then
     local existed = redis.call('HDEL', hash, key)
     if existed == 1 then
       redis.call('ZREM', order, key)
-      if redis.call('EXISTS', order) == 0 then redis.call('SREM', KEYS[2], db) end
+      if redis.call('EXISTS', order) == 0 then redis.call('SREM', KEYS[5], db) end
     end
     results[#results + 1] = existed
   else
     results[#results + 1] = redis.call('ZCARD', order)
     redis.call('UNLINK', hash, order)
-    redis.call('SREM', KEYS[2], db)
+    redis.call('SREM', KEYS[5], db)
   end
 end
--- The name record is written with the scope's first data, in the same step.
-if stored and name ~= '' then redis.call('SET', KEYS[1], name, 'NX') end
-return results
+if claim and (stored or ARGV[5] == '1') then
+  redis.call('SET', KEYS[1], name)
+  redis.call('SET', KEYS[2], ARGV[4])
+  owned, gen = 1, ARGV[4]
+end
+return {${STATUS.OK}, owned, gen, results}
 `);
 
+/** How a write reaches its id: where, and what it expects to find there. */
+export interface WriteCall {
+  /** The id written to; null for DEFAULT. */
+  id: bigint | null;
+  name: string;
+  mode: Mode;
+  /** The gen of the life a cached write runs in; a burst's fence token (resolving, pipelined); undefined: resolve alone. */
+  expect: { gen: string } | { fence: string } | undefined;
+  /** The gen a first registration writes. */
+  newGen: string;
+  /** Register the name even when no op stores anything (registerScope). */
+  register: boolean;
+}
+
 /** WRITE_SCRIPT's KEYS and ARGV (laid out in its comment) for a batch of writes to one scope. */
-export function writeBatch(scope: Scope, ops: readonly WriteOp[]): { keys: string[]; args: Arg[] } {
-  const record = scopeRecordKeys(scope);
+export function writeBatch(call: WriteCall, ops: readonly WriteOp[]): { keys: (string | Buffer)[]; args: Arg[] } {
+  const fence =
+    call.id === null ? 'scoped:{default}:fence' : fenceKey(call.id, call.expect && 'fence' in call.expect ? call.expect.fence : '');
   const databases: string[] = [];
-  const keys = [record.name, record.databases];
-  const args: Arg[] = [scope.name ?? '', 0];
+  const keys: (string | Buffer)[] = [];
   const opArgs: Arg[] = [];
   for (const op of ops) {
     let index = databases.indexOf(op.database.name) + 1;
     if (index === 0) {
       databases.push(op.database.name);
       index = databases.length;
-      const data = dataKeys(scope, op.database.name);
-      keys.push(data.hash, data.order);
+      const known = scopeKeys(call.id, op.database.name);
+      if (keys.length === 0) keys.push(...known.slice(0, 6), fence);
+      keys.push(known[6]!, known[7]!);
     }
     opArgs.push(op.kind, index, op.kind === 'clear' ? '' : op.key, op.kind === 'put' ? op.value : '');
   }
-  args[1] = databases.length;
-  return { keys, args: [...args, ...databases, ...opArgs] };
+  // registerScope writes nothing: the records and the fence alone.
+  if (keys.length === 0) keys.push(...(call.id === null ? defaultRecordArgs() : idRecordArgs(call.id)), fence);
+  const expect = call.expect === undefined ? '' : 'gen' in call.expect ? `=${call.expect.gen}` : '~';
+  const head: Arg[] = [nameArg(call.name), call.mode, expect, call.newGen, call.register ? '1' : '', databases.length];
+  return { keys, args: [...head, ...databases, ...opArgs] };
+}
+
+/** The default scope's records in the six places the scripts expect (only `dbs` is ever used). */
+export function defaultRecordArgs(): string[] {
+  const base = 'scoped:{default}:';
+  return [`${base}name`, `${base}gen`, `${base}dropped`, `${base}reserved`, `${base}dbs`, `${base}ids`];
+}
+
+/** A read of one database of a scope (READ_SCRIPT's op and its arguments). */
+export type ReadOp =
+  | { op: 'get'; field: Buffer }
+  | { op: 'mget'; fields: Buffer[] }
+  | { op: 'exists'; field: Buffer }
+  | { op: 'card' }
+  | { op: 'lexcount'; min: Buffer; max: Buffer }
+  | { op: 'empty' }
+  /** Does the scope hold data in any database (its `dbs` set)? Also true for unnamed data at a free home. */
+  | { op: 'any' }
+  | { op: 'range'; from: Buffer; to: Buffer; reverse: boolean; offset: number; count: number; values: boolean };
+
+/**
+ * One read of one scope, checked like a write (README "Stale caches"), in one step.
+ *
+ * KEYS: the id's six records, then the database's hash and zset.
+ * ARGV: 1 name ('' for DEFAULT), 2 mode, 3 op, then the op's arguments (`readArgs`).
+ * Reply: {OK, 1 if the id is the name's, its gen, result}, or MOVED/STALE/BUSY. At the
+ * home, an unregistered name reads its free home (data written before any registration,
+ * as LMDB's registry reads it), and nothing when its home is taken.
+ * A range page's result is {keys} or {keys, values}, read in the same step.
+ */
+export const READ_SCRIPT = readOnly(`${PRELUDE}
+local name, mode, op = ARGV[1], ARGV[2], ARGV[3]
+local owned, gen, readable = 0, '', true
+if mode ~= 'default' then
+  if mode == 'home' then
+    local redirect = moved(name)
+    if redirect then return redirect end
+  end
+  local current = redis.call('GET', KEYS[1])
+  if current == name then
+    owned, gen = 1, redis.call('GET', KEYS[2]) or ''
+  elseif lock(current) then
+    return busy(current)
+  elseif mode == 'id' then
+    return {${STATUS.STALE}, why(current)}
+  else
+    readable = free(current)
+  end
+end
+local hash, order = KEYS[7], KEYS[8]
+local result
+if op == 'get' then
+  result = readable and redis.call('HGET', hash, ARGV[4])
+elseif op == 'mget' then
+  -- In chunks: unpack is bounded by Lua's C stack (8 000 slots), a getMany is not.
+  result = {}
+  for first = 4, #ARGV, 1000 do
+    local last = math.min(first + 999, #ARGV)
+    if readable then
+      for _, value in ipairs(redis.call('HMGET', hash, unpack(ARGV, first, last))) do result[#result + 1] = value end
+    else
+      for i = first, last do result[#result + 1] = false end
+    end
+  end
+elseif op == 'exists' then
+  result = readable and redis.call('HEXISTS', hash, ARGV[4]) or 0
+elseif op == 'card' then
+  result = readable and redis.call('ZCARD', order) or 0
+elseif op == 'lexcount' then
+  result = readable and redis.call('ZLEXCOUNT', order, ARGV[4], ARGV[5]) or 0
+elseif op == 'empty' then
+  result = readable and redis.call('EXISTS', order) or 0
+elseif op == 'any' then
+  result = readable and redis.call('EXISTS', KEYS[5]) or 0
+else
+  local keys = {}
+  if readable then
+    if ARGV[6] == 'rev' then
+      keys = redis.call('ZRANGE', order, ARGV[4], ARGV[5], 'BYLEX', 'REV', 'LIMIT', ARGV[7], ARGV[8])
+    else
+      keys = redis.call('ZRANGE', order, ARGV[4], ARGV[5], 'BYLEX', 'LIMIT', ARGV[7], ARGV[8])
+    end
+  end
+  if ARGV[9] == 'values' and #keys > 0 then
+    result = { keys, redis.call('HMGET', hash, unpack(keys)) }
+  else
+    result = { keys }
+  end
+end
+return {${STATUS.OK}, owned, gen, result}
+`);
+
+/** READ_SCRIPT's ARGV after the name and mode. */
+export function readArgs(read: ReadOp): Arg[] {
+  switch (read.op) {
+    case 'get':
+    case 'exists':
+      return [read.op, read.field];
+    case 'mget':
+      return ['mget', ...read.fields];
+    case 'lexcount':
+      return ['lexcount', read.min, read.max];
+    case 'range':
+      return ['range', read.from, read.to, read.reverse ? 'rev' : '', read.offset, read.count, read.values ? 'values' : ''];
+    default:
+      return [read.op];
+  }
 }
 
 /**
- * One page of a range, keys and (optionally) values read in the same step.
- * KEYS: hash, zset. ARGV: from, to (lex bounds in ZRANGE order), 'rev' or '',
- * offset, count, 'values' or ''.
+ * Drops a named scope at one id, first step of a drop (README "Steps").
+ * KEYS: the id's six records. ARGV: 1 name, 2 mode ('home' | 'id'), 3 tombstone (JSON).
+ * Reply: {OK, 0, '', what}: 'dropped' (name and gen gone, tombstone written), 'unnamed' (at a
+ * free home holding data no name owns: tombstoned too) or 'none' (nothing to drop); or
+ * MOVED/STALE/BUSY.
  */
-export const RANGE_PAGE_SCRIPT = readOnly(`
-local keys
-if ARGV[3] == 'rev' then
-  keys = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'BYLEX', 'REV', 'LIMIT', ARGV[4], ARGV[5])
-else
-  keys = redis.call('ZRANGE', KEYS[2], ARGV[1], ARGV[2], 'BYLEX', 'LIMIT', ARGV[4], ARGV[5])
+export const DROP_SCRIPT = writing(`${PRELUDE}
+local name, mode = ARGV[1], ARGV[2]
+if mode == 'home' then
+  local redirect = moved(name)
+  if redirect then return redirect end
 end
-if ARGV[6] == 'values' and #keys > 0 then
-  return { keys, redis.call('HMGET', KEYS[1], unpack(keys)) }
-end
-return { keys }
-`);
-
-/** KEYS: name record. ARGV: name. Idempotent; another name under the id is a collision. */
-export const REGISTER_SCRIPT = writing(`
 local current = redis.call('GET', KEYS[1])
-if current and current ~= ARGV[1] then
-  return redis.error_reply('${COLLISION} ' .. current)
+if current == name then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('SET', KEYS[3], ARGV[3])
+  return {${STATUS.OK}, 0, '', 'dropped'}
 end
-if not current then redis.call('SET', KEYS[1], ARGV[1]) end
-return 1
+if lock(current) then return busy(current) end
+if mode ~= 'home' then return {${STATUS.STALE}, why(current)} end
+if free(current) and redis.call('EXISTS', KEYS[5]) == 1 then
+  redis.call('SET', KEYS[3], ARGV[3])
+  return {${STATUS.OK}, 0, '', 'unnamed'}
+end
+return {${STATUS.OK}, 0, '', 'none'}
 `);
 
-/** KEYS: name record. ARGV: name. 1 iff the record held this name and is now gone. */
-export const UNREGISTER_SCRIPT = writing(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
+/** KEYS: a home's entries. ARGV: name, 16-hex id. Deletes the name's entry if it still points at that id; 1 if it did. */
+export const UNBIND_SCRIPT = writing(`
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
   return 1
 end
 return 0
 `);
 
 /**
- * KEYS: name record, database set. ARGV: name. Removes the name only if the scope
- * holds no data in any database, checked in the same step (no WATCH, no race
- * with a concurrent first write, which runs before or after this as a whole).
+ * Unregisters a named scope at one id (unregisterScope, prune): its name and gen go, its
+ * data stays. KEYS: the id's six records. ARGV: 1 name, 2 mode, 3 'empty' to refuse when
+ * the scope holds data (checked in the same step, so a racing first write lands before or
+ * after as a whole). Reply: {OK, 0, '', 'released' | 'data' | 'none'}, or MOVED/STALE/BUSY.
  */
-export const PRUNE_SCRIPT = writing(`
-if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 0 then
-  redis.call('DEL', KEYS[1])
-  return 1
+export const RELEASE_SCRIPT = writing(`${PRELUDE}
+local name, mode = ARGV[1], ARGV[2]
+if mode == 'home' then
+  local redirect = moved(name)
+  if redirect then return redirect end
 end
-return 0
+local current = redis.call('GET', KEYS[1])
+if current == name then
+  if ARGV[3] == 'empty' and redis.call('EXISTS', KEYS[5]) == 1 then return {${STATUS.OK}, 0, '', 'data'} end
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return {${STATUS.OK}, 0, '', 'released'}
+end
+if lock(current) then return busy(current) end
+if mode ~= 'home' then return {${STATUS.STALE}, why(current)} end
+return {${STATUS.OK}, 0, '', 'none'}
+`);
+
+/**
+ * Everything an id's slot says about the id, for listings and reclaim. KEYS: the id's six
+ * records. Reply (binary): {name or nil, gen or nil, 1 if tombstoned, reservation or nil,
+ * the home entry of the recorded name or nil (meaningful when this id is that name's home),
+ * the `dbs` members}.
+ */
+export const ID_INFO_SCRIPT = readOnly(`
+local name = redis.call('GET', KEYS[1])
+local entry = false
+if name then entry = redis.call('HGET', KEYS[6], name) end
+return {name, redis.call('GET', KEYS[2]), redis.call('EXISTS', KEYS[3]), redis.call('GET', KEYS[4]), entry, redis.call('SMEMBERS', KEYS[5])}
+`);
+
+/**
+ * Frees a dropped id. KEYS: tombstone, dbs, then (hash, zset) per database in `dbs`.
+ * ARGV: the database count. Counts the entries (ZCARD), UNLINKs the data keys and `dbs`,
+ * then deletes the tombstone. Reply: the entries freed; -1 if the id is not dropped;
+ * -2 if `dbs` does not list exactly the databases given (read again and retry).
+ */
+export const RECLAIM_SCRIPT = writing(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('SCARD', KEYS[2]) ~= tonumber(ARGV[1]) then return -2 end
+local freed = 0
+for i = 3, #KEYS, 2 do
+  freed = freed + redis.call('ZCARD', KEYS[i + 1])
+  redis.call('UNLINK', KEYS[i], KEYS[i + 1])
+end
+redis.call('UNLINK', KEYS[2])
+redis.call('DEL', KEYS[1])
+return freed
+`);
+
+/** KEYS: the zsets of the databases of one id. Reply: the sum of their ZCARDs (pendingReclaim). */
+export const COUNT_SCRIPT = readOnly(`
+local total = 0
+for i = 1, #KEYS do total = total + redis.call('ZCARD', KEYS[i]) end
+return total
+`);
+
+/**
+ * One page of a copy's source, keys and values read in the same step, from the id itself
+ * (a copy reads the data of the id the source had when it started).
+ * KEYS: tombstone, hash, zset. ARGV: from (lex bound), count. Reply: {keys, values}; an
+ * error if the id was dropped meanwhile.
+ */
+export const COPY_PAGE_SCRIPT = readOnly(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('SCOPED_SOURCE_DROPPED') end
+local keys = redis.call('ZRANGE', KEYS[3], ARGV[1], '+', 'BYLEX', 'LIMIT', 0, ARGV[2])
+if #keys == 0 then return { keys, {} } end
+return { keys, redis.call('HMGET', KEYS[2], unpack(keys)) }
+`);
+
+/**
+ * Writes one batch of a copy into its reserved id. KEYS: reservation, dbs, then (hash,
+ * zset) per database. ARGV: 1 the copy's token, 2 database count n, n names, then
+ * triples (database index, key, value). Writes only while the reservation is the copy's
+ * and still filling, and refreshes its heartbeat (this master's clock, in ms).
+ * Reply: entries written, or -1 (the reservation is gone: the copy was given up).
+ */
+export const FILL_SCRIPT = writing(`
+local prefix = ARGV[1] .. ' filling '
+local reservation = redis.call('GET', KEYS[1])
+if not reservation or string.sub(reservation, 1, #prefix) ~= prefix then return -1 end
+local databases = tonumber(ARGV[2])
+local written = 0
+for i = 3 + databases, #ARGV, 3 do
+  local d = tonumber(ARGV[i])
+  redis.call('HSET', KEYS[1 + 2 * d], ARGV[i + 1], ARGV[i + 2])
+  redis.call('ZADD', KEYS[2 + 2 * d], 0, ARGV[i + 1])
+  redis.call('SADD', KEYS[2], ARGV[2 + d])
+  written = written + 1
+end
+local now = redis.call('TIME')
+redis.call('SET', KEYS[1], prefix .. (now[1] * 1000 + math.floor(now[2] / 1000)))
+return written
+`);
+
+/**
+ * The steps of the lifecycle protocol (engine.ts, README "Steps") on one slot, in one
+ * atomic script: a list of actions, each on an id's records (six keys per group, in
+ * KEYS: group g starts at KEYS[6 * (g - 1) + 1]) or on a name's home entry.
+ *
+ * ARGV: 1 'stop' (skip the actions after the first that does not answer 'ok') or 'all',
+ * then actions of eight arguments: action, group, and six arguments (unused ones '').
+ * Expected states of an id ("pre"): kind 'name' (a name, b gen), 'free', 'unnamed' (no
+ * name but data), 'res' (a: the reservation's prefix). Finals ("fin"): 'name' (a name,
+ * b gen), 'drop' (a tombstone). Locks (L) and commit marks (C) are whole strings.
+ *
+ *   lockid  g L kind a b      the id: L if in state pre (or already L)     ok | busy.. | no
+ *   commit  g L C kind a b    the primary: C if in state pre or L           ok | busy.. | no
+ *   finid   g L C kind a b    L or C -> fin                                 ok | skip
+ *   undoid  g L kind a b ug   L -> pre (a name comes back with gen ug)      ok | skip
+ *   poison  g C kind a b pg t pre -> unusable (gen pg, or tombstone t)      committed | poisoned | over
+ *   probe   g C kind a b      the primary's state                           committed | pending | over
+ *   lockent g N L kind a e    N's entry: L if N is at a (kind 'at', a hex or 'home') or
+ *                             unregistered (kind 'none'; e '1': holding no data either)
+ *                                                                           ok | busy.. | no:..
+ *   finent  g N L C v         L or C -> v (deleted if '')                   ok | skip
+ *   undoent g N L v           L -> v (deleted if '')                        ok | skip
+ *   reserve g v               a free id -> reserved v                       ok | no
+ *   filled  g T               the reservation of copy T: filling -> filled  ok | no
+ *   abandon g T t             the reservation of copy T -> tombstone t      ok | skip
+ *   stale   g ms t            a reservation older than ms -> tombstone t    ok | skip
+ */
+export const STEP_SCRIPT = writing(`
+local function lock(v) return v and string.byte(v, 1) == 255 end
+local function keys(g)
+  local b = (tonumber(g) - 1) * 6
+  return KEYS[b + 1], KEYS[b + 2], KEYS[b + 3], KEYS[b + 4], KEYS[b + 5], KEYS[b + 6]
+end
+local function now()
+  local t = redis.call('TIME')
+  return t[1] * 1000 + math.floor(t[2] / 1000)
+end
+local function is(kind, a, b, kn, kg, kd, kr, kdb)
+  local current = redis.call('GET', kn)
+  if kind == 'name' then return current == a and (redis.call('GET', kg) or '') == b end
+  if current then return false end
+  local dropped, reserved = redis.call('EXISTS', kd) == 1, redis.call('GET', kr)
+  if kind == 'res' then return not dropped and reserved ~= false and string.sub(reserved, 1, #a) == a end
+  if dropped or reserved then return false end
+  local data = redis.call('EXISTS', kdb) == 1
+  if kind == 'free' then return not data end
+  if kind == 'unnamed' then return data end
+  return false
+end
+local results = {}
+local stop = ARGV[1] == 'stop'
+for i = 2, #ARGV, 8 do
+  local action, g = ARGV[i], ARGV[i + 1]
+  local a1, a2, a3, a4, a5, a6 = ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+  local kn, kg, kd, kr, kdb, ke = keys(g)
+  local r
+  if #results > 0 and stop and results[#results] ~= 'ok' then
+    r = 'skipped'
+  elseif action == 'lockid' or action == 'commit' then
+    local mark = action == 'lockid' and a1 or a2
+    local kind, a, b = action == 'lockid' and a2 or a3, action == 'lockid' and a3 or a4, action == 'lockid' and a4 or a5
+    local current = redis.call('GET', kn)
+    if current == mark or (action == 'commit' and current == a1) or is(kind, a, b, kn, kg, kd, kr, kdb) then
+      redis.call('SET', kn, mark)
+      r = 'ok'
+    elseif lock(current) then
+      r = 'busy' .. string.sub(current, 2)
+    else
+      r = 'no'
+    end
+  elseif action == 'finid' then
+    local current = redis.call('GET', kn)
+    if current == a1 or current == a2 then
+      if a3 == 'name' then
+        redis.call('SET', kn, a4)
+        redis.call('SET', kg, a5)
+      else
+        redis.call('DEL', kn, kg)
+        redis.call('SET', kd, a4)
+      end
+      redis.call('DEL', kr)
+      r = 'ok'
+    else
+      r = 'skip'
+    end
+  elseif action == 'undoid' then
+    if redis.call('GET', kn) == a1 then
+      if a2 == 'name' then
+        redis.call('SET', kn, a3)
+        redis.call('SET', kg, a5)
+      else
+        redis.call('DEL', kn)
+      end
+      r = 'ok'
+    else
+      r = 'skip'
+    end
+  elseif action == 'poison' or action == 'probe' then
+    local current = redis.call('GET', kn)
+    if current == a1 then
+      r = 'committed'
+    elseif is(a2, a3, a4, kn, kg, kd, kr, kdb) then
+      if action == 'probe' then
+        r = 'pending'
+      else
+        if a2 == 'name' then
+          redis.call('SET', kg, a5)
+        else
+          redis.call('DEL', kr)
+          redis.call('SET', kd, a6)
+        end
+        r = 'poisoned'
+      end
+    else
+      r = 'over'
+    end
+  elseif action == 'lockent' then
+    local name, mark, kind, at = a1, a2, a3, a4
+    local entry, home = redis.call('HGET', ke, name), redis.call('GET', kn)
+    local ok
+    if entry == mark then
+      ok = true
+    elseif kind == 'at' then
+      if at == 'home' then ok = not entry and home == name else ok = entry == at end
+    else
+      ok = not entry and home ~= name and not lock(home)
+      if ok and a5 == '1' and not home and redis.call('EXISTS', kd) == 0 and redis.call('EXISTS', kr) == 0 then
+        ok = redis.call('EXISTS', kdb) == 0
+      end
+    end
+    if ok then
+      redis.call('HSET', ke, name, mark)
+      r = 'ok'
+    elseif lock(entry) then
+      r = 'busy' .. string.sub(entry, 2)
+    elseif not entry and lock(home) then
+      r = 'busy' .. string.sub(home, 2)
+    else
+      r = 'no:' .. (entry or 'home')
+    end
+  elseif action == 'finent' or action == 'undoent' then
+    local entry = redis.call('HGET', ke, a1)
+    local value = action == 'finent' and a4 or a3
+    if entry == a2 or (action == 'finent' and entry == a3) then
+      if value == '' then redis.call('HDEL', ke, a1) else redis.call('HSET', ke, a1, value) end
+      r = 'ok'
+    else
+      r = 'skip'
+    end
+  elseif action == 'reserve' then
+    if is('free', '', '', kn, kg, kd, kr, kdb) then
+      redis.call('SET', kr, a1 .. ' filling ' .. now())
+      r = 'ok'
+    else
+      r = 'no'
+    end
+  elseif action == 'filled' then
+    local reserved = redis.call('GET', kr)
+    local filling, filled = a1 .. ' filling ', a1 .. ' filled '
+    if reserved and string.sub(reserved, 1, #filling) == filling then
+      redis.call('SET', kr, filled .. now())
+      r = 'ok'
+    elseif reserved and string.sub(reserved, 1, #filled) == filled then
+      r = 'ok'
+    else
+      r = 'no'
+    end
+  elseif action == 'abandon' then
+    local reserved = redis.call('GET', kr)
+    if reserved and string.sub(reserved, 1, #a1 + 1) == a1 .. ' ' and not redis.call('GET', kn) then
+      redis.call('DEL', kr)
+      redis.call('SET', kd, a2)
+      r = 'ok'
+    else
+      r = 'skip'
+    end
+  elseif action == 'stale' then
+    local reserved = redis.call('GET', kr)
+    local at = reserved and tonumber(string.match(reserved, '(%d+)$'))
+    if at and not redis.call('GET', kn) and now() - at > tonumber(a1) then
+      redis.call('DEL', kr)
+      redis.call('SET', kd, a2)
+      r = 'ok'
+    else
+      r = 'skip'
+    end
+  else
+    return redis.error_reply('unknown step ' .. action)
+  end
+  results[#results + 1] = r
+end
+return results
 `);
 
 /** KEYS: meta hash. ARGV: database name, codec record. The first use of a name fixes its codecs. */

@@ -18,9 +18,9 @@ import type { StoreContext } from './context.js';
 import { RedisScopedDatabase } from './database.js';
 import { hashTag } from './layout.js';
 import { RedisScopeRegistry, type RedisScopeRegistryApi } from './registry.js';
-import { WRITE_SCRIPT, type WriteOp, type WriteTarget, writeBatch } from './scripts.js';
+import { READ_SCRIPT, type ReadOp, readArgs, scopeKeys, WRITE_SCRIPT, type WriteOp, type WriteTarget, writeBatch } from './scripts.js';
 import { PendingTransaction, Transactions } from './transaction.js';
-import { type Place, WriteOrder } from './write-order.js';
+import type { Place } from './write-order.js';
 
 /** Lua passes a page's keys to HMGET through `unpack`, bounded by Lua's C stack (8 000 slots). */
 const MAX_PAGE_SIZE = 5_000;
@@ -34,6 +34,17 @@ export interface RedisScopedStoreOptions {
   commandTimeoutMs?: number;
   /** Entries per round trip of a range (default 500, at most 5 000: a page is unpacked on the Lua stack). */
   rangePageSize?: number;
+  /**
+   * How long a lifecycle lock may stand undecided before a caller that meets it rolls it back
+   * (default 2 000 ms; README "Steps"). A call blocked by a lock gives up (STORAGE) a second
+   * after this.
+   */
+  lockTimeoutMs?: number;
+  /**
+   * Reclaim dropped scopes in the background, shortly after each drop and once after the store
+   * opens (default true). With false, only `reclaim()` frees them.
+   */
+  backgroundReclaim?: boolean;
 }
 
 export interface RedisScopedStore extends RedisScopeRegistryApi {
@@ -68,12 +79,18 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
   readonly client: Redis | Cluster;
   readonly pageSize: number;
   readonly #transactions = new Transactions();
-  readonly #order = new WriteOrder();
 
   constructor(client: Redis | Cluster, options: RedisScopedStoreOptions) {
-    super(new RedisCaller(client, options.commandTimeoutMs ?? 10_000));
+    super(new RedisCaller(client, options.commandTimeoutMs ?? 10_000), {
+      lockTimeoutMs: options.lockTimeoutMs ?? 2_000,
+      backgroundReclaim: options.backgroundReclaim ?? true,
+    });
     this.client = client;
     this.pageSize = options.rangePageSize ?? 500;
+  }
+
+  protected override insideTransaction(): boolean {
+    return this.#transactions.current()?.open === true;
   }
 
   database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): AsyncScopedDatabase<K, V, VIn> {
@@ -91,7 +108,7 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
         return Promise.reject(error);
       }
       // The place is taken now, at call time: that is what keeps call order.
-      return this.#send(scope, [op], this.#order.enter(hashTag(scope))).then((results) => finish(results[0]!));
+      return this.#send(scope, [op], this.order.enter(hashTag(scope))).then((results) => finish(results[0]!));
     }
     let result: Promise<T>;
     try {
@@ -108,23 +125,26 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
 
   readTurn(scope: Scope): Promise<void> | undefined {
     const pending = this.#transactions.current();
-    return pending?.open && pending.scope.equals(scope) ? pending.place.turn : undefined;
+    if (!pending?.open || !pending.scope.equals(scope)) return undefined;
+    const turn = pending.place.turn;
+    if (!scope.isNamed()) return turn;
+    // Sent is not enough for a named scope: a write that met a changed id is sent again later
+    // (routes.ts), so the read waits until every earlier write has been acknowledged.
+    const name = scope.name;
+    return (async () => {
+      await turn;
+      await this.router.drained(name);
+    })();
   }
 
   /**
    * Sends one script for `ops` once `place` has its turn and every database involved
-   * has checked its codecs, then leaves the place. With nothing to wait for it sends
-   * synchronously, so back-to-back writes are pipelined.
+   * has checked its codecs. With nothing to wait for it sends synchronously, so
+   * back-to-back writes are pipelined.
    */
   #send(scope: Scope, ops: readonly WriteOp[], place: Place): Promise<number[]> {
     const unchecked = [...new Set(ops.map((op) => op.database))].filter((db) => !db.isReady);
-    if (place.turn === undefined && unchecked.length === 0) {
-      try {
-        return this.#eval(scope, ops);
-      } finally {
-        place.leave();
-      }
-    }
+    if (place.turn === undefined && unchecked.length === 0) return this.#dispatch(scope, ops, place);
     return this.#sendInTurn(scope, ops, place, unchecked);
   }
 
@@ -132,18 +152,37 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
     try {
       await place.turn;
       await Promise.all(unchecked.map((db) => db.ready()));
-      // Returned, not awaited: the place is left as soon as the command is with the client.
-      return this.#eval(scope, ops);
+    } catch (error) {
+      place.leave();
+      throw error;
+    }
+    // Returned, not awaited: the place is left as soon as the command is with the client.
+    return this.#dispatch(scope, ops, place);
+  }
+
+  /** At its turn: a named scope's writes go through its route (routes.ts); the default scope's straight to its keys. */
+  #dispatch(scope: Scope, ops: readonly WriteOp[], place: Place): Promise<number[]> {
+    const context = ops.length === 1 ? ops[0]!.kind : 'transaction';
+    if (ops.length > 0 && scope.isNamed()) return this.router.send(scope, ops, place, context);
+    try {
+      if (ops.length === 0) return Promise.resolve([]);
+      const { keys, args } = writeBatch({ id: null, name: '', mode: 'default', expect: undefined, newGen: '', register: false }, ops);
+      return this.caller.eval<[number, number, string, number[]]>(context, WRITE_SCRIPT, keys, args).then((reply) => reply[3]);
     } finally {
       place.leave();
     }
   }
 
-  #eval(scope: Scope, ops: readonly WriteOp[]): Promise<number[]> {
-    if (ops.length === 0) return Promise.resolve([]);
-    const { keys, args } = writeBatch(scope, ops);
-    const context = ops.length === 1 ? ops[0]!.kind : 'transaction';
-    return this.caller.eval<number[]>(context, WRITE_SCRIPT, keys, args);
+  async read<T>(scope: Scope, database: string, read: ReadOp, context: string): Promise<T> {
+    if (scope.isNamed()) return (await this.router.read<T>(scope, database, read, context)).result;
+    const reply = await this.caller.eval<[number, number, Buffer, T]>(
+      context,
+      READ_SCRIPT,
+      scopeKeys(null, database),
+      ['', 'default', ...readArgs(read)],
+      true,
+    );
+    return reply[3];
   }
 
   async transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T> {
@@ -163,7 +202,7 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
       return fn();
     }
     // Later writes to this scope wait for this place, also while an async `fn` runs.
-    const pending = new PendingTransaction(s, this.#order.enter(hashTag(s)));
+    const pending = new PendingTransaction(s, this.order.enter(hashTag(s)));
     let result: T | undefined;
     try {
       const returned = this.#transactions.run(pending, fn);
@@ -231,7 +270,10 @@ async function whenReady(client: Redis | Cluster, timeoutMs: number): Promise<vo
 export async function openRedisScopedStore(client: IoRedisClient, options: RedisScopedStoreOptions = {}): Promise<RedisScopedStore> {
   if (!isClient(client)) throw new ScopedDbError('INVALID_INPUT', 'openRedisScopedStore needs an ioredis Redis or Cluster client');
   for (const [name, value] of Object.entries(options)) {
-    if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
+    if (value === undefined) continue;
+    if (name === 'backgroundReclaim') {
+      if (typeof value !== 'boolean') throw new ScopedDbError('INVALID_INPUT', 'option "backgroundReclaim" must be a boolean');
+    } else if (!(Number.isInteger(value) && (value as number) > 0)) {
       throw new ScopedDbError('INVALID_INPUT', `option "${name}" must be a positive integer`);
     }
   }

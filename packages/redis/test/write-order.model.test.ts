@@ -2,8 +2,9 @@
  * Model-based check of API.md "Write order" on Redis: random sequences of
  * un-awaited writes (put, putSync, remove, removeSync, clearAsync, clearSync,
  * transactions with sync or async callbacks, some of which read first and
- * some of which throw) over a few scopes and two databases of one store, issued
- * in bursts without awaiting, then awaited. Every resolved value and the final
+ * some of which throw) and lifecycle calls (dropScope, renameScope with and
+ * without replace, swapScopes) over a few scopes and two databases of one store,
+ * issued in bursts without awaiting, then awaited. Every resolved value and the final
  * contents must equal an in-memory model that applies the same calls one after
  * another in call order; the registry-backed listings must agree with it too.
  *
@@ -51,7 +52,17 @@ interface Tx {
   fail: boolean;
 }
 
-type Command = (Plain | Tx) & { gap: Gap };
+/** A lifecycle call on two scopes (`to` unused by drop); DEFAULT among them is refused. */
+interface Life {
+  kind: 'drop' | 'rename' | 'renameReplace' | 'swap';
+  scope: number;
+  to: number;
+}
+
+type Command = (Plain | Tx | Life) & { gap: Gap };
+
+const LIFECYCLE: ReadonlySet<string> = new Set(['drop', 'rename', 'renameReplace', 'swap']);
+const isLife = (c: Command): c is Life & { gap: Gap } => LIFECYCLE.has(c.kind);
 
 const db = fc.constantFrom<DbIndex>(0, 1);
 const scope = fc.integer({ min: 0, max: SCOPE_COUNT - 1 });
@@ -82,8 +93,14 @@ const tx: fc.Arbitrary<Tx> = fc.record({
   fail: fc.integer({ min: 0, max: 6 }).map((n) => n === 0),
 });
 
+const life: fc.Arbitrary<Life> = fc.record({
+  kind: fc.constantFrom('drop' as const, 'rename' as const, 'renameReplace' as const, 'swap' as const),
+  scope,
+  to: scope,
+});
+
 const command: fc.Arbitrary<Command> = fc
-  .tuple(fc.oneof({ weight: 4, arbitrary: plain }, { weight: 1, arbitrary: tx }), gap)
+  .tuple(fc.oneof({ weight: 16, arbitrary: plain }, { weight: 4, arbitrary: tx }, { weight: 1, arbitrary: life }), gap)
   .map(([c, g]) => ({ ...c, gap: g }));
 
 /** The store as API.md describes it: every call applied one after another, in call order. */
@@ -107,12 +124,36 @@ class Model {
   get(d: DbIndex, s: number, k: string): string | undefined {
     return this.data[d]![s]!.get(k);
   }
+  /** A lifecycle call with LMDB's rules (API.md v2): its result, or the code it is refused with. */
+  life(c: Life): { ok: unknown } | { code: string } {
+    const { scope: a, to: b } = c;
+    if (a === 0 || (c.kind !== 'drop' && b === 0)) return { code: 'INVALID_INPUT' };
+    const taken = (s: number) => this.registered.has(s) || this.data.some((scopes) => scopes[s]!.size > 0);
+    if (c.kind === 'drop') {
+      for (const scopes of this.data) scopes[a] = new Map();
+      this.registered.delete(a);
+      return { ok: undefined };
+    }
+    if (a === b) return { ok: undefined }; // as on LMDB: nothing to do, and no check of `a`
+    if (c.kind === 'swap') {
+      for (const scopes of this.data) [scopes[a], scopes[b]] = [scopes[b]!, scopes[a]!];
+      // A side with no data yet is registered first, and swaps as an empty scope.
+      this.registered.add(a).add(b);
+      return { ok: undefined };
+    }
+    if (!this.registered.has(a)) return { code: 'INVALID_INPUT' };
+    if (c.kind === 'rename' && taken(b)) return { code: 'SCOPE_EXISTS' };
+    for (const scopes of this.data) [scopes[b], scopes[a]] = [scopes[a]!, new Map()];
+    this.registered.delete(a);
+    this.registered.add(b);
+    return { ok: undefined };
+  }
 }
 
 interface Outcome {
   label: string;
   promise: Promise<unknown>;
-  expected: { ok: unknown } | { error: string };
+  expected: { ok: unknown } | { error: string } | { code: string };
 }
 
 const ABORT = 'model: the callback changed its mind';
@@ -133,7 +174,7 @@ describe.each([
     let run = 0;
     let commandsRun = 0;
     /** What the generator must have reached, so a quiet pass means something. */
-    const covered = { asyncTx: 0, failedTx: 0, coldHandle: 0, macroGap: 0, newScopePut: 0 };
+    const covered = { asyncTx: 0, failedTx: 0, coldHandle: 0, macroGap: 0, newScopePut: 0, lifecycle: 0, refusedLifecycle: 0 };
 
     const property = fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: MAX_PER_RUN, size: 'max' }), async (commands) => {
       const id = `m${++run}-${Date.now().toString(36)}`;
@@ -149,7 +190,22 @@ describe.each([
       for (const [i, c] of commands.entries()) {
         const s = scopes[c.scope]!;
         const label = `#${i} ${JSON.stringify(c)}`;
-        if (c.kind === 'tx') {
+        if (isLife(c)) {
+          // Lifecycle calls take their place in call order too: after every write issued before them.
+          const to = scopes[c.to]!;
+          const promise =
+            c.kind === 'drop'
+              ? store.dropScope(s)
+              : c.kind === 'swap'
+                ? store.swapScopes(s, to)
+                : store.renameScope(s, to, { replace: c.kind === 'renameReplace' });
+          // Settled with the others after the burst; a refusal must not count as unhandled meanwhile.
+          promise.catch(() => {});
+          const expected = model.life(c);
+          if ('code' in expected) covered.refusedLifecycle++;
+          else covered.lifecycle++;
+          outcomes.push({ label, promise, expected });
+        } else if (c.kind === 'tx') {
           // The model runs the whole transaction at its place in call order.
           const seen = c.mode === 'async' ? model.get(c.read.db, c.scope, c.read.key) : undefined;
           const inner: { op: InnerOp; value: string; expected: unknown }[] = [];
@@ -227,6 +283,9 @@ describe.each([
         if ('error' in outcome.expected) {
           expect(result.status, outcome.label).toBe('rejected');
           expect((result as PromiseRejectedResult).reason?.message, outcome.label).toBe(outcome.expected.error);
+        } else if ('code' in outcome.expected) {
+          expect(result.status, outcome.label).toBe('rejected');
+          expect((result as PromiseRejectedResult).reason?.code, outcome.label).toBe(outcome.expected.code);
         } else {
           expect(result, outcome.label).toEqual({ status: 'fulfilled', value: outcome.expected.ok });
         }
@@ -235,11 +294,14 @@ describe.each([
       for (const c of commands) {
         if (c.kind === 'tx' && c.mode === 'async') covered.asyncTx++;
         if (c.kind === 'tx' && c.fail) covered.failedTx++;
-        if (c.kind !== 'tx' && c.fresh) covered.coldHandle++;
+        if ('fresh' in c && c.fresh) covered.coldHandle++;
         if (c.gap === 'macro') covered.macroGap++;
         if ((c.kind === 'put' || c.kind === 'putSync') && c.scope > PRE_REGISTERED) covered.newScopePut++;
       }
 
+      // Scopes list in the order of their current ids (a lifecycle call gives a scope a new one).
+      const ids = new Map<Scope, bigint>();
+      for (const s of scopes) if (!s.isDefault) ids.set(s, (await store.idOf(s)) ?? -1n);
       for (const d of [0, 1] as const) {
         for (const [si, s] of scopes.entries()) {
           const entries = (await collect(handles[d]!.getRange(s))).map(({ key, value }) => [key, value]);
@@ -249,7 +311,7 @@ describe.each([
         const nonEmpty = scopes.filter((_, si) => model.data[d]![si]!.size > 0);
         const listed = [
           ...nonEmpty.filter((s) => s.isDefault),
-          ...nonEmpty.filter((s) => !s.isDefault).sort((a, b) => (a.hash! < b.hash! ? -1 : 1)),
+          ...nonEmpty.filter((s) => !s.isDefault).sort((a, b) => (ids.get(a)! < ids.get(b)! ? -1 : 1)),
         ];
         expect((await handles[d]!.listScopes()).map(String), `${names[d]} listScopes`).toEqual(listed.map(String));
       }
