@@ -6,6 +6,7 @@ import { type $ZodType, type input, type output, safeParse } from 'zod/v4/core';
 import { type Problem, type Storage, storageFor } from './storable.js';
 import { isZod4Schema, plan, type ValueCheck } from './walk.js';
 
+/** Options of `zodCodec` and `standardSchemaCodec`. */
 export interface SchemaCodecOptions {
   /** Turns the validated value into bytes (default `codecs.json()`). */
   inner?: Codec<unknown>;

@@ -9,7 +9,9 @@ import type { ScopedDatabase, ScopeRegistrar } from './interfaces.js';
 import { checkDatabaseName, type DatabaseKind } from './key-format.js';
 import { openScopedDatabase } from './lmdb/open.js';
 
+/** What `scopedDatabaseOptions(env, options)` takes besides the env. */
 export interface ScopedDatabaseOptions {
+  /** Registers every scope a write touches, atomically with it (`GlobalScopeRegistry` from `@scoped-lmdb/registry`). */
   registry?: ScopeRegistrar;
 }
 
@@ -33,7 +35,10 @@ declare const typeState: unique symbol;
 
 export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, Unnamed extends boolean = false, VIn = V> {
   readonly #state: BuilderState;
-  /** Type-level only (never set at run time): lets `this` parameters tell builders apart. */
+  /**
+   * Type-level only (never set at run time): lets `this` parameters tell builders apart.
+   * @internal
+   */
   declare readonly [typeState]: { kind: Kind; unnamed: Unnamed; key: K; value: V; valueInput: VIn };
 
   /** @internal use `scopedDatabaseOptions(env)` */
@@ -54,6 +59,7 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
     return this.#with({ kind: 'types', keyCodec: checkCodec(keyCodec, 'key'), valueCodec: checkCodec(valueCodec, 'value') });
   }
 
+  /** Keys are raw bytes (`Uint8Array`, stored as given); values go through `valueCodec`. */
   bytesKeys<V2, VIn2 = V2>(
     this: ScopedDatabaseBuilder<K, V, Kind, false, VIn>,
     valueCodec: Codec<V2, VIn2>,
@@ -61,10 +67,12 @@ export class ScopedDatabaseBuilder<K, V, Kind extends DatabaseKind | undefined, 
     return this.#with({ kind: 'bytesKeys', keyCodec: codecs.bytes(), valueCodec: checkCodec(valueCodec, 'value') });
   }
 
+  /** Keys and values are raw bytes, stored as given: the fastest kind, and the only one `.unnamedForDefault()` takes. */
   rawBytes(): ScopedDatabaseBuilder<Uint8Array, Uint8Array, 'rawBytes', Unnamed> {
     return this.#with({ kind: 'rawBytes', keyCodec: codecs.bytes(), valueCodec: codecs.bytes() });
   }
 
+  /** The database's name (required): its tables are `name` and `name_scoped`. Letters, digits, `-`, `_` and `.`. */
   name(name: string): ScopedDatabaseBuilder<K, V, Kind, Unnamed, VIn> {
     return this.#with({ name: checkDatabaseName(name) });
   }

@@ -6,6 +6,7 @@ import { describeValue, ScopedDbError, wrapError } from './errors.js';
  * `name` is stored when a database is created; reopening with another name fails.
  */
 export interface Codec<T, TIn = T> {
+  /** Stored with the database; a reopen with a codec of another name is `CODEC_MISMATCH`. */
   readonly name: string;
   /** The returned bytes belong to the caller: lmdb-js may read them after `put` returns. */
   encode(value: TIn): Uint8Array;
@@ -187,7 +188,17 @@ function key<T extends OrderedKey = OrderedKey>(): Codec<T> {
 }
 
 /** Built-in codecs. `bytes`, `string` and `key` are ordered (fit for keys); `json` is for values. */
-export const codecs = Object.freeze({ bytes, string, json, key });
+/** The built-in codecs; each call returns a codec object. */
+export const codecs: Readonly<{
+  /** `Uint8Array` as it is (ordered); decode returns a copy. */
+  bytes: typeof bytes;
+  /** UTF-8 text (ordered: byte order is code point order); invalid UTF-8 is `ENCODING`. */
+  string: typeof string;
+  /** `JSON.stringify` / `JSON.parse` as UTF-8 (not ordered); values JSON cannot hold are `ENCODING`. */
+  json: typeof json;
+  /** ordered-binary, lmdb-js's own key encoding: strings, numbers, booleans and arrays of them, in value order. */
+  key: typeof key;
+}> = Object.freeze({ bytes, string, json, key });
 
 /** Checks a codec's shape once, where it is handed to us: `{ name, encode, decode }`. */
 export function checkCodec<T, TIn>(codec: Codec<T, TIn>, role: string): Codec<T, TIn> {

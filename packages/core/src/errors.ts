@@ -13,8 +13,11 @@ export type ScopedDbErrorCode =
   /** A write would take a scope over its quota. */
   | 'QUOTA_EXCEEDED';
 
+/** What a `ScopedDbError` carries besides its code and message. */
 export interface ScopedDbErrorOptions {
+  /** The codec, schema or LMDB error underneath. */
   cause?: unknown;
+  /** A schema's validation issues (`VALIDATION`), as the validator reported them. */
   issues?: readonly unknown[];
 }
 
@@ -26,8 +29,11 @@ const ERROR_BRAND = Symbol.for('@scoped-lmdb/core/ScopedDbError');
  * `instanceof ScopedDbError` and `isScopedDbError` also recognise errors of another copy of this package.
  */
 export class ScopedDbError extends Error {
+  /** Always `'ScopedDbError'`, in every copy of the package. */
   override readonly name = 'ScopedDbError';
+  /** What went wrong, stable across versions: match on it. */
   readonly code: ScopedDbErrorCode;
+  /** The codec, schema or LMDB error underneath, when there is one. */
   declare readonly cause?: unknown;
   /** Declared, not initialised: an error without issues has no `issues` property at all. */
   declare readonly issues?: readonly unknown[];
@@ -38,6 +44,7 @@ export class ScopedDbError extends Error {
     if (options.issues !== undefined) (this as { issues?: readonly unknown[] }).issues = options.issues;
   }
 
+  /** Recognises errors of every copy of this package by their brand, not their class. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
   }
@@ -46,6 +53,7 @@ export class ScopedDbError extends Error {
 // On the prototype and out of the declared type, which must stay the same in every copy of the package.
 Object.defineProperty(ScopedDbError.prototype, ERROR_BRAND, { get: () => true });
 
+/** True for a `ScopedDbError` of any copy of this package (with `code`: of that code). */
 export function isScopedDbError(error: unknown, code?: ScopedDbErrorCode): error is ScopedDbError {
   return error instanceof ScopedDbError && (code === undefined || error.code === code);
 }

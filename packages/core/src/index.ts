@@ -17,4 +17,4 @@ export type {
   ScopeStats,
 } from './interfaces.js';
 export { type DatabaseKind, keyFormat, MAX_KEY_BYTES, META_TABLE, SCOPE_ID_BYTES, type ScopeBounds } from './key-format.js';
-export { type NamedScope, Scope, type ScopeLike } from './scope.js';
+export { type NamedScope, Scope, type ScopeConstructor, type ScopeLike } from './scope.js';

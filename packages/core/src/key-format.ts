@@ -13,11 +13,14 @@ import { type Codec, encodingError } from './codec.js';
 import { describeValue, ScopedDbError } from './errors.js';
 import { Scope, type ScopeLike, scopeIdBytes } from './scope.js';
 
+/** The version of the stored key layout below, recorded in every database's meta record. */
 export const KEY_FORMAT_VERSION = 1;
+/** Bytes of a scope id in front of every key of a `_scoped` table. */
 export const SCOPE_ID_BYTES = 8;
 /** LMDB's 1978-byte key limit minus the 8-byte id, applied to every scope alike. */
 export const MAX_KEY_BYTES = 1970;
 
+/** The range of stored keys that belongs to one scope. */
 export interface ScopeBounds {
   /** Inclusive: the scope's 8-byte id. */
   start: Uint8Array;
@@ -236,7 +239,25 @@ export function scopeBounds(scope: ScopeLike): ScopeBounds {
   return high ? { start: low.slice(), end: high } : { start: low.slice() };
 }
 
-export const keyFormat = Object.freeze({
+/**
+ * The stored key layout, for tools that read the tables directly: a named scope's key is its
+ * 8-byte id followed by the encoded key (ids are xxh64 of the name unless a registry stores another).
+ */
+export const keyFormat: Readonly<{
+  /** `KEY_FORMAT_VERSION`. */
+  version: number;
+  /** `scope`'s first-life id ‖ `key` (for DEFAULT: `key` alone, as its own table stores it). */
+  encode: (scope: ScopeLike, key: Uint8Array) => Uint8Array;
+  /** A `_scoped` table key split into its scope hash and encoded key (a copy). */
+  decode: (bytes: Uint8Array) => {
+    /** The scope's id as an unsigned 64-bit number; null for a DEFAULT key. */
+    hash: bigint | null;
+    /** The encoded key without the id. */
+    key: Uint8Array;
+  };
+  /** The stored key range of a scope's first-life id in the `_scoped` table. */
+  bounds: (scope: ScopeLike) => ScopeBounds;
+}> = Object.freeze({
   version: KEY_FORMAT_VERSION,
   encode: encodeScopedKey,
   decode: decodeScopedKey,
@@ -245,6 +266,7 @@ export const keyFormat = Object.freeze({
 
 /** Table names a scoped database named `name` uses. */
 export const SCOPED_TABLE_SUFFIX = '_scoped';
+/** The env's table of database records: kind, codec names, key format version, registry and stats flags. */
 export const META_TABLE = '__scoped_lmdb_meta';
 export const REGISTRY_TABLE = '__global_scope_metadata';
 /** Per-scope stats of the databases built `.withStats()` (lmdb/stats.ts). */

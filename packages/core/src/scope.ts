@@ -46,7 +46,14 @@ export interface ScopeConstructor {
 }
 
 /** A Scope that is not DEFAULT, as `scope.isNamed()` narrows it. */
-export type NamedScope = Scope & { readonly name: string; readonly hash: bigint; readonly id: Uint8Array };
+export type NamedScope = Scope & {
+  /** The name. */
+  readonly name: string;
+  /** xxh64(UTF-8(name), seed 0), unsigned. */
+  readonly hash: bigint;
+  /** `hash` as 8 bytes big-endian (a copy). */
+  readonly id: Uint8Array;
+};
 
 let idBytesOf: (scope: ScopeClass) => Uint8Array | null;
 let isOwnScope: (value: unknown) => value is ScopeClass;
@@ -138,6 +145,7 @@ class ScopeClass implements Scope {
 // the declared type, which must stay the same in every copy of the package.
 Object.defineProperty(ScopeClass.prototype, SCOPE_BRAND, { get: () => 1 });
 
+/** `Scope.DEFAULT`, `Scope.named(name)` and `Scope.from(like)`: see `ScopeConstructor`. */
 export const Scope: ScopeConstructor = ScopeClass as unknown as ScopeConstructor;
 
 /** A Scope made by another copy of this package: taken by its name. Anything else is refused. */

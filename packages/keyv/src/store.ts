@@ -51,6 +51,7 @@ export class KeyvScopedStore<V = string, VIn = V> extends EventEmitter implement
   readonly database: KeyvScopedDatabase<V, VIn>;
   /** keyv's namespace, set by keyv: the scope of every call. */
   namespace: string | undefined;
+  /** keyv reads its `dialect` (see `KeyvScopedStoreOpts`). */
   readonly opts: KeyvScopedStoreOpts = { dialect: 'redis' };
 
   constructor(database: KeyvScopedDatabase<V, VIn>) {

@@ -28,6 +28,7 @@
  */
 import { Scope, ScopedDbError } from '@scoped-lmdb/core';
 
+/** The prefix of every key this package writes (`scoped:{…}:…`), so its keys are easy to tell apart. */
 export const KEY_ROOT = 'scoped';
 /**
  * A named scope's tag in a SCAN pattern: exactly 16 characters. With `*` the pattern

@@ -42,6 +42,7 @@ const OPEN_RECLAIM_DELAY_MS = 1_000;
 /** Tries of one lifecycle call whose records changed under it before it gives up (STORAGE). */
 const ATTEMPTS = 8;
 
+/** Options of `copyScope`. */
 export interface CopyScopeOptions {
   /** Drop a target that is registered or holds data, as the copy becomes visible. */
   replace?: boolean;

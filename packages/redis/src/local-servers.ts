@@ -17,20 +17,26 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** A redis-server process started here, on 127.0.0.1. */
 export interface RedisServer {
+  /** Its port on 127.0.0.1 (a free one, chosen at start). */
   readonly port: number;
+  /** Its temp dir: config, AOF, cluster config and PID file. */
   readonly dir: string;
+  /** Its process id (stopped by it, never by name). */
   readonly pid: number;
   /** SIGKILL: a crash, no chance to flush anything the config did not already fsync. */
   kill(): Promise<void>;
   /** Starts the server again on the same port and dir (it reloads its AOF and cluster config). */
   restart(): Promise<void>;
+  /** Stops the server by its PID (SIGKILL: its data is thrown away) and removes its dir. */
   stop(): Promise<void>;
 }
 
 /** The file, inside a server's dir, that holds its PID. */
 export const PID_FILE = 'redis-server.pid';
 
+/** How `startSingle`, `startServer` and `startCluster` configure their servers. */
 export interface LocalServerOptions {
   /**
    * The AOF fsync policy. Default `always`: every acknowledged write is on disk
@@ -42,9 +48,18 @@ export interface LocalServerOptions {
   runDir?: string;
 }
 
+/** A Redis Cluster of local masters, every slot assigned. */
 export interface RedisCluster {
+  /** Its masters. */
   readonly servers: readonly RedisServer[];
-  readonly nodes: readonly { host: string; port: number }[];
+  /** Where ioredis's `Cluster` should connect: one entry per master. */
+  readonly nodes: readonly {
+    /** Always `127.0.0.1`. */
+    host: string;
+    /** The master's port. */
+    port: number;
+  }[];
+  /** Stops every master and removes their dirs. */
   stop(): Promise<void>;
 }
 
@@ -186,6 +201,7 @@ export async function startServer(options: LocalServerOptions & { cluster?: bool
   return server;
 }
 
+/** Starts one standalone redis-server (not a cluster node) on a free port of 127.0.0.1. */
 export async function startSingle(options: LocalServerOptions = {}): Promise<RedisServer> {
   return startServer({ ...options, cluster: false });
 }

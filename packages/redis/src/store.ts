@@ -11,7 +11,15 @@ import type { Cluster, Redis } from 'ioredis';
  * of the ioredis this package was built against, and 5's classes lack some of 6's members.
  * At run time `isClient` checks the same shape.
  */
-export type IoRedisClient = Redis | Cluster | { readonly isCluster: boolean; callBuffer(...args: never[]): unknown };
+export type IoRedisClient =
+  | Redis
+  | Cluster
+  | {
+      /** True for an ioredis `Cluster`. */
+      readonly isCluster: boolean;
+      /** ioredis's raw command call with Buffer replies. */
+      callBuffer(...args: never[]): unknown;
+    };
 
 import { RedisCaller } from './caller.js';
 import type { StoreContext } from './context.js';
@@ -25,6 +33,7 @@ import type { Place } from './write-order.js';
 /** Lua passes a page's keys to HMGET through `unpack`, bounded by Lua's C stack (8 000 slots). */
 const MAX_PAGE_SIZE = 5_000;
 
+/** Options of `openRedisScopedStore`. */
 export interface RedisScopedStoreOptions {
   /**
    * Every command rejects with STORAGE when Redis has not replied by then (default
@@ -48,6 +57,7 @@ export interface RedisScopedStoreOptions {
 }
 
 export interface RedisScopedStore extends RedisScopeRegistryApi {
+  /** The ioredis client the store was opened on (the caller still owns and closes it). */
   readonly client: Redis | Cluster;
   /** Core's `AsyncScopedDatabase`; `V` and `VIn` come from the value codec (`Codec<V, VIn>`). */
   database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): AsyncScopedDatabase<K, V, VIn>;

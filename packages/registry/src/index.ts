@@ -1,1 +1,1 @@
-export { type CopyScopeOptions, GlobalScopeRegistry, type Quota, type ScopeStatsAcross } from './registry.js';
+export { type CopyScopeOptions, GlobalScopeRegistry, type Quota, type ScopeQuota, type ScopeStatsAcross } from './registry.js';

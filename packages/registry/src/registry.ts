@@ -1,4 +1,12 @@
-import { type NamedScope, Scope, ScopedDbError, type ScopeEmptinessChecker, type ScopeLike, type ScopeRegistrar } from '@scoped-lmdb/core';
+import {
+  type NamedScope,
+  Scope,
+  ScopedDbError,
+  type ScopeEmptinessChecker,
+  type ScopeLike,
+  type ScopeRegistrar,
+  type ScopeStats,
+} from '@scoped-lmdb/core';
 import {
   copyUnderId,
   currentWriteTransaction,
@@ -44,11 +52,23 @@ export type { Quota };
 
 /** A scope's stats across the env's stats-keeping databases (`registry.scopeStats`). */
 export interface ScopeStatsAcross {
+  /** Entries in all the stats-keeping databases together. */
   entries: number;
+  /** Stored bytes (encoded keys + values) in all of them together. */
   bytes: number;
-  databases: Record<string, { entries: number; bytes: number }>;
+  /** Each stats-keeping database's share, by database name. */
+  databases: Record<string, ScopeStats>;
 }
 
+/** A scope and its quota, as `listQuotas` lists them. */
+export interface ScopeQuota {
+  /** The scope. */
+  scope: Scope;
+  /** Its quota. */
+  quota: Quota;
+}
+
+/** Options of `copyScope`. */
 export interface CopyScopeOptions {
   /** Drop a target that is registered or holds data, in the transaction that makes the copy visible. */
   replace?: boolean;
@@ -288,9 +308,9 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   }
 
   /** Every quota, by scope (named scopes in id order). */
-  listQuotas(): { scope: Scope; quota: Quota }[] {
+  listQuotas(): ScopeQuota[] {
     return this.#storage('listQuotas', () => {
-      const out: { scope: Scope; quota: Quota }[] = [];
+      const out: ScopeQuota[] = [];
       for (const { key } of this.#table.getRange(QUOTAS) as Iterable<{ key: Uint8Array }>) {
         const id = idOfMetaKey(key);
         const name = this.#nameAt(id);

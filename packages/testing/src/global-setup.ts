@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ENV_PATH_KEY } from './provided.js';
 
+/** vitest `globalSetup`: makes one env directory for every worker of the run, and removes it after. */
 export default function setup(project: TestProject): () => void {
   const path = mkdtempSync(join(tmpdir(), 'scoped-lmdb-shared-'));
   project.provide(ENV_PATH_KEY, path);

@@ -8,6 +8,7 @@ import { inject, type TestAPI, test as vitestTest } from 'vitest';
 import { createTempEnv, openTestEnv, type TestEnv, type TestEnvOptions } from './env.js';
 import { ENV_PATH_KEY } from './provided.js';
 
+/** The fixtures `test` (and `createScopedTest`) give each test. */
 export interface ScopedLmdbFixtures {
   /** The file's test env (one per test file; shared by every test in it). */
   testEnv: TestEnv;

@@ -27,7 +27,9 @@ type Table = Database<Uint8Array, Uint8Array>;
 
 /** A quota as a registry stores it: either limit may be left out. */
 export interface Quota {
+  /** At most this many entries, summed over the env's stats-keeping databases. */
   maxEntries?: number;
+  /** At most this many stored bytes (keys + values), summed likewise. */
   maxBytes?: number;
 }
 

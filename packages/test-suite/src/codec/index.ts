@@ -14,6 +14,7 @@ import {
 
 export type { RefusalCode };
 
+/** What `codecContractSuite` checks a codec with. */
 export interface CodecContractOptions<T> {
   /**
    * Values that must survive encode → decode (compared with `toEqual`; bytes compare by

@@ -21,7 +21,10 @@ import {
 import type { SuiteBackend, SuiteDatabase } from './backend.js';
 
 /** `SuiteDatabase` with the sync database it adapts. */
-export type AsyncFromSync<K, V, VIn = V> = SuiteDatabase<K, V, VIn> & { readonly sync: ScopedDatabase<K, V, VIn> };
+export type AsyncFromSync<K, V, VIn = V> = SuiteDatabase<K, V, VIn> & {
+  /** The synchronous database underneath (the suite's `sync` group uses it). */
+  readonly sync: ScopedDatabase<K, V, VIn>;
+};
 
 /** A sync call as a Promise: its throw becomes the rejection. */
 function attempt<T>(run: () => T | Promise<T>): Promise<T> {
@@ -144,7 +147,12 @@ const MAX_DBS = 2_000;
  * `ScopedDatabase`; `close()` closes it and removes the dir. lmdb is an optional peer of this
  * package, loaded here, so a backend that does not use LMDB need not install it.
  */
-export async function openLmdbSuiteBackend(): Promise<SuiteBackend & { close(): Promise<void> }> {
+export async function openLmdbSuiteBackend(): Promise<
+  SuiteBackend & {
+    /** Closes the env and removes its directory. */
+    close(): Promise<void>;
+  }
+> {
   const { open } = await import('lmdb');
   const dir = mkdtempSync(join(tmpdir(), 'scoped-lmdb-suite-'));
   const env = open({ path: dir, maxDbs: MAX_DBS });
