@@ -1,5 +1,5 @@
 // Sums the vitest JSON reports of every workspace into one closing line.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 let passed = 0;

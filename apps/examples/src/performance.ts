@@ -1,7 +1,8 @@
 // The three database kinds on one workload, with a small ops/s table.
 // (apps/bench measures against raw lmdb-js properly; this is a quick look.)
-import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
+
 import { msgpack } from '@scoped-lmdb/codec-msgpack';
+import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { heading, openExampleEnv } from './shared.js';
 
 const { env, quick, close } = openExampleEnv('performance');

@@ -1,6 +1,7 @@
 // The multi-tenant story on a 3-master Redis Cluster that this script starts and stops itself.
-import { isScopedDbError, codecs, type Scope } from '@scoped-lmdb/core';
+
 import { zodCodec } from '@scoped-lmdb/codec-zod';
+import { codecs, isScopedDbError, type Scope } from '@scoped-lmdb/core';
 import { hashTag, openRedisScopedStore } from '@scoped-lmdb/redis';
 import { type RedisCluster, startCluster } from '@scoped-lmdb/redis/local-servers';
 import { Cluster } from 'ioredis';

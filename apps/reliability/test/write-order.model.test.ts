@@ -96,7 +96,10 @@ async function run(commands: Command[]): Promise<void> {
   };
   const entries = (db: DbName, scope: ScopeName) => {
     let found = model.get(slot(db, scope));
-    if (!found) model.set(slot(db, scope), (found = new Map()));
+    if (!found) {
+      found = new Map();
+      model.set(slot(db, scope), found);
+    }
     return found;
   };
   // Each pending check: the promise, and what the model said at its place.

@@ -1,5 +1,5 @@
 import { type Codec, encodingError } from '@scoped-lmdb/core';
-import { Packr, type Options } from 'msgpackr';
+import { type Options, Packr } from 'msgpackr';
 
 /**
  * MessagePack values on msgpackr. One `Packr` per codec; options pass through (with

@@ -1,7 +1,7 @@
 import { cbor } from '@scoped-lmdb/codec-cbor';
 import { msgpack } from '@scoped-lmdb/codec-msgpack';
-import { codecContractSuite } from '@scoped-lmdb/test-suite/codec';
 import { codecs, isScopedDbError, type ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { codecContractSuite } from '@scoped-lmdb/test-suite/codec';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';

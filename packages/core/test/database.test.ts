@@ -118,9 +118,9 @@ describe('range options follow lmdb-js inside the scope', () => {
         for (const s of ['neighbour-1', edgeScopeNames.endsWithFF, 'neighbour-2', null]) db.putSync(s, key, key);
       }
       // Raw lmdb-js drops [0x00] from a reverse scan without `end`; we do not, so compare to the full answer.
-      const expected = [...plain.getKeys({ ...options, ...(options.reverse && !options.end ? { end: undefined } : {}) } as never)].map((k) => [
-        ...(k as Uint8Array),
-      ]);
+      const expected = [...plain.getKeys({ ...options, ...(options.reverse && !options.end ? { end: undefined } : {}) } as never)].map(
+        (k) => [...(k as Uint8Array)],
+      );
       for (const s of [edgeScopeNames.endsWithFF, null]) {
         expect([...db.getKeys(s, options)].map((k) => [...k])).toEqual(expected);
         expect([...db.getRange(s, options)].map(({ value }) => [...value])).toEqual(expected);
