@@ -90,6 +90,61 @@ export interface ScopeEmptinessChecker {
   isScopeEmpty(scope: ScopeLike): boolean;
 }
 
+/**
+ * Reads of one scope at one point in time (`view.snapshot()`, LMDB only): every read sees the
+ * data as it was when the snapshot was taken, whatever commits later, until `done()`. It holds
+ * an LMDB read transaction, and with it one of the env's reader slots: call `done()`.
+ */
+export interface ScopedViewSnapshot<K, V> {
+  /** The scope it reads. */
+  readonly scope: Scope;
+  /** True once `done()` ran: every read then throws `INVALID_INPUT`. */
+  readonly isDone: boolean;
+  /** The value under `key` then, or undefined. */
+  get(key: K): V | undefined;
+  /** The values under `keys` then, in their order. */
+  getMany(keys: readonly K[]): (V | undefined)[];
+  /** True when `key` held a value then. */
+  doesExist(key: K): boolean;
+  /** The scope's entries then, in key order, lazily (walked before `done()`). */
+  getRange(options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
+  /** The scope's keys then, lazily. */
+  getKeys(options?: RangeOptions<K>): RangeIterable<K>;
+  /** Counts what `getKeys` yields with the same options. */
+  getCount(options?: RangeOptions<K>): number;
+  /** True when the scope held nothing then. */
+  isEmpty(): boolean;
+  /** Releases the read transaction (idempotent). */
+  done(): void;
+}
+
+/**
+ * Reads of every scope of one database at one point in time (`db.snapshot()`, LMDB only); with
+ * a registry, each scope's id as of that point too. Holds a reader slot until `done()`.
+ */
+export interface ScopedSnapshot<K, V> {
+  /** True once `done()` ran: every read then throws `INVALID_INPUT`. */
+  readonly isDone: boolean;
+  /** The value under `key` in `scope` then, or undefined. */
+  get(scope: ScopeLike, key: K): V | undefined;
+  /** The values under `keys` then, in their order. */
+  getMany(scope: ScopeLike, keys: readonly K[]): (V | undefined)[];
+  /** True when `key` held a value in `scope` then. */
+  doesExist(scope: ScopeLike, key: K): boolean;
+  /** The scope's entries then, in key order, lazily (walked before `done()`). */
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
+  /** The scope's keys then, lazily. */
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K>;
+  /** Counts what `getKeys` yields with the same options. */
+  getCount(scope: ScopeLike, options?: RangeOptions<K>): number;
+  /** True when the scope held nothing then. */
+  isScopeEmpty(scope: ScopeLike): boolean;
+  /** The same snapshot, bound to `scope` (`done()` on either releases it). */
+  scope(scope: ScopeLike): ScopedViewSnapshot<K, V>;
+  /** Releases the read transaction (idempotent). */
+  done(): void;
+}
+
 /** The operations of a scoped database with the scope already chosen; it has no way to reach another scope. */
 export interface ScopedView<K, V, VIn = V> {
   /** The scope this view is bound to. */
@@ -120,6 +175,8 @@ export interface ScopedView<K, V, VIn = V> {
   getCount(options?: RangeOptions<K>): number;
   /** True when the scope holds nothing here (one cursor seek). */
   isEmpty(): boolean;
+  /** Holds a read snapshot of the scope across calls, until its `done()`. */
+  snapshot(): ScopedViewSnapshot<K, V>;
   /** Runs `fn` in a write transaction at its place in call order. */
   transaction<T>(fn: () => T): Promise<T>;
   /** Runs `fn` in a write transaction now; a throw rolls every write of it back. */
@@ -170,6 +227,8 @@ export interface ScopedDatabase<K, V, VIn = V> extends ScopeEmptinessChecker {
   recountStats(scope?: ScopeLike): ScopeStats;
   /** A view bound to `scope`. */
   scope(scope: ScopeLike): ScopedView<K, V, VIn>;
+  /** Holds a read snapshot of every scope across calls, until its `done()` (holds a reader slot). */
+  snapshot(): ScopedSnapshot<K, V>;
   /** Runs `fn` in a write transaction at its place in call order; writes to any database and scope of the env commit together. */
   transaction<T>(fn: () => T): Promise<T>;
   /** Runs `fn` in a write transaction now; a throw rolls every write of it back. */

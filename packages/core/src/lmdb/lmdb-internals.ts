@@ -19,7 +19,10 @@
  * - every store of one env shares one class (its prototype) and one native `env.env`; their
  *   `emit('begin-transaction')` runs whenever lmdb-js renews the env's read transaction and at
  *   the start of `transactionSync`; the renewal happens lazily at the first read of a turn, and
- *   `ensureReadTxn()` forces it.
+ *   `ensureReadTxn()` forces it;
+ * - `useReadTransaction()` marks the shared read transaction in use (it becomes "not current" and
+ *   stays valid until `done()` at the next renewal), `resetReadTxn()` forces that step now, and
+ *   reads take a held one as `{ transaction }` (point reads prefer an open write transaction).
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { perEnv } from './per-env.js';
@@ -211,4 +214,31 @@ export function onReadTransaction(env: RootDatabase, hook: () => void): () => vo
  */
 export function ensureReadSnapshot(env: RootDatabase): void {
   (env as unknown as { ensureReadTxn?: () => void }).ensureReadTxn?.();
+}
+
+/** An lmdb-js read transaction held across calls (`useReadTransaction()`), as reads take it: `{ transaction }`. */
+export interface HeldReadSnapshot {
+  /** The lmdb-js `Transaction`, for read options (`{ transaction }`) and range options. */
+  readonly transaction: object;
+  /** Releases it (lmdb-js `done()`): once every user of an old snapshot is done, LMDB frees its reader slot. */
+  done(): void;
+}
+
+/**
+ * Holds the env's current read snapshot until `done()` (lmdb-js `useReadTransaction()`): reads
+ * given `{ transaction }` see the data as of now, whatever commits later. lmdb-js moves on to a
+ * new shared read transaction at the next turn while this one is in use, so every snapshot kept
+ * across turns holds one of the env's reader slots (`maxReaders`, 126 by default) and stops LMDB
+ * from reusing pages freed after it, until it is done.
+ *
+ * Point reads (`get`, `getBinaryFast`) inside a write transaction read that transaction, not
+ * `transaction` (lmdb-js prefers `env.writeTxn`); range reads use `transaction` either way.
+ */
+export function holdReadSnapshot(env: RootDatabase): HeldReadSnapshot {
+  const lmdb = env as unknown as { useReadTransaction(): { done(): void }; resetReadTxn(): void };
+  const transaction = lmdb.useReadTransaction();
+  // Detach it from the env's shared read transaction now, rather than at lmdb-js's next renewal:
+  // a write transaction's commit can reset the shared one in place while it is in use here.
+  lmdb.resetReadTxn();
+  return { transaction, done: () => transaction.done() };
 }

@@ -179,5 +179,6 @@ export function bindScopeFirstSync<K, V>(db: ScopedDatabase<K, V>, scope: Scope)
     isEmpty: () => db.isScopeEmpty(scope),
     transaction: (fn) => db.transaction(fn),
     transactionSync: (fn) => db.transactionSync(fn),
+    snapshot: () => db.snapshot().scope(scope),
   };
 }

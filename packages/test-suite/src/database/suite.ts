@@ -15,6 +15,7 @@ import { rangeClearGroup } from './groups/range-clear.js';
 import { rangesGroup } from './groups/ranges.js';
 import { rangesUnderWritesGroup } from './groups/ranges-under-writes.js';
 import { readsWritesGroup } from './groups/reads-writes.js';
+import { snapshotsGroup } from './groups/snapshots.js';
 import { syncGroup } from './groups/sync.js';
 import { transactionsGroup } from './groups/transactions.js';
 import { viewsGroup } from './groups/views.js';
@@ -35,6 +36,7 @@ function singleScopeGroups(ctx: SuiteContext, run: ScopeRun): void {
   if (ctx.supports.emptyKeys && !run.scope.isDefault) emptyKeysGroup(ctx, run);
   // A backend without core's sync API gets no test that needs it (Supports.sync).
   if (ctx.supports.sync) syncGroup(ctx, run);
+  if (ctx.supports.sync && ctx.supports.snapshots) snapshotsGroup(ctx, run);
 }
 
 /**
