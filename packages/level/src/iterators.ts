@@ -23,10 +23,16 @@ export interface WalkOptions extends LevelRange {
 
 type Item = Entry<Uint8Array, Uint8Array> | Uint8Array;
 
-/** A byte array in the format abstract-level asked for (a Buffer on the same memory: no copy). */
+/**
+ * A byte array in the format abstract-level asked for. A Buffer is made as a copy from Node's
+ * pool: wrapping the small on-heap array core hands out (`Buffer.from(bytes.buffer, …)`) would
+ * make V8 move it off-heap first, several times slower for keys of a few bytes.
+ */
 export function inFormat(bytes: Uint8Array, format: 'buffer' | 'view' | undefined): Uint8Array {
   if (format !== 'buffer' || Buffer.isBuffer(bytes)) return bytes;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const buffer = Buffer.allocUnsafe(bytes.length);
+  buffer.set(bytes);
+  return buffer;
 }
 
 /** One walk over the scope in a snapshot; `keysOnly` reads no values. */
@@ -69,6 +75,9 @@ class Walk {
   }
 }
 
+// `_next`/`_nextv` answer synchronously (the range is read in this thread): abstract-level awaits
+// them anyway, and a plain value spares a promise per entry.
+
 /** `[key, value]` entries. */
 export class EntryIterator extends AbstractIterator<object, Uint8Array, Uint8Array> {
   readonly #walk: Walk;
@@ -88,11 +97,11 @@ export class EntryIterator extends AbstractIterator<object, Uint8Array, Uint8Arr
     return [inFormat(key, this.#keyFormat), inFormat(value, this.#valueFormat)];
   }
 
-  async _next(): Promise<[Uint8Array, Uint8Array] | undefined> {
+  _next(): [Uint8Array, Uint8Array] | undefined {
     return this.#entry(this.#walk.next());
   }
 
-  async _nextv(size: number): Promise<[Uint8Array, Uint8Array][]> {
+  _nextv(size: number): [Uint8Array, Uint8Array][] {
     const out: [Uint8Array, Uint8Array][] = [];
     while (out.length < size) {
       const entry = this.#entry(this.#walk.next());
@@ -122,12 +131,12 @@ export class KeyIterator extends AbstractKeyIterator<object, Uint8Array> {
     this.#format = options.keyEncoding;
   }
 
-  async _next(): Promise<Uint8Array | undefined> {
+  _next(): Uint8Array | undefined {
     const key = this.#walk.next() as Uint8Array | undefined;
     return key === undefined ? undefined : inFormat(key, this.#format);
   }
 
-  async _nextv(size: number): Promise<Uint8Array[]> {
+  _nextv(size: number): Uint8Array[] {
     const out: Uint8Array[] = [];
     while (out.length < size) {
       const key = this.#walk.next() as Uint8Array | undefined;
@@ -157,12 +166,12 @@ export class ValueIterator extends AbstractValueIterator<object, Uint8Array, Uin
     this.#format = options.valueEncoding;
   }
 
-  async _next(): Promise<Uint8Array | undefined> {
+  _next(): Uint8Array | undefined {
     const entry = this.#walk.next() as Entry<Uint8Array, Uint8Array> | undefined;
     return entry === undefined ? undefined : inFormat(entry.value, this.#format);
   }
 
-  async _nextv(size: number): Promise<Uint8Array[]> {
+  _nextv(size: number): Uint8Array[] {
     const out: Uint8Array[] = [];
     while (out.length < size) {
       const entry = this.#walk.next() as Entry<Uint8Array, Uint8Array> | undefined;

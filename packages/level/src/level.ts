@@ -55,7 +55,7 @@ class ScopedLevelSnapshot extends SnapshotBase {
 }
 
 /** The arguments, checked before abstract-level sees them (B69). */
-function checkArguments(db: unknown, scope: unknown): { view: ScopedView<Uint8Array, Uint8Array>; scope: Scope } {
+function checkArguments(db: unknown, scope: unknown): { db: ScopedBytesDatabase; view: ScopedView<Uint8Array, Uint8Array>; scope: Scope } {
   const methods = db as Partial<ScopedBytesDatabase> | null;
   if (methods === null || typeof methods !== 'object' || typeof methods.scope !== 'function' || typeof methods.snapshot !== 'function') {
     throw new ScopedDbError(
@@ -70,7 +70,7 @@ function checkArguments(db: unknown, scope: unknown): { view: ScopedView<Uint8Ar
       `new ScopedLevel(db, scope) on "${methods.name}": the default scope cannot hold the empty keys abstract-level stores; use a named scope`,
     );
   }
-  return { view: (methods as ScopedBytesDatabase).scope(s), scope: s };
+  return { db: methods as ScopedBytesDatabase, view: (methods as ScopedBytesDatabase).scope(s), scope: s };
 }
 
 interface FormatOptions {
@@ -95,6 +95,8 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
   /** The scope this database reads and writes. */
   readonly scope: Scope;
   readonly #view: ScopedView<Uint8Array, Uint8Array>;
+  /** The database itself, for the hot paths (a view call adds a closure and a rest-argument spread). */
+  readonly #db: ScopedBytesDatabase;
 
   /** `db`: a scoped LMDB database with byte keys and values; `scope`: a named scope (DEFAULT is `INVALID_INPUT`). */
   constructor(db: ScopedBytesDatabase, scope: ScopeLike, options?: ScopedLevelOptions<K, V>) {
@@ -102,6 +104,7 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
     super(MANIFEST, options);
     this.scope = checked.scope;
     this.#view = checked.view;
+    this.#db = checked.db;
   }
 
   /** Reads of `options.snapshot` when given, else of the scope now. */
@@ -127,7 +130,7 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
 
   /** abstract-level's private `getSync`. */
   _getSync(key: Uint8Array, options: FormatOptions): Uint8Array | undefined {
-    const value = this.#reads(options).get(key);
+    const value = options.snapshot ? options.snapshot.reads.get(key) : this.#db.get(this.scope, key);
     return value === undefined ? undefined : inFormat(value, options.valueEncoding);
   }
 
@@ -149,13 +152,14 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
   }
 
   /** abstract-level's private `put`: core's batched write, in call order. */
-  async _put(key: Uint8Array, value: Uint8Array): Promise<void> {
-    await this.#view.put(key, value);
+  _put(key: Uint8Array, value: Uint8Array): Promise<unknown> {
+    // abstract-level awaits it and ignores what it resolves to: no async wrapper of our own.
+    return this.#db.put(this.scope, key, value);
   }
 
   /** abstract-level's private `del`. */
-  async _del(key: Uint8Array): Promise<void> {
-    await this.#view.remove(key);
+  _del(key: Uint8Array): Promise<unknown> {
+    return this.#db.remove(this.scope, key);
   }
 
   /** abstract-level's private `batch`: one transaction, all or nothing. */
