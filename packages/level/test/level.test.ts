@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { codecs, type ScopedBytesDatabase, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { EntryStream } from 'level-read-stream';
 import { open, type RootDatabase } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -159,6 +160,26 @@ describe('ScopedLevel', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await level.get('a'); // a read renews the shared read transaction
     expect(readers()).toBeLessThanOrEqual(before + 1);
+  });
+
+  it('keeps stats exact and quotas enforced through puts, batches, dels and range clears', async () => {
+    const { env } = setup();
+    const registry = GlobalScopeRegistry.open(env);
+    const db = scopedDatabaseOptions(env, { registry }).rawBytes().name('counted').withStats().create();
+    const level = new ScopedLevel<string, string>(db, 'tenant');
+    registry.setQuota('tenant', { maxEntries: 4 });
+    await level.batch(['a', 'b', 'c'].map((key) => ({ type: 'put' as const, key, value: 'vv' })));
+    await level.put('d', 'v');
+    expect(db.getStats('tenant')).toEqual({ entries: 4, bytes: 3 * 3 + 2 });
+    await expect(level.put('e', 'v')).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    await expect(level.batch([{ type: 'put', key: 'e', value: 'v' }])).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    await level.clear({ gt: 'a', lte: 'b' });
+    await level.del('d');
+    expect(db.getStats('tenant')).toEqual({ entries: 2, bytes: 2 * 3 });
+    await level.put('e', 'v');
+    expect(await level.keys().all()).toEqual(['a', 'c', 'e']);
+    expect(db.recountStats('tenant')).toEqual(db.getStats('tenant'));
+    expect(registry.listAllScopes().map(String)).toContain('tenant');
   });
 
   it('works on a types(bytes, bytes) database, with buffer and view encodings', async () => {
