@@ -25,6 +25,22 @@ export interface RangeOptions<K> {
   offset?: number | undefined;
 }
 
+/**
+ * The part of a scope a range-bounded clear removes: exactly the keys `getRange` with the same
+ * options would visit (`start` inclusive, `end` exclusive, lmdb-js's `reverse`, where `start`
+ * is the high end, and `limit` counting removed entries). Any other option is `INVALID_INPUT`.
+ */
+export interface ClearRange<K> {
+  /** Inclusive (the high end when `reverse`). */
+  start?: K | undefined;
+  /** Exclusive. */
+  end?: K | undefined;
+  /** Walk from the high end down (matters with `limit`). */
+  reverse?: boolean | undefined;
+  /** Remove at most this many entries. */
+  limit?: number | undefined;
+}
+
 /** One entry of a range. */
 export interface Entry<K, V> {
   /** The decoded key. */
@@ -74,6 +90,61 @@ export interface ScopeEmptinessChecker {
   isScopeEmpty(scope: ScopeLike): boolean;
 }
 
+/**
+ * Reads of one scope at one point in time (`view.snapshot()`, LMDB only): every read sees the
+ * data as it was when the snapshot was taken, whatever commits later, until `done()`. It holds
+ * an LMDB read transaction, and with it one of the env's reader slots: call `done()`.
+ */
+export interface ScopedViewSnapshot<K, V> {
+  /** The scope it reads. */
+  readonly scope: Scope;
+  /** True once `done()` ran: every read then throws `INVALID_INPUT`. */
+  readonly isDone: boolean;
+  /** The value under `key` then, or undefined. */
+  get(key: K): V | undefined;
+  /** The values under `keys` then, in their order. */
+  getMany(keys: readonly K[]): (V | undefined)[];
+  /** True when `key` held a value then. */
+  doesExist(key: K): boolean;
+  /** The scope's entries then, in key order, lazily (walked before `done()`). */
+  getRange(options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
+  /** The scope's keys then, lazily. */
+  getKeys(options?: RangeOptions<K>): RangeIterable<K>;
+  /** Counts what `getKeys` yields with the same options. */
+  getCount(options?: RangeOptions<K>): number;
+  /** True when the scope held nothing then. */
+  isEmpty(): boolean;
+  /** Releases the read transaction (idempotent). */
+  done(): void;
+}
+
+/**
+ * Reads of every scope of one database at one point in time (`db.snapshot()`, LMDB only); with
+ * a registry, each scope's id as of that point too. Holds a reader slot until `done()`.
+ */
+export interface ScopedSnapshot<K, V> {
+  /** True once `done()` ran: every read then throws `INVALID_INPUT`. */
+  readonly isDone: boolean;
+  /** The value under `key` in `scope` then, or undefined. */
+  get(scope: ScopeLike, key: K): V | undefined;
+  /** The values under `keys` then, in their order. */
+  getMany(scope: ScopeLike, keys: readonly K[]): (V | undefined)[];
+  /** True when `key` held a value in `scope` then. */
+  doesExist(scope: ScopeLike, key: K): boolean;
+  /** The scope's entries then, in key order, lazily (walked before `done()`). */
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
+  /** The scope's keys then, lazily. */
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K>;
+  /** Counts what `getKeys` yields with the same options. */
+  getCount(scope: ScopeLike, options?: RangeOptions<K>): number;
+  /** True when the scope held nothing then. */
+  isScopeEmpty(scope: ScopeLike): boolean;
+  /** The same snapshot, bound to `scope` (`done()` on either releases it). */
+  scope(scope: ScopeLike): ScopedViewSnapshot<K, V>;
+  /** Releases the read transaction (idempotent). */
+  done(): void;
+}
+
 /** The operations of a scoped database with the scope already chosen; it has no way to reach another scope. */
 export interface ScopedView<K, V, VIn = V> {
   /** The scope this view is bound to. */
@@ -92,10 +163,10 @@ export interface ScopedView<K, V, VIn = V> {
   remove(key: K): Promise<boolean>;
   /** Removes `key` now; true iff it existed. */
   removeSync(key: K): boolean;
-  /** Removes every entry of the scope now; returns how many. */
-  clearSync(): number;
-  /** Removes every entry of the scope in the next batch; resolves how many. */
-  clearAsync(): Promise<number>;
+  /** Removes every entry of the scope (or of `range` in it) now; returns how many. */
+  clearSync(range?: ClearRange<K>): number;
+  /** Removes every entry of the scope (or of `range` in it) in the next batch; resolves how many. */
+  clearAsync(range?: ClearRange<K>): Promise<number>;
   /** The scope's entries in key order, lazily. */
   getRange(options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
   /** The scope's keys in order, lazily. */
@@ -104,6 +175,8 @@ export interface ScopedView<K, V, VIn = V> {
   getCount(options?: RangeOptions<K>): number;
   /** True when the scope holds nothing here (one cursor seek). */
   isEmpty(): boolean;
+  /** Holds a read snapshot of the scope across calls, until its `done()`. */
+  snapshot(): ScopedViewSnapshot<K, V>;
   /** Runs `fn` in a write transaction at its place in call order. */
   transaction<T>(fn: () => T): Promise<T>;
   /** Runs `fn` in a write transaction now; a throw rolls every write of it back. */
@@ -128,10 +201,10 @@ export interface ScopedDatabase<K, V, VIn = V> extends ScopeEmptinessChecker {
   remove(scope: ScopeLike, key: K): Promise<boolean>;
   /** Removes now; true iff the key existed. */
   removeSync(scope: ScopeLike, key: K): boolean;
-  /** Removes every entry of that scope only, now; returns how many. */
-  clearSync(scope: ScopeLike): number;
-  /** Removes every entry of that scope only, in the next batch; resolves how many. */
-  clearAsync(scope: ScopeLike): Promise<number>;
+  /** Removes every entry of that scope only (or of `range` in it), now; returns how many. */
+  clearSync(scope: ScopeLike, range?: ClearRange<K>): number;
+  /** Removes every entry of that scope only (or of `range` in it), in the next batch; resolves how many. */
+  clearAsync(scope: ScopeLike, range?: ClearRange<K>): Promise<number>;
   /** The scope's entries in key order, lazily; options apply inside the scope. */
   getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
   /** The scope's keys in order, lazily. */
@@ -154,6 +227,8 @@ export interface ScopedDatabase<K, V, VIn = V> extends ScopeEmptinessChecker {
   recountStats(scope?: ScopeLike): ScopeStats;
   /** A view bound to `scope`. */
   scope(scope: ScopeLike): ScopedView<K, V, VIn>;
+  /** Holds a read snapshot of every scope across calls, until its `done()` (holds a reader slot). */
+  snapshot(): ScopedSnapshot<K, V>;
   /** Runs `fn` in a write transaction at its place in call order; writes to any database and scope of the env commit together. */
   transaction<T>(fn: () => T): Promise<T>;
   /** Runs `fn` in a write transaction now; a throw rolls every write of it back. */
@@ -184,9 +259,9 @@ export interface AsyncScopedView<K, V, VIn = V> {
   /** The same as `remove`. */
   removeSync(key: K): Promise<boolean>;
   /** The same as `clearAsync`. */
-  clearSync(): Promise<number>;
-  /** Removes every entry of the scope; resolves how many. */
-  clearAsync(): Promise<number>;
+  clearSync(range?: ClearRange<K>): Promise<number>;
+  /** Removes every entry of the scope (or of `range` in it); resolves how many. */
+  clearAsync(range?: ClearRange<K>): Promise<number>;
   /** The scope's entries in key order, streamed in pages. */
   getRange(options?: RangeOptions<K>): AsyncIterable<Entry<K, V>>;
   /** The scope's keys in order, streamed in pages. */
@@ -227,9 +302,9 @@ export interface AsyncScopedDatabase<K, V, VIn = V> {
   /** The same as `remove`. */
   removeSync(scope: ScopeLike, key: K): Promise<boolean>;
   /** The same as `clearAsync`. */
-  clearSync(scope: ScopeLike): Promise<number>;
-  /** Removes every entry of that scope only; resolves how many. */
-  clearAsync(scope: ScopeLike): Promise<number>;
+  clearSync(scope: ScopeLike, range?: ClearRange<K>): Promise<number>;
+  /** Removes every entry of that scope only (or of `range` in it); resolves how many. */
+  clearAsync(scope: ScopeLike, range?: ClearRange<K>): Promise<number>;
   /** Streamed in pages; not a snapshot: a write between two pages may or may not be seen. */
   getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>>;
   /** The scope's keys in order, streamed in pages. */

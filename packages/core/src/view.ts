@@ -26,8 +26,9 @@ export const SYNC_VIEW: ViewSpec = [...SHARED, ...same(['transaction', 'transact
 /** `AsyncScopedView` over an `AsyncScopedDatabase`: its transaction is per scope. */
 export const ASYNC_VIEW: ViewSpec = [...SHARED, ['transaction', 'transaction', true]];
 
-export function bindScope<View>(db: object, scope: Scope, spec: ViewSpec): View {
-  const view: Record<string, unknown> = { scope };
+/** `db`'s methods of `spec` bound to `scope`, plus `extra` members the backend makes itself (LMDB's `snapshot`). */
+export function bindScope<View>(db: object, scope: Scope, spec: ViewSpec, extra?: Record<string, unknown>): View {
+  const view: Record<string, unknown> = { scope, ...extra };
   const methods = db as Record<string, (...args: unknown[]) => unknown>;
   for (const [viewName, dbName, bindsScope] of spec) {
     const method = methods[dbName];

@@ -5,5 +5,13 @@ import { describeScopedDatabase, openLmdbSuiteBackend } from '@scoped-lmdb/test-
 
 describeScopedDatabase('LMDB (core ScopedDatabase)', {
   open: openLmdbSuiteBackend,
-  supports: { sync: true, views: true, snapshotRanges: true, crossScopeTransactions: true },
+  supports: {
+    sync: true,
+    views: true,
+    snapshotRanges: true,
+    crossScopeTransactions: true,
+    emptyKeys: true,
+    rangeClear: true,
+    snapshots: true,
+  },
 });

@@ -3,14 +3,16 @@ import type { AsyncScopedDatabase, AsyncScopedView, ScopedDatabase, ScopedView }
 
 /** The async contract keeps the sync one's method names (and the views theirs). */
 describe('contract parity', () => {
-  it('AsyncScopedDatabase has the methods of ScopedDatabase, bar the sync-only transactionSync', () => {
-    type Sync = Exclude<keyof ScopedDatabase<string, number>, 'transactionSync'>;
+  it('AsyncScopedDatabase has the methods of ScopedDatabase, bar the LMDB-only transactionSync and snapshot', () => {
+    type Sync = Exclude<keyof ScopedDatabase<string, number>, 'transactionSync' | 'snapshot'>;
     type Async = Exclude<keyof AsyncScopedDatabase<string, number>, 'keyCodec' | 'valueCodec'>;
     expectTypeOf<Async>().toEqualTypeOf<Sync>();
   });
 
-  it('AsyncScopedView has the methods of ScopedView, bar transactionSync', () => {
-    expectTypeOf<keyof AsyncScopedView<string, number>>().toEqualTypeOf<Exclude<keyof ScopedView<string, number>, 'transactionSync'>>();
+  it('AsyncScopedView has the methods of ScopedView, bar transactionSync and snapshot', () => {
+    expectTypeOf<keyof AsyncScopedView<string, number>>().toEqualTypeOf<
+      Exclude<keyof ScopedView<string, number>, 'transactionSync' | 'snapshot'>
+    >();
   });
 
   it('takes the same arguments, returning Promises', () => {

@@ -40,6 +40,7 @@ describe('a scope view', () => {
       'isEmpty',
       'transaction',
       'transactionSync',
+      'snapshot',
     ];
     // The scope and the view's methods, nothing else (a frozen object of closures).
     expect(Reflect.ownKeys(view).sort()).toEqual(['scope', ...methods].sort());

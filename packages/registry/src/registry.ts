@@ -21,7 +21,7 @@ import {
   type ScopeIds,
   statsOf,
 } from '@scoped-lmdb/core/internal';
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database, RootDatabase, Transaction } from 'lmdb';
 import {
   decodeName,
   encodeName,
@@ -142,6 +142,12 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
       this.#readIds.set(scope.name, id);
       return id;
     });
+  }
+
+  /** The id `scope`'s data was stored under as of a held read snapshot (core's `snapshot()`): its records read in it, never cached. */
+  readIdAt(scope: NamedScope, transaction: object): Uint8Array | undefined {
+    const at = transaction as Transaction;
+    return this.#lookup(scope.name, at) ?? this.#unregisteredReadId(scope.name, at);
   }
 
   writeId(scope: NamedScope): Uint8Array {
@@ -483,15 +489,15 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
    * back), or, for a v1 scope (no name -> id record), its first-life id when that id's record
    * holds it. Two gets.
    */
-  #lookup(name: string): Uint8Array | undefined {
-    const stored = this.#get(nameKey(name));
+  #lookup(name: string, at?: Transaction): Uint8Array | undefined {
+    const stored = this.#get(nameKey(name), at);
     if (stored !== undefined) {
       if (stored.length !== ID_BYTES) return undefined;
-      const back = this.#get(stored);
+      const back = this.#get(stored, at);
       return back !== undefined && decodeName(back) === name ? new Uint8Array(stored) : undefined;
     }
     const first = firstLifeIdOf(name);
-    const back = this.#get(first);
+    const back = this.#get(first, at);
     return back !== undefined && decodeName(back) === name ? first : undefined;
   }
 
@@ -500,13 +506,15 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
    * reserved it, so data written there before the registry (listUnnamedIds) reads as the scope
    * that a first write would register anyway; else none.
    */
-  #unregisteredReadId(name: string): Uint8Array | undefined {
+  #unregisteredReadId(name: string, at?: Transaction): Uint8Array | undefined {
     const first = firstLifeIdOf(name);
-    return this.#isFree(first) ? first : undefined;
+    return this.#isFree(first, at) ? first : undefined;
   }
 
-  #isFree(id: Uint8Array): boolean {
-    return this.#get(id) === undefined && this.#get(tombstoneKey(id)) === undefined && this.#get(reservationKey(id)) === undefined;
+  #isFree(id: Uint8Array, at?: Transaction): boolean {
+    return (
+      this.#get(id, at) === undefined && this.#get(tombstoneKey(id), at) === undefined && this.#get(reservationKey(id), at) === undefined
+    );
   }
 
   /** The name whose current id is `id`, when its record is one this library writes (see `#validOwner`). */
@@ -661,8 +669,11 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     });
   }
 
-  #get(key: Uint8Array): Uint8Array | undefined {
-    return this.#table.getBinary(key) ?? undefined;
+  /** One record, as of the current snapshot or of `at` (a held one; lmdb-js reads take it as `{ transaction }`). */
+  #get(key: Uint8Array, at?: Transaction): Uint8Array | undefined {
+    if (at === undefined) return this.#table.getBinary(key) ?? undefined;
+    const read = this.#table.getBinary as (key: Uint8Array, options: { transaction: Transaction }) => Uint8Array | undefined;
+    return read.call(this.#table, key, { transaction: at }) ?? undefined;
   }
 
   #put(key: Uint8Array, value: Uint8Array): void {

@@ -279,3 +279,32 @@ describe('the registry table', () => {
     expect(orders.get('renamed', 'k')).toBe('v1 data');
   });
 });
+
+describe('snapshots resolve scope ids as of the snapshot', () => {
+  it('a snapshot taken before a drop, rename or swap reads the scope as it was', async () => {
+    const { registry, orders } = setup();
+    orders.putSync('a', 'k', 'a1');
+    orders.putSync('b', 'k', 'b1');
+    orders.putSync('gone', 'k', 'g1');
+    const before = orders.snapshot();
+    registry.swapScopes('a', 'b');
+    registry.renameScope('gone', 'moved');
+    orders.putSync('gone', 'k', 'new life');
+    await new Promise((resolve) => setImmediate(resolve));
+    // Live reads see the new mapping; the snapshot keeps the old one (and the old data).
+    expect(orders.get('a', 'k')).toBe('b1');
+    expect(orders.get('gone', 'k')).toBe('new life');
+    expect(before.get('a', 'k')).toBe('a1');
+    expect(before.get('b', 'k')).toBe('b1');
+    expect(before.get('gone', 'k')).toBe('g1');
+    expect(before.get('moved', 'k')).toBeUndefined();
+    expect(before.scope('gone').getRange().asArray).toEqual([{ key: 'k', value: 'g1' }]);
+    const after = orders.snapshot();
+    registry.dropScope('moved');
+    expect(after.get('moved', 'k')).toBe('g1');
+    expect(after.getCount('moved')).toBe(1);
+    before.done();
+    after.done();
+    expect(orders.get('moved', 'k')).toBeUndefined();
+  });
+});

@@ -5,10 +5,21 @@
  * with `unnamedForDefault` (main-db.ts), `#registration` is a no-op without a registry
  * (registration.ts), async writes go through the env's write queue (write-queue.ts).
  */
-import type { Database, RangeIterable as LmdbIterable, RootDatabase } from 'lmdb';
+import type { Database, RangeIterable as LmdbIterable, RootDatabase, Transaction } from 'lmdb';
 import { type Codec, encodeWith, encodingError, plainBytesCodecs } from '../codec.js';
 import { describeValue, printableKey, ScopedDbError, withContext, wrapError } from '../errors.js';
-import type { Entry, RangeIterable, RangeOptions, ScopedDatabase, ScopedView, ScopeRegistrar, ScopeStats } from '../interfaces.js';
+import type {
+  ClearRange,
+  Entry,
+  RangeIterable,
+  RangeOptions,
+  ScopedDatabase,
+  ScopedSnapshot,
+  ScopedView,
+  ScopedViewSnapshot,
+  ScopeRegistrar,
+  ScopeStats,
+} from '../interfaces.js';
 import {
   type DatabaseKind,
   firstScopeStart,
@@ -22,10 +33,10 @@ import {
   replaceId,
   SCOPE_ID_BYTES,
 } from '../key-format.js';
-import { checkRangeOptions } from '../range-options.js';
+import { checkClearRange, checkRangeOptions } from '../range-options.js';
 import { describeScope, Scope, type ScopeLike } from '../scope.js';
 import { bindScope, SYNC_VIEW } from '../view.js';
-import { exactView, inWriteTransaction, isClosing, isReadOnly } from './lmdb-internals.js';
+import { exactView, type HeldReadSnapshot, holdReadSnapshot, inWriteTransaction, isClosing, isReadOnly } from './lmdb-internals.js';
 import { MainDbScope } from './main-db.js';
 import { boundedOffset, countOf, type LmdbRange, lmdbRange, reportStorageErrors } from './ranges.js';
 import { type Registration, registrationFor } from './registration.js';
@@ -50,7 +61,12 @@ export interface DatabaseConfig<K, V, VIn = V> {
 /** How many keys a clear removes per cursor pass (keeps memory flat for huge scopes). */
 const CLEAR_BATCH = 10_000;
 
-type Table = Database<Uint8Array, Uint8Array>;
+/** A table as we read it: lmdb-js's point reads take `{ transaction }` too (missing from its types). */
+type Table = Database<Uint8Array, Uint8Array> & {
+  getBinary(key: Uint8Array, options?: SnapshotOptions): Uint8Array | undefined;
+  getBinaryFast(key: Uint8Array, options?: SnapshotOptions): Uint8Array | undefined;
+};
+type SnapshotOptions = { transaction: Transaction } | undefined;
 type StoredEntry = { key: Uint8Array; value: Uint8Array };
 
 export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, VIn> {
@@ -93,57 +109,158 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   }
 
   // ---- reads ----
+  // Each read has one body, shared with snapshots: `at` is a held read snapshot (snapshot()),
+  // or undefined for lmdb-js's current one.
 
   get(scope: ScopeLike, key: K): V | undefined {
+    return this.#get(Scope.from(scope), key, undefined);
+  }
+
+  async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
     const s = Scope.from(scope);
-    const id = this.#registration.readId(s);
+    const encoded = this.#encodeMany(s, keys, undefined);
+    const table = this.#tableOf(s);
+    this.#checkOpen('getMany');
+    if (encoded === undefined) return keys.map(() => undefined);
+    try {
+      await table.prefetch(encoded);
+    } catch (error) {
+      throw wrapError(error, 'STORAGE', `getMany in "${this.name}"`);
+    }
+    return this.#readMany(s, encoded, undefined);
+  }
+
+  doesExist(scope: ScopeLike, key: K): boolean {
+    return this.#doesExist(Scope.from(scope), key, undefined);
+  }
+
+  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>> {
+    return this.#getRange(Scope.from(scope), options, undefined);
+  }
+
+  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
+    return this.#getKeys(Scope.from(scope), options, undefined);
+  }
+
+  getCount(scope: ScopeLike, options?: RangeOptions<K>): number {
+    return this.#getCount(Scope.from(scope), options, undefined);
+  }
+
+  isScopeEmpty(scope: ScopeLike): boolean {
+    return this.#isScopeEmpty(Scope.from(scope), undefined);
+  }
+
+  /**
+   * Holds lmdb-js's current read snapshot until `done()`: its reads see this moment's data (and,
+   * with a registry, this moment's scope ids), whatever commits later. Outside a write
+   * transaction only (lmdb-js point reads inside one read the transaction instead).
+   */
+  snapshot(): ScopedSnapshot<K, V> {
+    this.#checkOpen('snapshot');
+    if (inWriteTransaction(this.#env)) {
+      throw new ScopedDbError(
+        'INVALID_INPUT',
+        `snapshot of "${this.name}": not inside a write transaction (reads there see the transaction)`,
+      );
+    }
+    const held = this.#storage('snapshot', () => holdReadSnapshot(this.#env));
+    const at: ReadAt = { held, options: { transaction: held.transaction as Transaction }, ids: new Map(), done: false };
+    const snapshot: ScopedSnapshot<K, V> = Object.freeze({
+      get isDone() {
+        return at.done;
+      },
+      get: (scope: ScopeLike, key: K) => this.#get(Scope.from(scope), key, this.#use(at, 'get')),
+      getMany: (scope: ScopeLike, keys: readonly K[]) => {
+        const s = Scope.from(scope);
+        const encoded = this.#encodeMany(s, keys, this.#use(at, 'getMany'));
+        return encoded === undefined ? keys.map(() => undefined) : this.#readMany(s, encoded, at);
+      },
+      doesExist: (scope: ScopeLike, key: K) => this.#doesExist(Scope.from(scope), key, this.#use(at, 'doesExist')),
+      getRange: (scope: ScopeLike, options?: RangeOptions<K>) => this.#getRange(Scope.from(scope), options, this.#use(at, 'getRange')),
+      getKeys: (scope: ScopeLike, options?: RangeOptions<K>) => this.#getKeys(Scope.from(scope), options, this.#use(at, 'getKeys')),
+      getCount: (scope: ScopeLike, options?: RangeOptions<K>) => this.#getCount(Scope.from(scope), options, this.#use(at, 'getCount')),
+      isScopeEmpty: (scope: ScopeLike) => this.#isScopeEmpty(Scope.from(scope), this.#use(at, 'isScopeEmpty')),
+      scope: (scope: ScopeLike) => viewOfSnapshot(snapshot, Scope.from(scope)),
+      done: () => {
+        if (at.done) return;
+        at.done = true;
+        held.done();
+      },
+    });
+    return snapshot;
+  }
+
+  /** A snapshot's state before each of its reads: usable, and outside a write transaction. */
+  #use(at: ReadAt, action: string): ReadAt {
+    if (at.done)
+      throw new ScopedDbError('INVALID_INPUT', `${action} on a snapshot of "${this.name}": the snapshot is done (done() was called)`);
+    if (inWriteTransaction(this.#env)) {
+      throw new ScopedDbError(
+        'INVALID_INPUT',
+        `${action} on a snapshot of "${this.name}": not inside a write transaction (lmdb-js reads the transaction there)`,
+      );
+    }
+    this.#checkOpen(action);
+    return at;
+  }
+
+  /** The id reads of `scope` use: lmdb-js's current one, or, in a snapshot, the one as of it (asked once per snapshot). */
+  #readId(scope: Scope, at: ReadAt | undefined): Uint8Array | null | undefined {
+    if (at === undefined || scope.isDefault) return this.#registration.readId(scope);
+    const name = scope.name as string;
+    if (at.ids.has(name)) return at.ids.get(name);
+    const id = this.#storage('snapshot read', () => this.#registration.readIdAt(scope, at.held.transaction));
+    at.ids.set(name, id);
+    return id;
+  }
+
+  #get(s: Scope, key: K, at: ReadAt | undefined): V | undefined {
+    const id = this.#readId(s, at);
     const keyBytes = this.#keys.write(orNoId(id), key);
     if (id === undefined || this.#isRecordKey(s, keyBytes)) return undefined;
     let bytes: Uint8Array | undefined;
+    const options = at?.options;
     try {
       // Byte values: lmdb-js's getBinary already makes the one copy we need (a Buffer).
-      if (this.#plainValues) return this.#tableOf(s).getBinary(keyBytes) as V | undefined;
-      bytes = this.#tableOf(s).getBinaryFast(keyBytes);
+      if (this.#plainValues) return this.#tableOf(s).getBinary(keyBytes, options) as V | undefined;
+      bytes = this.#tableOf(s).getBinaryFast(keyBytes, options);
     } catch (error) {
       throw wrapError(error, 'STORAGE', `get in "${this.name}"`);
     }
     return bytes === undefined ? undefined : this.#decodeValue(bytes, 'get', s, keyBytes);
   }
 
-  async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
-    const s = Scope.from(scope);
+  /** The stored keys of `keys` (copies), or undefined when the scope has no id (nothing to read). */
+  #encodeMany(s: Scope, keys: readonly K[], at: ReadAt | undefined): Uint8Array[] | undefined {
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describeValue(keys)}`);
-    const id = this.#registration.readId(s);
+    const id = this.#readId(s, at);
     const encoded = keys.map((key) => this.#keys.copy(orNoId(id), key));
+    return id === undefined ? undefined : encoded;
+  }
+
+  #readMany(s: Scope, encoded: Uint8Array[], at: ReadAt | undefined): (V | undefined)[] {
     const table = this.#tableOf(s);
-    this.#checkOpen('getMany');
-    if (id === undefined) return encoded.map(() => undefined);
-    try {
-      await table.prefetch(encoded);
-    } catch (error) {
-      throw wrapError(error, 'STORAGE', `getMany in "${this.name}"`);
-    }
+    const options = at?.options;
     return encoded.map((keyBytes) => {
       if (this.#isRecordKey(s, keyBytes)) return undefined;
-      const bytes = this.#storage('getMany', () => table.getBinaryFast(keyBytes));
+      const bytes = this.#storage('getMany', () => table.getBinaryFast(keyBytes, options));
       return bytes === undefined ? undefined : this.#decodeValue(bytes, 'getMany', s, keyBytes);
     });
   }
 
-  doesExist(scope: ScopeLike, key: K): boolean {
-    const s = Scope.from(scope);
-    const id = this.#registration.readId(s);
+  #doesExist(s: Scope, key: K, at: ReadAt | undefined): boolean {
+    const id = this.#readId(s, at);
     const keyBytes = this.#keys.write(orNoId(id), key);
     if (id === undefined || this.#isRecordKey(s, keyBytes)) return false;
-    return this.#storage('doesExist', () => this.#tableOf(s).getBinaryFast(keyBytes) !== undefined);
+    const options = at?.options;
+    return this.#storage('doesExist', () => this.#tableOf(s).getBinaryFast(keyBytes, options) !== undefined);
   }
 
-  getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>> {
-    const s = Scope.from(scope);
+  #getRange(s: Scope, options: RangeOptions<K> | undefined, at: ReadAt | undefined): RangeIterable<Entry<K, V>> {
     const skip = keyPrefixLength(s);
     // lmdb-js makes a fresh entry object (with fresh key and value copies) per step:
     // decode into it rather than allocating another.
-    const entries = this.#entries(s, this.#registration.readId(s), options).map((entry) => {
+    const entries = this.#entries(s, this.#readId(s, at), options, at).map((entry) => {
       const stored = entry.key;
       const decoded = entry as unknown as Entry<K, V>;
       decoded.key = this.#decodeKey(stored, skip, 'getRange', s);
@@ -151,20 +268,18 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
       decoded.value = this.#plainValues ? (entry.value as V) : this.#decodeValue(entry.value, 'getRange', s, stored);
       return decoded;
     });
-    return reportStorageErrors(entries, `getRange in "${this.name}"`);
+    return reportStorageErrors(entries, `getRange in "${this.name}"`, at && (() => this.#use(at, 'getRange')));
   }
 
-  getKeys(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<K> {
-    const s = Scope.from(scope);
+  #getKeys(s: Scope, options: RangeOptions<K> | undefined, at: ReadAt | undefined): RangeIterable<K> {
     const skip = keyPrefixLength(s);
-    const keys = this.#storedKeys(s, this.#registration.readId(s), options).map((key) => this.#decodeKey(key, skip, 'getKeys', s));
-    return reportStorageErrors(keys, `getKeys in "${this.name}"`);
+    const keys = this.#storedKeys(s, this.#readId(s, at), options, at).map((key) => this.#decodeKey(key, skip, 'getKeys', s));
+    return reportStorageErrors(keys, `getKeys in "${this.name}"`, at && (() => this.#use(at, 'getKeys')));
   }
 
-  getCount(scope: ScopeLike, options?: RangeOptions<K>): number {
-    const s = Scope.from(scope);
-    const id = this.#registration.readId(s);
-    const range = this.#range(id, options);
+  #getCount(s: Scope, options: RangeOptions<K> | undefined, at: ReadAt | undefined): number {
+    const id = this.#readId(s, at);
+    const range = this.#range(id, options, at);
     if (id === undefined) return 0;
     if (this.#mainDb && s.isDefault) {
       const mainDb = this.#mainDb;
@@ -177,11 +292,10 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     return limit === undefined ? count : Math.min(count, limit);
   }
 
-  isScopeEmpty(scope: ScopeLike): boolean {
-    const s = Scope.from(scope);
+  #isScopeEmpty(s: Scope, at: ReadAt | undefined): boolean {
     return this.#storage('isScopeEmpty', () => {
       // One cursor seek: the first key at or after the scope's start tells.
-      for (const _ of this.#storedKeys(s, this.#registration.readId(s), { limit: 1 })) return false;
+      for (const _ of this.#storedKeys(s, this.#readId(s, at), { limit: 1 }, at)) return false;
       return true;
     });
   }
@@ -272,19 +386,21 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     }
   }
 
-  clearSync(scope: ScopeLike): number {
+  clearSync(scope: ScopeLike, range?: ClearRange<K>): number {
     const s = Scope.from(scope);
+    const checked = this.#checkClear('clearSync', s, range);
     this.#checkWritable('clearSync');
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
-    return this.#storage('clearSync', () => this.#env.transactionSync(() => this.#clearInTransaction(s)));
+    return this.#storage('clearSync', () => this.#env.transactionSync(() => this.#clearInTransaction(s, checked)));
   }
 
-  clearAsync(scope: ScopeLike): Promise<number> {
+  clearAsync(scope: ScopeLike, range?: ClearRange<K>): Promise<number> {
     try {
       const s = Scope.from(scope);
+      const checked = this.#checkClear('clearAsync', s, range);
       this.#checkWritable('clearAsync');
-      if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
-      return this.#queue.add({ context: `clearAsync in "${this.name}"`, partial: true, apply: () => this.#clearInTransaction(s) });
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s, checked));
+      return this.#queue.add({ context: `clearAsync in "${this.name}"`, partial: true, apply: () => this.#clearInTransaction(s, checked) });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -370,7 +486,8 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   }
 
   scope(scope: ScopeLike): ScopedView<K, V, VIn> {
-    return bindScope<ScopedView<K, V, VIn>>(this, Scope.from(scope), SYNC_VIEW);
+    const s = Scope.from(scope);
+    return bindScope<ScopedView<K, V, VIn>>(this, s, SYNC_VIEW, { snapshot: () => this.snapshot().scope(s) });
   }
 
   /**
@@ -483,9 +600,26 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     }
   }
 
-  #clearInTransaction(scope: Scope): number {
+  /**
+   * A clear's range, checked at the call (bad options fail before anything is queued): its
+   * options, and its bounds encoded once under the id reads use now, so a key the codec
+   * refuses fails here too. Undefined for the whole scope.
+   */
+  #checkClear(action: string, scope: Scope, range: ClearRange<K> | undefined): ClearRange<K> | undefined {
+    let checked: ClearRange<K> | undefined;
+    try {
+      checked = checkClearRange(range);
+    } catch (error) {
+      throw withContext(error, 'INVALID_INPUT', `${action} in "${this.name}", ${describeScope(scope)}`);
+    }
+    if (checked === undefined) return undefined;
+    this.#range(this.#registration.readId(scope), checked);
+    return { ...checked };
+  }
+
+  #clearInTransaction(scope: Scope, range: ClearRange<K> | undefined): number {
     const table = this.#tableOf(scope);
-    if (scope.isDefault && !this.#mainDb) {
+    if (range === undefined && scope.isDefault && !this.#mainDb) {
       const count = table.getCount();
       table.clearSync();
       this.#stats?.reset(this.name, null);
@@ -493,19 +627,41 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     }
     const id = this.#registration.readId(scope);
     if (id === undefined) return 0;
-    this.#stats?.reset(this.name, id);
-    // Delete in passes so a huge scope never needs all its keys in memory at once.
-    let removed = 0;
-    for (;;) {
-      const keys = Array.from(this.#storedKeys(scope, id, { limit: CLEAR_BATCH }));
-      for (const key of keys) {
-        // In the main database a record of a table opened outside this library cannot be
-        // deleted (LMDB refuses); that throws, and the whole clear rolls back.
-        table.removeSync(key);
-      }
-      removed += keys.length;
-      if (keys.length < CLEAR_BATCH) return removed;
+    if (range === undefined) {
+      this.#stats?.reset(this.name, id);
+      return this.#removeInPasses(scope, id, {}, Number.POSITIVE_INFINITY, (key) => table.removeSync(key));
     }
+    const { limit = Number.POSITIVE_INFINITY, ...bounds } = range;
+    const stats = this.#stats;
+    if (stats === undefined) return this.#removeInPasses(scope, id, bounds, limit, (key) => table.removeSync(key));
+    // Part of a scope: each removed entry leaves the stats with its key and value bytes.
+    const skip = id === null ? 0 : SCOPE_ID_BYTES;
+    return this.#removeInPasses(scope, id, bounds, limit, (key) => {
+      const old = table.getBinaryFast(key);
+      if (old === undefined) return;
+      const bytes = key.length - skip + old.length;
+      table.removeSync(key);
+      stats.add(this.name, id, -1, -bytes);
+    });
+  }
+
+  /**
+   * Removes the keys of `bounds` (at most `limit`) in passes, so a huge scope never needs all
+   * its keys in memory at once. Each pass reads again from the same bounds: the keys the last
+   * one removed are gone, so it goes on where that one stopped, in either direction.
+   */
+  #removeInPasses(scope: Scope, id: Uint8Array | null, bounds: RangeOptions<K>, limit: number, remove: (key: Uint8Array) => void): number {
+    let removed = 0;
+    while (removed < limit) {
+      const batch = Math.min(CLEAR_BATCH, limit - removed);
+      const keys = Array.from(this.#storedKeys(scope, id, { ...bounds, limit: batch }));
+      // In the main database a record of a table opened outside this library cannot be
+      // deleted (LMDB refuses); that throws, and the whole clear rolls back.
+      for (const key of keys) remove(key);
+      removed += keys.length;
+      if (keys.length < batch) break;
+    }
+    return removed;
   }
 
   /**
@@ -557,24 +713,31 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
    * (a scope nothing was ever stored under) the bounds are still encoded, so bad options fail
    * alike, and the range is empty.
    */
-  #range(id: Uint8Array | null | undefined, options: RangeOptions<K> | undefined): LmdbRange {
+  #range(id: Uint8Array | null | undefined, options: RangeOptions<K> | undefined, at?: ReadAt): LmdbRange {
     const checked = checkRangeOptions(options);
     const prefix = id === undefined ? NO_ID : id;
-    const range = lmdbRange(prefix, checked, (key) => this.#keys.copy(prefix, key));
-    return id === undefined ? { start: NO_ID, end: NO_ID } : range;
+    const bounded = lmdbRange(prefix, checked, (key) => this.#keys.copy(prefix, key));
+    const range: LmdbRange = id === undefined ? { start: NO_ID, end: NO_ID } : bounded;
+    if (at) range.transaction = at.options.transaction;
+    return range;
   }
 
   /** Raw `{ key, value }` entries of the scope, bounded by its id. */
-  #entries(scope: Scope, id: Uint8Array | null | undefined, options: RangeOptions<K> | undefined): LmdbIterable<StoredEntry> {
-    const range = this.#range(id, options);
+  #entries(scope: Scope, id: Uint8Array | null | undefined, options: RangeOptions<K> | undefined, at?: ReadAt): LmdbIterable<StoredEntry> {
+    const range = this.#range(id, options, at);
     if (this.#mainDb && scope.isDefault) return this.#mainDb.entries(range);
     const table = this.#tableOf(scope);
     return table.getRange(boundedOffset(table, range)) as LmdbIterable<StoredEntry>;
   }
 
   /** Raw keys of the scope, bounded by its id. */
-  #storedKeys(scope: Scope, id: Uint8Array | null | undefined, options: RangeOptions<K> | undefined): LmdbIterable<Uint8Array> {
-    const range = this.#range(id, options);
+  #storedKeys(
+    scope: Scope,
+    id: Uint8Array | null | undefined,
+    options: RangeOptions<K> | undefined,
+    at?: ReadAt,
+  ): LmdbIterable<Uint8Array> {
+    const range = this.#range(id, options, at);
     if (this.#mainDb && scope.isDefault) return this.#mainDb.keys(range);
     const table = this.#tableOf(scope);
     return table.getKeys(boundedOffset(table, range)) as unknown as LmdbIterable<Uint8Array>;
@@ -585,6 +748,33 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
 function idBounds(id: Uint8Array): { start: Uint8Array; end?: Uint8Array } {
   const { low, high } = idRange(id);
   return high ? { start: low as Uint8Array, end: high } : { start: low as Uint8Array };
+}
+
+/** A held read snapshot (`snapshot()`): its transaction, as read options, and the scope ids as of it. */
+interface ReadAt {
+  readonly held: HeldReadSnapshot;
+  readonly options: { transaction: Transaction };
+  /** Scope name -> id as of the snapshot (undefined: none then). */
+  readonly ids: Map<string, Uint8Array | null | undefined>;
+  done: boolean;
+}
+
+/** A snapshot bound to one scope. */
+function viewOfSnapshot<K, V>(snapshot: ScopedSnapshot<K, V>, scope: Scope): ScopedViewSnapshot<K, V> {
+  return Object.freeze({
+    scope,
+    get isDone() {
+      return snapshot.isDone;
+    },
+    get: (key: K) => snapshot.get(scope, key),
+    getMany: (keys: readonly K[]) => snapshot.getMany(scope, keys),
+    doesExist: (key: K) => snapshot.doesExist(scope, key),
+    getRange: (options?: RangeOptions<K>) => snapshot.getRange(scope, options),
+    getKeys: (options?: RangeOptions<K>) => snapshot.getKeys(scope, options),
+    getCount: (options?: RangeOptions<K>) => snapshot.getCount(scope, options),
+    isEmpty: () => snapshot.isScopeEmpty(scope),
+    done: () => snapshot.done(),
+  });
 }
 
 /** The id placeholder a key is encoded under before its scope's id is known (checked first, set later). */

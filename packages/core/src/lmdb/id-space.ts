@@ -7,7 +7,7 @@
  */
 import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { idRange, replaceId, SCOPE_ID_BYTES } from '../key-format.js';
-import { openExistingTable } from './lmdb-internals.js';
+import { holdReadSnapshot, openExistingTable } from './lmdb-internals.js';
 import { readMetaRecords } from './meta-table.js';
 import { perEnv } from './per-env.js';
 
@@ -87,7 +87,8 @@ export interface IdCopy {
 /** Copies the stored bytes under `from` to `to` in every recorded database, as of now (no codec work). */
 export function copyUnderId(env: RootDatabase, from: Uint8Array, to: Uint8Array): IdCopy {
   // One read snapshot for the whole copy: writes to the source meanwhile are not half-seen.
-  const snapshot = env.useReadTransaction();
+  const held = holdReadSnapshot(env);
+  const snapshot = held.transaction as Transaction;
   const tables = recordedTables(env);
   const total = [...countUnderId(env, from, snapshot).values()].reduce((a, b) => a + b, 0);
   let index = 0;
@@ -127,7 +128,7 @@ export function copyUnderId(env: RootDatabase, from: Uint8Array, to: Uint8Array)
       return stepped;
     },
     done() {
-      snapshot.done();
+      held.done();
     },
   };
 }

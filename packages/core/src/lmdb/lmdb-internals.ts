@@ -19,7 +19,12 @@
  * - every store of one env shares one class (its prototype) and one native `env.env`; their
  *   `emit('begin-transaction')` runs whenever lmdb-js renews the env's read transaction and at
  *   the start of `transactionSync`; the renewal happens lazily at the first read of a turn, and
- *   `ensureReadTxn()` forces it.
+ *   `ensureReadTxn()` forces it;
+ * - `useReadTransaction()` hands out the shared read transaction, an instance of lmdb-js's `Txn`
+ *   (not exported: `new (txn.constructor)(env.env, MDB_RDONLY)` makes one of our own, which
+ *   `done()` aborts once `refCount` is 0 and `notCurrent` is set); `openDB` commits the shared one
+ *   (`_commitReadTxn`), so it cannot be held across calls; reads take a held one as
+ *   `{ transaction }` (point reads prefer an open write transaction).
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { perEnv } from './per-env.js';
@@ -211,4 +216,65 @@ export function onReadTransaction(env: RootDatabase, hook: () => void): () => vo
  */
 export function ensureReadSnapshot(env: RootDatabase): void {
   (env as unknown as { ensureReadTxn?: () => void }).ensureReadTxn?.();
+}
+
+/** An lmdb-js read transaction held across calls, as reads take it: `{ transaction }`. */
+export interface HeldReadSnapshot {
+  /** The lmdb-js `Transaction`, for read options (`{ transaction }`) and range options. */
+  readonly transaction: object;
+  /** Ends it (aborts the read transaction): LMDB frees its reader slot. */
+  done(): void;
+}
+
+/** lmdb-js's read transaction object (its `Txn`, a native class with JS methods added by lmdb-js). */
+interface LmdbTxn {
+  refCount?: number;
+  notCurrent?: boolean;
+  use(): void;
+  done(): void;
+}
+
+/** LMDB's MDB_RDONLY, as lmdb-js passes it to `new Txn(env, flags)`. */
+const MDB_RDONLY = 0x20000;
+
+/**
+ * A read transaction of its own on `env`, held until `done()`: reads given `{ transaction }`
+ * see the data as of now, whatever commits later. Not lmdb-js's shared read transaction
+ * (`useReadTransaction()`), which lmdb-js ends under its users: opening any table (`openDB`)
+ * commits it (`_commitReadTxn`), and after a renewal with no commit in between it is adopted as
+ * the shared one again. lmdb-js exports no `Txn`; its class is the constructor of the one
+ * `useReadTransaction()` hands out, built as lmdb-js builds its own (`new Txn(nativeEnv,
+ * MDB_RDONLY)`), in use and "not current", so lmdb-js's `done()` aborts it when the last user
+ * (ours, or a range still walking it) lets go.
+ *
+ * Building a `Txn` makes it the native env's default read transaction (what a range without
+ * `{ transaction }` reads), so lmdb-js must start a fresh shared one after it: the current shared
+ * one is first detached (`resetReadTxn()` while we hold it: it stays valid for whoever still
+ * walks it), lmdb-js's memory of it dropped (`_commitReadTxn()` with none current commits
+ * nothing, and forgets the last one, which it would otherwise adopt again without making a new
+ * one), and `ensureReadTxn()` then builds the fresh one, the native default again.
+ *
+ * Each snapshot holds one of the env's reader slots (`maxReaders`, 126 by default, shared by
+ * every process) and keeps LMDB from reusing pages freed after it, until it is done. Outside a
+ * write transaction only (there lmdb-js builds no shared read transaction).
+ */
+export function holdReadSnapshot(env: RootDatabase): HeldReadSnapshot {
+  if (inWriteTransaction(env)) throw new Error('a read snapshot cannot be taken inside a write transaction');
+  const lmdb = env as unknown as {
+    useReadTransaction(): LmdbTxn;
+    resetReadTxn(): void;
+    _commitReadTxn(): void;
+    ensureReadTxn(): void;
+    env: object;
+  };
+  const shared = lmdb.useReadTransaction();
+  const Txn = shared.constructor as new (nativeEnv: object, flags: number) => LmdbTxn;
+  lmdb.resetReadTxn();
+  lmdb._commitReadTxn();
+  const transaction = new Txn(lmdb.env, MDB_RDONLY);
+  transaction.use();
+  transaction.notCurrent = true;
+  lmdb.ensureReadTxn();
+  shared.done();
+  return { transaction, done: () => transaction.done() };
 }

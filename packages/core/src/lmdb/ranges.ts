@@ -4,7 +4,7 @@
  * reaches a neighbouring scope; a reverse scan reaches a first key of `[0x00]`; an offset
  * never walks past the range; errors raised during a lazy iteration are `STORAGE`.
  */
-import type { Database, RangeIterable as LmdbIterable } from 'lmdb';
+import type { Database, RangeIterable as LmdbIterable, Transaction } from 'lmdb';
 import { wrapError } from '../errors.js';
 import type { RangeIterable, RangeOptions } from '../interfaces.js';
 import { idRange } from '../key-format.js';
@@ -19,6 +19,8 @@ export interface LmdbRange {
   reverse?: boolean;
   limit?: number;
   offset?: number;
+  /** A held read snapshot (lmdb-js `Transaction`) the range reads instead of the current one. */
+  transaction?: Transaction;
 }
 
 /** The range inside the scope stored under `id` (null: DEFAULT); `bound` turns a user key into a stored key (a copy the range may keep). */
@@ -43,6 +45,9 @@ export function lmdbRange<K>(id: Uint8Array | null, o: RangeOptions<K>, bound: (
     if (o.inclusiveEnd) range.inclusiveEnd = true;
   } else if (outerEnd !== undefined) {
     range.end = outerEnd;
+    // Reverse, the low end is the scope's id, and the stored key of an empty key is the id
+    // itself: lmdb-js's end is exclusive, so include it (no other scope's key equals this id).
+    if (reverse) range.inclusiveEnd = true;
   } else if (reverse) {
     reachFirstKey(range);
   }
@@ -79,7 +84,7 @@ export function countOf(items: Iterable<unknown>): number {
  * lmdb-js raises its errors (closed env, reader slots full, …) from inside a lazy
  * iteration; report those as STORAGE like every other failure.
  */
-export function reportStorageErrors<T>(range: LmdbIterable<T>, context: string): RangeIterable<T> {
+export function reportStorageErrors<T>(range: LmdbIterable<T>, context: string, beforeEachWalk?: () => unknown): RangeIterable<T> {
   // `range` is always a fresh iterable of ours (from `.map`), so patching it in place is safe.
   const wrapped = range as LmdbIterable<T> & { iterate(options?: unknown): Iterator<T> };
   const iterate = wrapped.iterate;
@@ -91,6 +96,8 @@ export function reportStorageErrors<T>(range: LmdbIterable<T>, context: string):
     }
   };
   wrapped.iterate = (options) => {
+    // A snapshot's range checks, at each walk, that the snapshot is still held.
+    beforeEachWalk?.();
     const iterator = guard(() => iterate.call(wrapped, options));
     return {
       // The hot path: no closure per step.

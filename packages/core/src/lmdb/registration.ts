@@ -25,6 +25,8 @@ export interface ScopeIds {
   readId(scope: NamedScope): Uint8Array | undefined;
   /** Inside a write transaction: the id `scope`'s writes go under in it, registering the scope first if needed. */
   writeId(scope: NamedScope): Uint8Array;
+  /** The id `scope`'s data was stored under as of a held read snapshot (an lmdb-js `Transaction`); undefined: none then. */
+  readIdAt?(scope: NamedScope, transaction: object): Uint8Array | undefined;
   /** Who owns data under `hash`: a live scope (its name), a dropped one awaiting reclaim, or nobody the registry knows. */
   ownerOf(hash: bigint): string | 'dropped' | undefined;
 }
@@ -40,6 +42,8 @@ export interface Registration {
   needed(scope: Scope): boolean;
   /** The id reads of `scope` use (null: DEFAULT); undefined when nothing can be stored under it. */
   readId(scope: Scope): Uint8Array | null | undefined;
+  /** The same, as of a held read snapshot (a registry without `readIdAt` answers for now). */
+  readIdAt(scope: Scope, transaction: object): Uint8Array | null | undefined;
   /** Inside a write transaction: the id `scope`'s writes go under (registering it), or throws before anything is written. */
   writeId(scope: Scope): Uint8Array | null;
   /** Runs a synchronous write to `scope` under its id, in the open transaction or a new one. */
@@ -56,6 +60,7 @@ export function registrationFor(env: RootDatabase, registry: ScopeRegistrar | un
 const NO_REGISTRATION: Registration = {
   needed: () => false,
   readId: firstLifeId,
+  readIdAt: firstLifeId,
   writeId: firstLifeId,
   writeSync: (scope, write) => write(firstLifeId(scope)),
   ownerOf: () => undefined,
@@ -81,6 +86,10 @@ class RegisteringFirstLifeIds implements Registration {
   }
 
   readId(scope: Scope): Uint8Array | null {
+    return firstLifeId(scope);
+  }
+
+  readIdAt(scope: Scope): Uint8Array | null {
     return firstLifeId(scope);
   }
 
@@ -115,6 +124,11 @@ class StoredIds implements Registration {
 
   readId(scope: Scope): Uint8Array | null | undefined {
     return scope.isNamed() ? this.#ids.readId(scope) : null;
+  }
+
+  readIdAt(scope: Scope, transaction: object): Uint8Array | null | undefined {
+    if (!scope.isNamed()) return null;
+    return this.#ids.readIdAt ? this.#ids.readIdAt(scope, transaction) : this.#ids.readId(scope);
   }
 
   writeId(scope: Scope): Uint8Array | null {

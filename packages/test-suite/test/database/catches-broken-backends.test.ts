@@ -73,6 +73,14 @@ describe('the database suite', () => {
     ['clear also empties the default scope', ['clears one scope of one database and nothing else']],
     ['put throws instead of rejecting', ['B01 an empty scope name is EMPTY_SCOPE_NAME on every method']],
     [
+      'range clear ignores its range',
+      [
+        'removes exactly what getRange with the same options visits, and counts it (clearSync)',
+        'does the same in the next batch (clearAsync)',
+        'B66 an option other than start, end, reverse and limit, or a bad limit or reverse, is INVALID_INPUT; nothing is removed',
+      ],
+    ],
+    [
       'views ignore their scope',
       ['views are confined to their scope', 'applies start, end, inclusiveEnd and exclusiveStart as lmdb-js does'],
     ],
