@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { PassThrough, Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { codecs, type DumpSummary, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { describe, expect, it } from 'vitest';
 import { GlobalScopeRegistry } from '../src/index.js';
-import { tempEnv } from './helpers.js';
+import { tempDir, tempEnv } from './helpers.js';
 
 const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
 
@@ -264,5 +266,40 @@ describe('importScope refusals: nothing written, the env keeps working', () => {
     broken.write(bytes.subarray(0, bytes.length / 2));
     setImmediate(() => broken.destroy(new Error('connection reset')));
     await expectNothingWritten(b, b.registry.importScope(broken, 't'), 'STORAGE');
+  });
+});
+
+describe('an import killed half-way', () => {
+  it('is invisible to another process meanwhile, and its id is reclaimed at the next open', async () => {
+    const path = tempDir();
+    const first = tempEnv(path);
+    const a = setup(first);
+    fill(a, 'src', 40_000);
+    const fixture = fileURLToPath(new URL('./fixtures/import-crash.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--conditions=@scoped-lmdb/source', '--import', 'tsx', fixture, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (text: string) => text.includes('filling') && resolve());
+      child.on('exit', () => reject(new Error('the child ended before it filled')));
+    });
+    // Entries are written under the reserved id, and this process sees none of them.
+    expect(a.orders.getCount('victim')).toBe(0);
+    expect(a.registry.scopeExists('victim')).toBe(false);
+    child.kill('SIGKILL');
+    await exited;
+    await first.close();
+
+    const env = tempEnv(path);
+    const b = setup(env);
+    // The dead importer's reservation became a tombstone at open: its entries wait for reclaim.
+    expect(b.registry.pendingReclaim()).toBeGreaterThan(10_000);
+    await b.registry.reclaim();
+    expect(b.registry.pendingReclaim()).toBe(0);
+    expect(b.registry.scopeExists('victim')).toBe(false);
+    // Only the source's entries are left in the table.
+    const table = env.openDB('orders_scoped', { keyEncoding: 'binary', encoding: 'binary' });
+    expect(table.getCount({})).toBe(40_000);
   });
 });
