@@ -89,6 +89,11 @@ describe('exportScope / importScope on LMDB', () => {
     a.orders.putSync('t', 'zzz-late', 1);
     await exporting;
     expect(drains).toBeGreaterThan(0);
+    // A stream can take many dumps: no listener is left on it.
+    const reused = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const listeners = reused.listenerCount('error');
+    for (let i = 0; i < 12; i++) await a.registry.exportScope('t', reused, { databases: ['users'] });
+    expect(reused.listenerCount('error')).toBe(listeners);
     const b = setup();
     const loaded = await b.registry.importScope(Readable.from([Buffer.concat(received)]), 't');
     expect(loaded.databases.orders).toBe(20_000);
@@ -193,9 +198,13 @@ describe('importScope refusals: nothing written, the env keeps working', () => {
     const registry = GlobalScopeRegistry.open(env);
     const orders = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('orders').create();
     scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('users').create();
-    await expect(registry.importScope(Readable.from([bytes]), 't')).rejects.toEqual(
+    const source = Readable.from([bytes]);
+    await expect(registry.importScope(source, 't')).rejects.toEqual(
       expect.objectContaining({ code: 'CODEC_MISMATCH', message: expect.stringMatching(/"orders".*"json"/) }),
     );
+    // The source is let go of, not left open.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.destroyed).toBe(true);
     expect(orders.getCount('t')).toBe(0);
     expect(registry.scopeExists('t')).toBe(false);
   });
