@@ -99,6 +99,39 @@ describe('exportScope / importScope on LMDB', () => {
     expect(loaded.databases.orders).toBe(20_000);
   });
 
+  it('holds one reader slot per export while it runs, and none after, also when the sink fails', async () => {
+    const a = setup();
+    fill(a, 't', 30_000);
+    // Reader table rows whose transaction id is set: snapshots held open.
+    const readers = () =>
+      a.env
+        .readerList()
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter((row) => /^\d+$/.test(row[0] ?? '') && row[2] !== '0' && row[2] !== '-').length;
+    const idle = readers();
+    let calls = 0;
+    const failing = () => {
+      if (++calls % 3 === 0) throw new Error('sink gave up');
+    };
+    // Many exports at once, each waiting on its sink between pages, with writes committing meanwhile.
+    const running = Array.from({ length: 20 }, (_, i) =>
+      a.registry
+        .exportScope('t', i % 2 === 0 ? failing : async () => new Promise((resolve) => setImmediate(resolve)))
+        .catch(() => 'failed'),
+    );
+    let most = 0;
+    for (let i = 0; i < 20; i++) {
+      a.orders.putSync('t', `w${i}`, i);
+      await new Promise((resolve) => setImmediate(resolve));
+      most = Math.max(most, readers());
+    }
+    expect(most).toBeGreaterThan(idle); // the measure sees the snapshots the exports hold
+    await Promise.all(running);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readers()).toBeLessThanOrEqual(idle + 1);
+  });
+
   it('reports progress with done and total on both sides', async () => {
     const a = setup();
     fill(a, 't', 25_000);
