@@ -23,7 +23,7 @@ import {
   ScopedDbError,
   type ScopeLike,
 } from '@scoped-lmdb/core';
-import { checkDumpOptions, DumpReader, DumpWriter } from '@scoped-lmdb/core/internal';
+import { checkDatabaseName, checkDumpOptions, DumpReader, DumpWriter } from '@scoped-lmdb/core/internal';
 import type { RedisCaller } from './caller.js';
 import { DATABASE_META_KEY, dataKeys, idRecordKeys } from './layout.js';
 import type { FillWriter, Lifecycle } from './lifecycle.js';
@@ -184,6 +184,17 @@ export async function importScope(
     const records = await codecRecords(host, method);
     for (const [i, db] of header.databases.entries()) {
       const record = records.get(db.name);
+      if (selected[i] && !record) {
+        // A first use: the names must be ones `store.database()` would take.
+        try {
+          checkDatabaseName(db.name);
+        } catch (error) {
+          throw new ScopedDbError('INVALID_INPUT', `${context}: the dump names a database no store can have: ${(error as Error).message}`);
+        }
+        if (db.keyCodec === '' || db.valueCodec === '') {
+          throw new ScopedDbError('INVALID_INPUT', `${context}: the dump gives database "${db.name}" an empty codec name`);
+        }
+      }
       if (!selected[i] || !record) continue;
       if (record.keyCodec !== db.keyCodec || record.valueCodec !== db.valueCodec) {
         throw new ScopedDbError(
