@@ -41,11 +41,13 @@ const compare = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b);
 const sample: Db[] = [
   {
     name: 'orders',
-    entries: [
-      [bytes('a'), bytes('1')],
-      [bytes('b'), bytes('')],
-      [Uint8Array.of(0), Uint8Array.of(0xff)],
-    ].sort((x, y) => compare(x[0], y[0])) as [Uint8Array, Uint8Array][],
+    entries: (
+      [
+        [bytes('a'), bytes('1')],
+        [bytes('b'), bytes('')],
+        [Uint8Array.of(0), Uint8Array.of(0xff)],
+      ] as [Uint8Array, Uint8Array][]
+    ).sort((x, y) => compare(x[0], y[0])),
   },
   { name: 'empty', entries: [] },
   { name: 'users', entries: [[bytes('u1'), bytes('{"n":1}')]] },
