@@ -52,28 +52,26 @@ describe('stats stay exact', () => {
   it(`after a writer is SIGKILLed at random moments ${KILLS} times: stats equal a recount of the data`, async () => {
     const path = tempDir();
     await prepare(path);
-    let progressed = 0;
     for (let round = 0; round < KILLS; round++) {
       const child = spawnFixture('stats-writer.ts', [path, `k${round}`, '0']);
       const run = finished(child);
       let output = '';
+      // Wait until it has written (its first progress line), so every kill lands mid-stream
+      // however loaded the machine is; then kill it at a random moment of its writing.
       await new Promise<void>((resolve, reject) => {
         child.stdout?.on('data', (chunk: Buffer) => {
           output += chunk.toString();
-          if (output.includes('ready')) resolve();
+          if (/^n \d+/m.test(output)) resolve();
         });
-        child.on('exit', () => reject(new Error(`the writer exited before it was ready: ${output}`)));
+        child.on('exit', () => reject(new Error(`the writer exited before it wrote: ${output}`)));
       });
-      await sleep(100 + Math.floor(Math.random() * 400));
+      await sleep(Math.floor(Math.random() * 300));
       child.kill('SIGKILL');
       const { signal, stderr } = await run;
       expect(stderr).toBe('');
       expect(signal).toBe('SIGKILL');
-      if (/^n \d+/m.test(output)) progressed++;
       expect(await expectExact(path)).toBeGreaterThan(0);
     }
-    // The kills landed while it was writing, or the test proved nothing.
-    expect(progressed).toBeGreaterThan(KILLS / 2);
   }, 120_000);
 
   it(`with ${WORKERS} processes writing the same scopes, one also dropping, renaming, swapping and copying them`, async () => {
