@@ -59,9 +59,40 @@ function lexBound(key: Buffer, inclusive: boolean): Buffer {
   return Buffer.concat([inclusive ? OPEN : EXCLUSIVE, key]);
 }
 
+/** Options of `store.database()`. */
+export interface RedisDatabaseOptions {
+  /**
+   * Keep each scope's entry count and stored bytes (encoded keys + values) in the scope's slot,
+   * in the same script as every write (`getStats`, `store.scopeStats`, quotas): Redis's
+   * `.withStats()`. Recorded with the database's codecs: once a database keeps stats, every
+   * handle on it must (INVALID_INPUT otherwise). Default false: the writes pay nothing.
+   */
+  stats?: boolean;
+}
+
+/** The options as given to `store.database()`, checked (INVALID_INPUT names the database). */
+export function checkDatabaseOptions(name: string, options: unknown): { stats: boolean } {
+  if (options === undefined) return { stats: false };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `database "${name}": options must be an object like { stats: true }, got ${describeValue(options)}`,
+    );
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (key !== 'stats') throw new ScopedDbError('INVALID_INPUT', `database "${name}": unknown option "${key}" (known: stats)`);
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new ScopedDbError('INVALID_INPUT', `database "${name}": option "stats" must be a boolean, got ${describeValue(value)}`);
+    }
+  }
+  return { stats: (options as RedisDatabaseOptions).stats === true };
+}
+
 /** Core's `AsyncScopedDatabase` over the store's transport and write path; one per `store.database()` call. */
 export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K, V, VIn> {
   readonly name: string;
+  /** True when this database keeps per-scope stats (`{ stats: true }`). */
+  readonly stats: boolean;
   #checked: Promise<void> | undefined;
   #passed = false;
 
@@ -70,25 +101,36 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     name: string,
     readonly keyCodec: Codec<K>,
     readonly valueCodec: Codec<V, VIn>,
+    options?: RedisDatabaseOptions,
   ) {
     this.name = checkDatabaseName(name);
     // Core's check: a codec's name is what the meta record stores, so an empty one is refused.
     checkCodec(keyCodec, 'key');
     checkCodec(valueCodec, 'value');
+    this.stats = checkDatabaseOptions(this.name, options).stats;
   }
 
   /**
-   * Like core's `create()`: the first use of a database name records its codecs,
-   * and a handle with other codecs fails with CODEC_MISMATCH. Checked once per handle.
+   * Like core's `create()`: the first use of a database name records its codecs (and
+   * whether it keeps stats), and a handle with other codecs fails with CODEC_MISMATCH, one
+   * without stats on a database that keeps them with INVALID_INPUT. Checked once per handle.
+   * A handle that turns stats on for a database that has data counts it first (recountStats),
+   * before any of its writes is sent.
    */
   ready(): Promise<void> {
+    const codecs = { format: keyFormat.version, keyCodec: this.keyCodec.name, valueCodec: this.valueCodec.name };
+    const plain = JSON.stringify(codecs);
+    const counted = JSON.stringify({ ...codecs, stats: true });
     this.#checked ??= this.context.caller
       .eval<number>(
         `database "${this.name}"`,
         DATABASE_META_SCRIPT,
         [DATABASE_META_KEY],
-        [this.name, JSON.stringify({ format: keyFormat.version, keyCodec: this.keyCodec.name, valueCodec: this.valueCodec.name })],
+        this.stats ? [this.name, counted, plain, '1'] : [this.name, plain, counted, ''],
       )
+      .then(async (reply) => {
+        if (Number(reply) === 2) await this.context.recount(this.name, undefined);
+      })
       .then(
         () => {
           this.#passed = true;
@@ -243,15 +285,32 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return this.context.registerScope(scope);
   }
 
-  /** Stats are not kept on Redis yet: the same refusal as an LMDB database built without `.withStats()`. */
+  /** The scope's entries and bytes here: one HMGET of its stats record, in the read script that checks its id. */
   async getStats(scope: ScopeLike): Promise<ScopeStats> {
-    Scope.from(scope);
-    throw new ScopedDbError('INVALID_INPUT', `getStats needs a database built .withStats(): "${this.name}" keeps no stats`);
+    const s = Scope.from(scope);
+    this.#requireStats('getStats');
+    await this.#readable(s);
+    const [entries, bytes] = await this.context.read<(Buffer | null)[]>(s, this.name, { op: 'stats', database: this.name }, 'getStats');
+    return { entries: Number(entries?.toString() ?? 0), bytes: Number(bytes?.toString() ?? 0) };
   }
 
+  /**
+   * Counts the scope's data here again (every id holding data here when `scope` is left out)
+   * and stores it as the stats; resolves with what it found in all. One script per id, which
+   * walks that id's entries (README "Stats and quotas": its cost).
+   */
   async recountStats(scope?: ScopeLike): Promise<ScopeStats> {
-    if (scope !== undefined) Scope.from(scope);
-    throw new ScopedDbError('INVALID_INPUT', `recountStats needs a database built .withStats(): "${this.name}" keeps no stats`);
+    const s = scope === undefined ? undefined : Scope.from(scope);
+    this.#requireStats('recountStats');
+    await this.ready();
+    if (s !== undefined) await this.context.readTurn(s);
+    return this.context.recount(this.name, s);
+  }
+
+  #requireStats(method: string): void {
+    if (!this.stats) {
+      throw new ScopedDbError('INVALID_INPUT', `${method} needs a database opened with { stats: true }: "${this.name}" keeps no stats`);
+    }
   }
 
   /** Core's generated view (view.ts), the same one LMDB returns: a frozen object of closures, no path to this database. */
