@@ -9,10 +9,12 @@ import { edgeScopes, type ScopeRun, type SuiteContext, scopeRun, suiteContext } 
 import { badDatabasesGroup, badKeysAndValuesGroup, badScopesGroup } from './groups/bad-input.js';
 import { codecErrorsGroup, codecMessagesGroup } from './groups/codec-errors.js';
 import { isolationGroup } from './groups/isolation.js';
+import { lifecycleGroup } from './groups/lifecycle.js';
 import { orderGroup } from './groups/order.js';
 import { rangesGroup } from './groups/ranges.js';
 import { rangesUnderWritesGroup } from './groups/ranges-under-writes.js';
 import { readsWritesGroup } from './groups/reads-writes.js';
+import { statsGroup } from './groups/stats.js';
 import { syncGroup } from './groups/sync.js';
 import { transactionsGroup } from './groups/transactions.js';
 import { viewsGroup } from './groups/views.js';
@@ -49,6 +51,9 @@ export function describeScopedDatabase(label: string, options: ScopedDatabaseSui
     badScopesGroup(ctx);
     badDatabasesGroup(ctx);
     codecMessagesGroup(ctx);
+    // Stats (Supports.stats) and the scope lifecycle with quotas (Supports.lifecycle, with stats).
+    if (supports.stats) statsGroup(ctx);
+    if (supports.lifecycle) lifecycleGroup(ctx);
     // The single-scope groups: first on the database's scope-first methods, in a named scope;
     singleScopeGroups(ctx, scopeRun('tenant', false));
     // then again in the default scope and on scopes whose ids end in ff and ffff (an upper
