@@ -25,28 +25,22 @@ export interface SuiteQuota {
   maxBytes?: number;
 }
 
-/** The scope lifecycle of API.md v2, async (a registry's, or a store's own); required when `supports.lifecycle`. */
-export interface SuiteLifecycle {
-  /** Empties the scope in every database at once. */
-  dropScope(scope: ScopeLike): Promise<void>;
-  /** Gives `from`'s data the name `to`; a taken `to` is SCOPE_EXISTS unless `replace`. */
-  renameScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<void>;
-  /** Swaps the data of two scopes. */
-  swapScopes(a: ScopeLike, b: ScopeLike): Promise<void>;
-  /** Copies every database's entries of `from` to `to`; resolves with the entries copied. */
-  copyScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<number>;
+/** A scope's stats across the stats-keeping databases, as `scopeStats` reports them. */
+export interface SuiteScopeStats {
+  /** Entries in all the stats-keeping databases together. */
+  entries: number;
+  /** Stored bytes in all of them together. */
+  bytes: number;
+  /** Each stats-keeping database's share, by name. */
+  databases: Record<string, ScopeStats>;
 }
 
-/** Stats across databases and quotas (API.md v2), async; required when `supports.stats` and `supports.lifecycle`. */
-export interface SuiteQuotas {
-  /** The scope's stats summed over the stats-keeping databases, and per database. */
-  scopeStats(scope: ScopeLike): Promise<{ entries: number; bytes: number; databases: Record<string, ScopeStats> }>;
-  /** Sets, or with null removes, the scope's quota. */
-  setQuota(scope: ScopeLike, quota: SuiteQuota | null): Promise<void>;
-  /** The scope's quota, if it has one. */
-  getQuota(scope: ScopeLike): Promise<SuiteQuota | undefined>;
-  /** Every quota, by scope. */
-  listQuotas(): Promise<{ scope: Scope; quota: SuiteQuota }[]>;
+/** A scope and its quota, as `listQuotas` lists them. */
+export interface SuiteScopeQuota {
+  /** The scope. */
+  scope: Scope;
+  /** Its quota. */
+  quota: SuiteQuota;
 }
 
 /**
@@ -54,7 +48,7 @@ export interface SuiteQuotas {
  * quota methods sit on the backend itself (a Redis store has them as they are); a backend that
  * declares `supports.lifecycle` must have them.
  */
-export interface SuiteBackend extends Partial<SuiteLifecycle & SuiteQuotas> {
+export interface SuiteBackend {
   /**
    * A handle on the database `name` with these codecs; the suite never reuses a name. A refused
    * name or codec (or other codecs than the name was first used with, or no stats for a
@@ -63,7 +57,29 @@ export interface SuiteBackend extends Partial<SuiteLifecycle & SuiteQuotas> {
   database<K, V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V>, options?: SuiteDatabaseOptions): SuiteDatabase<K, V>;
   /** Called once, after the suite's last test. */
   close?(): void | Promise<void>;
+  /** `supports.lifecycle`: empties the scope in every database at once. */
+  dropScope?(scope: ScopeLike): Promise<void>;
+  /** `supports.lifecycle`: gives `from`'s data the name `to`; a taken `to` is SCOPE_EXISTS unless `replace`. */
+  renameScope?(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<void>;
+  /** `supports.lifecycle`: swaps the data of two scopes. */
+  swapScopes?(a: ScopeLike, b: ScopeLike): Promise<void>;
+  /** `supports.lifecycle`: copies every database's entries of `from` to `to`; resolves with the entries copied. */
+  copyScope?(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<number>;
+  /** `stats` and `lifecycle`: the scope's stats summed over the stats-keeping databases, and per database. */
+  scopeStats?(scope: ScopeLike): Promise<SuiteScopeStats>;
+  /** `stats` and `lifecycle`: sets, or with null removes, the scope's quota. */
+  setQuota?(scope: ScopeLike, quota: SuiteQuota | null): Promise<void>;
+  /** `stats` and `lifecycle`: the scope's quota, if it has one. */
+  getQuota?(scope: ScopeLike): Promise<SuiteQuota | undefined>;
+  /** `stats` and `lifecycle`: every quota, by scope. */
+  listQuotas?(): Promise<SuiteScopeQuota[]>;
 }
+
+/** The lifecycle methods of a backend that declares `supports.lifecycle`. */
+export type SuiteLifecycle = Required<Pick<SuiteBackend, 'dropScope' | 'renameScope' | 'swapScopes' | 'copyScope'>>;
+
+/** The quota methods of a backend that declares `supports.stats` and `supports.lifecycle`. */
+export type SuiteQuotas = Required<Pick<SuiteBackend, 'scopeStats' | 'setQuota' | 'getQuota' | 'listQuotas'>>;
 
 /** What the backend does beyond what every backend must; each flag adds tests, none removes a required one. */
 export interface Supports {

@@ -7,6 +7,8 @@ export type {
   SuiteLifecycle,
   SuiteQuota,
   SuiteQuotas,
+  SuiteScopeQuota,
+  SuiteScopeStats,
   Supports,
 } from './backend.js';
 export { type AsyncFromSync, asyncFromSync, type LmdbSuiteBackendOptions, type LmdbSuiteRegistry, openLmdbSuiteBackend } from './lmdb.js';

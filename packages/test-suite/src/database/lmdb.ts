@@ -17,11 +17,10 @@ import {
   type ScopedView,
   type ScopeLike,
   type ScopeRegistrar,
-  type ScopeStats,
   scopedDatabaseOptions,
 } from '@scoped-lmdb/core';
 import type { RootDatabase } from 'lmdb';
-import type { SuiteBackend, SuiteDatabase, SuiteDatabaseOptions, SuiteQuota } from './backend.js';
+import type { SuiteBackend, SuiteDatabase, SuiteDatabaseOptions, SuiteQuota, SuiteScopeQuota, SuiteScopeStats } from './backend.js';
 
 /** `SuiteDatabase` with the sync database it adapts. */
 export type AsyncFromSync<K, V, VIn = V> = SuiteDatabase<K, V, VIn> & {
@@ -160,13 +159,13 @@ export interface LmdbSuiteRegistry extends ScopeRegistrar {
   /** Copies every database's entries of `from` to `to`. */
   copyScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<number>;
   /** The scope's stats across the env's stats-keeping databases. */
-  scopeStats(scope: ScopeLike): { entries: number; bytes: number; databases: Record<string, ScopeStats> };
+  scopeStats(scope: ScopeLike): SuiteScopeStats;
   /** Sets, or with null removes, the scope's quota. */
   setQuota(scope: ScopeLike, quota: SuiteQuota | null): void;
   /** The scope's quota, if any. */
   getQuota(scope: ScopeLike): SuiteQuota | undefined;
   /** Every quota, by scope. */
-  listQuotas(): { scope: Scope; quota: SuiteQuota }[];
+  listQuotas(): SuiteScopeQuota[];
 }
 
 /** Options of `openLmdbSuiteBackend`. */
