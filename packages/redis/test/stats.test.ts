@@ -110,7 +110,7 @@ describe.each([
       expect(await client().exists(key)).toBe(0);
     });
 
-    it('getStats and recountStats of a database opened without stats are INVALID_INPUT; so is reopening it without stats', async () => {
+    it('B70 getStats and recountStats of a database opened without stats are INVALID_INPUT; so is reopening it without stats (B73: bad options)', async () => {
       const { store, orders, plain } = await setup();
       await expect(plain.getStats('t')).rejects.toEqual(code('INVALID_INPUT'));
       await expect(plain.recountStats()).rejects.toEqual(code('INVALID_INPUT'));
@@ -197,7 +197,7 @@ describe.each([
   });
 
   describe('quotas', () => {
-    it('refuse a write that would pass them, writing nothing', async () => {
+    it('B72 refuse a write that would pass them, writing nothing', async () => {
       const { store, orders, users, plain } = await setup();
       await store.setQuota('t', { maxEntries: 3 });
       await orders.put('t', 'a', '1');
@@ -227,7 +227,7 @@ describe.each([
       expect((await store.scopeStats('t')).bytes).toBe(10);
     });
 
-    it('fail a whole transaction; un-awaited writes fail only the one over it', async () => {
+    it('B72 fail a whole transaction; un-awaited writes fail only the one over it', async () => {
       const { store, orders } = await setup();
       await store.setQuota('t', { maxEntries: 2 });
       await expect(
@@ -308,7 +308,7 @@ describe.each([
       await orders.put('new', 'kk', 'vv');
     });
 
-    it('refuse bad quotas and DEFAULT', async () => {
+    it('B71 refuse bad quotas and DEFAULT', async () => {
       const { store } = await setup();
       for (const bad of [{}, { maxEntries: -1 }, { maxBytes: 1.5 }, { maxEntries: '5' }, 5, 'x', undefined]) {
         await expect(store.setQuota('t', bad as never)).rejects.toEqual(code('INVALID_INPUT'));
