@@ -181,7 +181,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       try {
         db.transactionSync(() => {
           for (const w of writes) db.putSync(w.scope, w.k, w.v);
-          if (fail) db.putSync(writes[0]?.scope ?? null, '', 0); // empty key: INVALID_INPUT
+          if (fail) db.putSync(null, '', 0); // an empty key in the default scope: INVALID_INPUT
         });
         if (fail) throw new Divergence('a transaction with an empty key committed');
       } catch (error) {

@@ -5,6 +5,7 @@ export { isScopedDbError, ScopedDbError, type ScopedDbErrorCode, type ScopedDbEr
 export type {
   AsyncScopedDatabase,
   AsyncScopedView,
+  ClearRange,
   Entry,
   RangeIterable,
   RangeOptions,

@@ -25,6 +25,22 @@ export interface RangeOptions<K> {
   offset?: number | undefined;
 }
 
+/**
+ * The part of a scope a range-bounded clear removes: exactly the keys `getRange` with the same
+ * options would visit (`start` inclusive, `end` exclusive, lmdb-js's `reverse`, where `start`
+ * is the high end, and `limit` counting removed entries). Any other option is `INVALID_INPUT`.
+ */
+export interface ClearRange<K> {
+  /** Inclusive (the high end when `reverse`). */
+  start?: K | undefined;
+  /** Exclusive. */
+  end?: K | undefined;
+  /** Walk from the high end down (matters with `limit`). */
+  reverse?: boolean | undefined;
+  /** Remove at most this many entries. */
+  limit?: number | undefined;
+}
+
 /** One entry of a range. */
 export interface Entry<K, V> {
   /** The decoded key. */
@@ -92,10 +108,10 @@ export interface ScopedView<K, V, VIn = V> {
   remove(key: K): Promise<boolean>;
   /** Removes `key` now; true iff it existed. */
   removeSync(key: K): boolean;
-  /** Removes every entry of the scope now; returns how many. */
-  clearSync(): number;
-  /** Removes every entry of the scope in the next batch; resolves how many. */
-  clearAsync(): Promise<number>;
+  /** Removes every entry of the scope (or of `range` in it) now; returns how many. */
+  clearSync(range?: ClearRange<K>): number;
+  /** Removes every entry of the scope (or of `range` in it) in the next batch; resolves how many. */
+  clearAsync(range?: ClearRange<K>): Promise<number>;
   /** The scope's entries in key order, lazily. */
   getRange(options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
   /** The scope's keys in order, lazily. */
@@ -128,10 +144,10 @@ export interface ScopedDatabase<K, V, VIn = V> extends ScopeEmptinessChecker {
   remove(scope: ScopeLike, key: K): Promise<boolean>;
   /** Removes now; true iff the key existed. */
   removeSync(scope: ScopeLike, key: K): boolean;
-  /** Removes every entry of that scope only, now; returns how many. */
-  clearSync(scope: ScopeLike): number;
-  /** Removes every entry of that scope only, in the next batch; resolves how many. */
-  clearAsync(scope: ScopeLike): Promise<number>;
+  /** Removes every entry of that scope only (or of `range` in it), now; returns how many. */
+  clearSync(scope: ScopeLike, range?: ClearRange<K>): number;
+  /** Removes every entry of that scope only (or of `range` in it), in the next batch; resolves how many. */
+  clearAsync(scope: ScopeLike, range?: ClearRange<K>): Promise<number>;
   /** The scope's entries in key order, lazily; options apply inside the scope. */
   getRange(scope: ScopeLike, options?: RangeOptions<K>): RangeIterable<Entry<K, V>>;
   /** The scope's keys in order, lazily. */
@@ -184,9 +200,9 @@ export interface AsyncScopedView<K, V, VIn = V> {
   /** The same as `remove`. */
   removeSync(key: K): Promise<boolean>;
   /** The same as `clearAsync`. */
-  clearSync(): Promise<number>;
-  /** Removes every entry of the scope; resolves how many. */
-  clearAsync(): Promise<number>;
+  clearSync(range?: ClearRange<K>): Promise<number>;
+  /** Removes every entry of the scope (or of `range` in it); resolves how many. */
+  clearAsync(range?: ClearRange<K>): Promise<number>;
   /** The scope's entries in key order, streamed in pages. */
   getRange(options?: RangeOptions<K>): AsyncIterable<Entry<K, V>>;
   /** The scope's keys in order, streamed in pages. */
@@ -227,9 +243,9 @@ export interface AsyncScopedDatabase<K, V, VIn = V> {
   /** The same as `remove`. */
   removeSync(scope: ScopeLike, key: K): Promise<boolean>;
   /** The same as `clearAsync`. */
-  clearSync(scope: ScopeLike): Promise<number>;
-  /** Removes every entry of that scope only; resolves how many. */
-  clearAsync(scope: ScopeLike): Promise<number>;
+  clearSync(scope: ScopeLike, range?: ClearRange<K>): Promise<number>;
+  /** Removes every entry of that scope only (or of `range` in it); resolves how many. */
+  clearAsync(scope: ScopeLike, range?: ClearRange<K>): Promise<number>;
   /** Streamed in pages; not a snapshot: a write between two pages may or may not be seen. */
   getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>>;
   /** The scope's keys in order, streamed in pages. */

@@ -28,9 +28,16 @@ export interface ScopeBounds {
   end?: Uint8Array;
 }
 
-/** Rejects keys LMDB would refuse (or silently miss, for an oversize `get`). */
-export function checkKeyLength(length: number): void {
-  if (length === 0) throw new ScopedDbError('INVALID_INPUT', 'an empty key is not allowed (LMDB has no zero-length keys)');
+/**
+ * Rejects keys LMDB would refuse (or silently miss, for an oversize `get`), the one home of
+ * the rule for every backend. An empty encoded key is fine inside a named scope (the stored
+ * key is its id, never empty) but not in the DEFAULT scope, whose table stores keys as they
+ * are and LMDB has no zero-length keys; `inDefaultScope` defaults to the strict rule.
+ */
+export function checkKeyLength(length: number, inDefaultScope = true): void {
+  if (length === 0 && inDefaultScope) {
+    throw new ScopedDbError('INVALID_INPUT', 'an empty key is not allowed in the default scope (LMDB has no zero-length keys)');
+  }
   if (length > MAX_KEY_BYTES) {
     throw new ScopedDbError('KEY_TOO_LARGE', `the encoded key is ${length} bytes; the limit is ${MAX_KEY_BYTES}`);
   }
@@ -103,7 +110,7 @@ export class KeyWriter<K> {
     } catch (error) {
       throw encodingError(codec.name, 'encode', error);
     }
-    checkKeyLength(end - offset);
+    checkKeyLength(end - offset, id === null);
     // One cached view per length: the hot path allocates nothing.
     let view = this.#views[end];
     if (view === undefined) view = this.#views[end] = target.subarray(0, end);
@@ -144,7 +151,7 @@ function copyPlain(bytes: Uint8Array, skip: number): Uint8Array {
 
 /** Writes `id ‖ key` (or `key` alone for DEFAULT) into `target` from 0; returns the length. */
 export function writeScopedKey(scope: Scope, key: Uint8Array, target: Uint8Array): number {
-  checkKeyLength(key.length);
+  checkKeyLength(key.length, scope.isDefault);
   const offset = writeKeyPrefix(scope, target);
   target.set(key, offset);
   return offset + key.length;

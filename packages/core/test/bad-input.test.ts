@@ -72,11 +72,14 @@ describe('bad input', () => {
     intact();
   });
 
-  it('an empty key is INVALID_INPUT', async () => {
+  it('an empty key is INVALID_INPUT in the default scope, and an ordinary key in a named one', async () => {
     const { db, intact } = setup();
-    expect(() => db.putSync('s', '', 1)).toThrow(code('INVALID_INPUT'));
-    expect(() => db.get('s', '')).toThrow(code('INVALID_INPUT'));
+    expect(() => db.putSync(null, '', 1)).toThrow(code('INVALID_INPUT'));
+    expect(() => db.get(null, '')).toThrow(code('INVALID_INPUT'));
     await expect(db.put(null, '', 1)).rejects.toEqual(code('INVALID_INPUT'));
+    expect(db.putSync('s', '', 'empty')).toBe(true);
+    expect(db.get('s', '')).toBe('empty');
+    expect(db.removeSync('s', '')).toBe(true);
     intact();
   });
 

@@ -17,6 +17,13 @@ describe('keyFormat (version 1)', () => {
     expect(keyFormat.encode('tenant', key)).toEqual(keyFormat.encode(scope, key));
   });
 
+  it('encodes an empty key in a named scope as the id alone, and refuses it for DEFAULT', () => {
+    const scope = Scope.named('tenant');
+    expect(keyFormat.encode(scope, new Uint8Array(0))).toEqual(scope.id);
+    expect(keyFormat.decode(scope.id as Uint8Array).key).toEqual(new Uint8Array(0));
+    expect(() => keyFormat.encode(null, new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+
   it('decodes a named key back into hash and key', () => {
     const scope = Scope.named('tenant');
     const decoded = keyFormat.decode(keyFormat.encode(scope, bytes(9, 8)));

@@ -45,6 +45,41 @@ describe('.withStats()', () => {
     expect(db.getStats('never-written')).toEqual({ entries: 0, bytes: 0 });
   });
 
+  it('a range-bounded clear subtracts exactly what it removed, in every scope, and agrees with a recount', async () => {
+    const db = statsDb();
+    for (const scope of [null, 'tenant']) {
+      for (const k of ['a', 'b', 'c', 'd', 'e']) db.putSync(scope, k, k.repeat(3));
+      expect(db.clearSync(scope, { start: 'b', end: 'd' })).toBe(2);
+      expect(db.getStats(scope)).toEqual({ entries: 3, bytes: 3 * size('a', 'aaa') });
+      const [cleared, put] = await Promise.all([db.clearAsync(scope, { reverse: true, limit: 1 }), db.put(scope, 'z', 1)]);
+      expect([cleared, put]).toEqual([1, true]);
+      expect(db.getKeys(scope).asArray).toEqual(['a', 'd', 'z']);
+      expect(db.getStats(scope)).toEqual({ entries: 3, bytes: 2 * size('a', 'aaa') + size('z', 1) });
+      // A clear that rolls back with its transaction leaves the stats as they were.
+      expect(() =>
+        db.transactionSync(() => {
+          db.clearSync(scope, { start: 'a' });
+          throw new Error('abort');
+        }),
+      ).toThrow('abort');
+      expect(db.getStats(scope).entries).toBe(3);
+      expect(db.recountStats(scope)).toEqual(db.getStats(scope));
+    }
+  });
+
+  it('B66 a bad clear range names the database, the scope and the call', async () => {
+    const db = statsDb();
+    db.putSync('tenant', 'a', 1);
+    expect(() => db.clearSync('tenant', { offset: 1 } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/clearSync in "counted", scope "tenant".*offset/) }),
+    );
+    await expect(db.scope('tenant').clearAsync({ limit: -1 })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/clearAsync in "counted", scope "tenant"/),
+    });
+    expect(db.getStats('tenant').entries).toBe(1);
+  });
+
   it('rolls back with a transaction, and a nested one that throws rolls back alone', () => {
     const db = statsDb();
     db.putSync('t', 'kept', 1);

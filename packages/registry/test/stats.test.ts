@@ -60,6 +60,20 @@ describe('stats through the lifecycle', () => {
 });
 
 describe('quotas', () => {
+  it('a range-bounded clear makes exactly the room it freed, under a call-ordered put', async () => {
+    const { registry, orders } = setup();
+    registry.setQuota('t', { maxEntries: 3 });
+    for (const k of ['a', 'b', 'c']) orders.putSync('t', k, '1');
+    expect(orders.clearSync('t', { start: 'c' })).toBe(1);
+    // The clear runs first in the batch, so the put after it fits; the next one does not.
+    const [cleared, put] = await Promise.all([orders.clearAsync('t', { end: 'b' }), orders.put('t', 'x', '1')]);
+    expect([cleared, put]).toEqual([1, true]);
+    orders.putSync('t', 'y', '1');
+    expect(() => orders.putSync('t', 'z', '1')).toThrow(code('QUOTA_EXCEEDED'));
+    expect(registry.scopeStats('t').entries).toBe(3);
+    expect(orders.getKeys('t').asArray).toEqual(['b', 'x', 'y']);
+  });
+
   it('refuse a write that would pass them, sync and async, writing nothing', async () => {
     const { registry, orders, users } = setup();
     registry.setQuota('t', { maxEntries: 3 });

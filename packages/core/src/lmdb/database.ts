@@ -8,7 +8,16 @@
 import type { Database, RangeIterable as LmdbIterable, RootDatabase } from 'lmdb';
 import { type Codec, encodeWith, encodingError, plainBytesCodecs } from '../codec.js';
 import { describeValue, printableKey, ScopedDbError, withContext, wrapError } from '../errors.js';
-import type { Entry, RangeIterable, RangeOptions, ScopedDatabase, ScopedView, ScopeRegistrar, ScopeStats } from '../interfaces.js';
+import type {
+  ClearRange,
+  Entry,
+  RangeIterable,
+  RangeOptions,
+  ScopedDatabase,
+  ScopedView,
+  ScopeRegistrar,
+  ScopeStats,
+} from '../interfaces.js';
 import {
   type DatabaseKind,
   firstScopeStart,
@@ -22,7 +31,7 @@ import {
   replaceId,
   SCOPE_ID_BYTES,
 } from '../key-format.js';
-import { checkRangeOptions } from '../range-options.js';
+import { checkClearRange, checkRangeOptions } from '../range-options.js';
 import { describeScope, Scope, type ScopeLike } from '../scope.js';
 import { bindScope, SYNC_VIEW } from '../view.js';
 import { exactView, inWriteTransaction, isClosing, isReadOnly } from './lmdb-internals.js';
@@ -272,19 +281,21 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     }
   }
 
-  clearSync(scope: ScopeLike): number {
+  clearSync(scope: ScopeLike, range?: ClearRange<K>): number {
     const s = Scope.from(scope);
+    const checked = this.#checkClear('clearSync', s, range);
     this.#checkWritable('clearSync');
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
-    return this.#storage('clearSync', () => this.#env.transactionSync(() => this.#clearInTransaction(s)));
+    return this.#storage('clearSync', () => this.#env.transactionSync(() => this.#clearInTransaction(s, checked)));
   }
 
-  clearAsync(scope: ScopeLike): Promise<number> {
+  clearAsync(scope: ScopeLike, range?: ClearRange<K>): Promise<number> {
     try {
       const s = Scope.from(scope);
+      const checked = this.#checkClear('clearAsync', s, range);
       this.#checkWritable('clearAsync');
-      if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s));
-      return this.#queue.add({ context: `clearAsync in "${this.name}"`, partial: true, apply: () => this.#clearInTransaction(s) });
+      if (inWriteTransaction(this.#env)) return Promise.resolve(this.clearSync(s, checked));
+      return this.#queue.add({ context: `clearAsync in "${this.name}"`, partial: true, apply: () => this.#clearInTransaction(s, checked) });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -483,9 +494,26 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     }
   }
 
-  #clearInTransaction(scope: Scope): number {
+  /**
+   * A clear's range, checked at the call (bad options fail before anything is queued): its
+   * options, and its bounds encoded once under the id reads use now, so a key the codec
+   * refuses fails here too. Undefined for the whole scope.
+   */
+  #checkClear(action: string, scope: Scope, range: ClearRange<K> | undefined): ClearRange<K> | undefined {
+    let checked: ClearRange<K> | undefined;
+    try {
+      checked = checkClearRange(range);
+    } catch (error) {
+      throw withContext(error, 'INVALID_INPUT', `${action} in "${this.name}", ${describeScope(scope)}`);
+    }
+    if (checked === undefined) return undefined;
+    this.#range(this.#registration.readId(scope), checked);
+    return { ...checked };
+  }
+
+  #clearInTransaction(scope: Scope, range: ClearRange<K> | undefined): number {
     const table = this.#tableOf(scope);
-    if (scope.isDefault && !this.#mainDb) {
+    if (range === undefined && scope.isDefault && !this.#mainDb) {
       const count = table.getCount();
       table.clearSync();
       this.#stats?.reset(this.name, null);
@@ -493,19 +521,41 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     }
     const id = this.#registration.readId(scope);
     if (id === undefined) return 0;
-    this.#stats?.reset(this.name, id);
-    // Delete in passes so a huge scope never needs all its keys in memory at once.
-    let removed = 0;
-    for (;;) {
-      const keys = Array.from(this.#storedKeys(scope, id, { limit: CLEAR_BATCH }));
-      for (const key of keys) {
-        // In the main database a record of a table opened outside this library cannot be
-        // deleted (LMDB refuses); that throws, and the whole clear rolls back.
-        table.removeSync(key);
-      }
-      removed += keys.length;
-      if (keys.length < CLEAR_BATCH) return removed;
+    if (range === undefined) {
+      this.#stats?.reset(this.name, id);
+      return this.#removeInPasses(scope, id, {}, Number.POSITIVE_INFINITY, (key) => table.removeSync(key));
     }
+    const { limit = Number.POSITIVE_INFINITY, ...bounds } = range;
+    const stats = this.#stats;
+    if (stats === undefined) return this.#removeInPasses(scope, id, bounds, limit, (key) => table.removeSync(key));
+    // Part of a scope: each removed entry leaves the stats with its key and value bytes.
+    const skip = id === null ? 0 : SCOPE_ID_BYTES;
+    return this.#removeInPasses(scope, id, bounds, limit, (key) => {
+      const old = table.getBinaryFast(key);
+      if (old === undefined) return;
+      const bytes = key.length - skip + old.length;
+      table.removeSync(key);
+      stats.add(this.name, id, -1, -bytes);
+    });
+  }
+
+  /**
+   * Removes the keys of `bounds` (at most `limit`) in passes, so a huge scope never needs all
+   * its keys in memory at once. Each pass reads again from the same bounds: the keys the last
+   * one removed are gone, so it goes on where that one stopped, in either direction.
+   */
+  #removeInPasses(scope: Scope, id: Uint8Array | null, bounds: RangeOptions<K>, limit: number, remove: (key: Uint8Array) => void): number {
+    let removed = 0;
+    while (removed < limit) {
+      const batch = Math.min(CLEAR_BATCH, limit - removed);
+      const keys = Array.from(this.#storedKeys(scope, id, { ...bounds, limit: batch }));
+      // In the main database a record of a table opened outside this library cannot be
+      // deleted (LMDB refuses); that throws, and the whole clear rolls back.
+      for (const key of keys) remove(key);
+      removed += keys.length;
+      if (keys.length < batch) break;
+    }
+    return removed;
   }
 
   /**

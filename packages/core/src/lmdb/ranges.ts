@@ -43,6 +43,9 @@ export function lmdbRange<K>(id: Uint8Array | null, o: RangeOptions<K>, bound: (
     if (o.inclusiveEnd) range.inclusiveEnd = true;
   } else if (outerEnd !== undefined) {
     range.end = outerEnd;
+    // Reverse, the low end is the scope's id, and the stored key of an empty key is the id
+    // itself: lmdb-js's end is exclusive, so include it (no other scope's key equals this id).
+    if (reverse) range.inclusiveEnd = true;
   } else if (reverse) {
     reachFirstKey(range);
   }

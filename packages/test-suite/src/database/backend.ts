@@ -91,10 +91,16 @@ export interface Supports {
   snapshotRanges: boolean;
   /** `transaction(scope, fn)` commits writes to other scopes with it (LMDB); otherwise they fail it with INVALID_INPUT (Redis Cluster). */
   crossScopeTransactions: boolean;
+  /** An empty key is an ordinary key inside a named scope (still `INVALID_INPUT` in DEFAULT); off: refused everywhere. */
+  emptyKeys?: boolean | undefined;
+  /** `clearSync`/`clearAsync` take a `ClearRange` and remove exactly that part of the scope; off: no range-clear test runs. */
+  rangeClear?: boolean | undefined;
+  /** `sync.snapshot()` holds a read snapshot across calls (LMDB; needs `sync`); off: no snapshot test runs. */
+  snapshots?: boolean | undefined;
   /** `database(name, k, v, { stats: true })` keeps exact per-scope stats (`getStats`, `recountStats`) on every write path. */
-  stats: boolean;
+  stats?: boolean | undefined;
   /** The backend has `SuiteLifecycle` (drop, rename, swap, copy); with `stats` too, also `SuiteQuotas`. */
-  lifecycle: boolean;
+  lifecycle?: boolean | undefined;
 }
 
 /** The options of `describeScopedDatabase`. */

@@ -8,9 +8,11 @@ import type { ScopedDatabaseSuiteOptions } from './backend.js';
 import { edgeScopes, type ScopeRun, type SuiteContext, scopeRun, suiteContext } from './context.js';
 import { badDatabasesGroup, badKeysAndValuesGroup, badScopesGroup } from './groups/bad-input.js';
 import { codecErrorsGroup, codecMessagesGroup } from './groups/codec-errors.js';
+import { emptyKeysGroup } from './groups/empty-keys.js';
 import { isolationGroup } from './groups/isolation.js';
 import { lifecycleGroup } from './groups/lifecycle.js';
 import { orderGroup } from './groups/order.js';
+import { rangeClearGroup } from './groups/range-clear.js';
 import { rangesGroup } from './groups/ranges.js';
 import { rangesUnderWritesGroup } from './groups/ranges-under-writes.js';
 import { readsWritesGroup } from './groups/reads-writes.js';
@@ -30,6 +32,9 @@ function singleScopeGroups(ctx: SuiteContext, run: ScopeRun): void {
   transactionsGroup(ctx, run);
   badKeysAndValuesGroup(ctx, run);
   codecErrorsGroup(ctx, run);
+  // The optional features (Supports): a backend without one gets the old behaviour's tests only.
+  if (ctx.supports.rangeClear) rangeClearGroup(ctx, run);
+  if (ctx.supports.emptyKeys && !run.scope.isDefault) emptyKeysGroup(ctx, run);
   // A backend without core's sync API gets no test that needs it (Supports.sync).
   if (ctx.supports.sync) syncGroup(ctx, run);
 }

@@ -68,14 +68,15 @@ export function codecMessagesGroup(ctx: SuiteContext): void {
       const db = ctx.stringDb();
       const badValue = { n: 1n };
       await rejectsWith(() => db.put('', 42 as never, badValue), 'EMPTY_SCOPE_NAME');
-      // The value fails first: an empty or unencodable key is reported only for a value that encodes.
-      await expect(db.put('c', '', badValue)).rejects.toMatchObject({ code: 'ENCODING', message: expect.stringContaining('"json"') });
+      // The value fails first: an empty (in the default scope) or unencodable key is reported only for a value that encodes.
+      await expect(db.put(null, '', badValue)).rejects.toMatchObject({ code: 'ENCODING', message: expect.stringContaining('"json"') });
       await expect(db.put('c', 42 as never, badValue)).rejects.toMatchObject({
         code: 'ENCODING',
         message: expect.stringContaining('"json"'),
       });
-      await rejectsWith(() => db.put('c', '', 1), 'INVALID_INPUT');
+      await rejectsWith(() => db.put(null, '', 1), 'INVALID_INPUT');
       expect(await db.isScopeEmpty('c')).toBe(true);
+      expect(await db.isScopeEmpty(null)).toBe(true);
     });
 
     it('a decode failure names the call, the database, the scope and the key, alike on every backend', async () => {

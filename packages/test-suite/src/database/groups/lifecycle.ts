@@ -27,7 +27,7 @@ function registryOf(backend: SuiteBackend, quotas: boolean): SuiteLifecycle & Pa
 }
 
 export function lifecycleGroup(ctx: SuiteContext): void {
-  const counted = ctx.supports.stats;
+  const counted = ctx.supports.stats === true;
   const setup = () => {
     const prefix = ctx.freshName();
     const names = { a: `${prefix}-a`, b: `${prefix}-b`, c: `${prefix}-c` };

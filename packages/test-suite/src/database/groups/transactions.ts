@@ -4,6 +4,7 @@
  * shares (LMDB runs `fn` inside its write transaction; Redis queues the writes and sends them
  * as one script when `fn` returns). Writes to another scope are `supports.crossScopeTransactions`.
  */
+import { MAX_KEY_BYTES } from '@scoped-lmdb/core';
 import { describe, expect, it } from 'vitest';
 import { collect, rejectsWith, type ScopeRun, type SuiteContext } from '../context.js';
 
@@ -64,10 +65,10 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
         () =>
           at.transaction(() => {
             at.put('a', 1);
-            at.put('', 2);
+            at.put('k'.repeat(MAX_KEY_BYTES + 1), 2);
             at.put('b', 3);
           }),
-        'INVALID_INPUT',
+        'KEY_TOO_LARGE',
       );
       await rejectsWith(
         () =>
