@@ -33,6 +33,6 @@ export { recordedDatabases } from './lmdb/open.js';
 export { perEnv } from './lmdb/per-env.js';
 export type { ScopeIds } from './lmdb/registration.js';
 export { type Quota, type QuotaSource, type StatsKeeper, statsOf } from './lmdb/stats.js';
-export { checkRangeOptions } from './range-options.js';
+export { checkClearRange, checkRangeOptions } from './range-options.js';
 export { describeScope } from './scope.js';
 export { ASYNC_VIEW, bindScope, SYNC_VIEW, type ViewSpec } from './view.js';
