@@ -8,6 +8,7 @@
 import {
   type AsyncScopedDatabase,
   type AsyncScopedView,
+  type ClearRange,
   type Codec,
   type Entry,
   keyFormat,
@@ -20,6 +21,7 @@ import {
 import {
   ASYNC_VIEW,
   bindScope,
+  checkClearRange,
   checkCodec,
   checkDatabaseName,
   checkKeyLength,
@@ -155,10 +157,13 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     await this.context.readTurn(scope);
   }
 
-  /** The key as its hash field: the bytes core's key format stores in the default scope's table, with its length rules. */
-  encodeKey(key: K): Buffer {
+  /**
+   * The key as its hash field: the bytes core's key format stores in the default scope's table,
+   * with core's length rules for `scope` (an empty key is fine in a named scope, not in DEFAULT).
+   */
+  encodeKey(key: K, scope: Scope): Buffer {
     const bytes = encodeWith(this.keyCodec, key);
-    checkKeyLength(bytes.length);
+    checkKeyLength(bytes.length, scope.isDefault);
     // A copy: a write queued in a transaction must not change when the caller reuses its key bytes.
     return Buffer.from(bytes);
   }
@@ -169,7 +174,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   async get(scope: ScopeLike, key: K): Promise<V | undefined> {
     const s = Scope.from(scope);
-    const field = this.encodeKey(key);
+    const field = this.encodeKey(key, s);
     await this.#readable(s);
     const bytes = await this.context.read<Buffer | null>(s, this.name, { op: 'get', field }, 'get');
     return bytes === null ? undefined : this.#decodeValue(bytes, 'get', s, field);
@@ -178,7 +183,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
     const s = Scope.from(scope);
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describeValue(keys)}`);
-    const fields = keys.map((key) => this.encodeKey(key));
+    const fields = keys.map((key) => this.encodeKey(key, s));
     await this.#readable(s);
     if (fields.length === 0) return [];
     const values = await this.context.read<(Buffer | null)[]>(s, this.name, { op: 'mget', fields }, 'getMany');
@@ -187,7 +192,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   async doesExist(scope: ScopeLike, key: K): Promise<boolean> {
     const s = Scope.from(scope);
-    const field = this.encodeKey(key);
+    const field = this.encodeKey(key, s);
     await this.#readable(s);
     return Number(await this.context.read<number>(s, this.name, { op: 'exists', field }, 'doesExist')) === 1;
   }
@@ -198,7 +203,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
         // Core's order (lmdb/database.ts): scope, value, key; so a bad input fails alike on both backends.
         const s = Scope.from(scope);
         const valueBytes = this.encodeValue(value);
-        return [s, { database: this, kind: 'put', key: this.encodeKey(key), value: valueBytes }];
+        return [s, { database: this, kind: 'put', key: this.encodeKey(key, s), value: valueBytes }];
       },
       (stored) => stored === 1,
     );
@@ -210,7 +215,10 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   remove(scope: ScopeLike, key: K): Promise<boolean> {
     return this.context.write(
-      () => [Scope.from(scope), { database: this, kind: 'remove', key: this.encodeKey(key) }],
+      () => {
+        const s = Scope.from(scope);
+        return [s, { database: this, kind: 'remove', key: this.encodeKey(key, s) }];
+      },
       (existed) => existed === 1,
     );
   }
@@ -219,15 +227,38 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return this.remove(scope, key);
   }
 
-  clearAsync(scope: ScopeLike): Promise<number> {
+  /**
+   * Removes every entry of the scope, or (with a `ClearRange`) exactly what `getRange` with the
+   * same bounds visits: one op of the write script either way, so call order, transactions and
+   * stats hold as for any write. A whole clear UNLINKs the scope's two keys; a range clear walks
+   * its range in slices of 1 000 inside the script.
+   */
+  clearAsync(scope: ScopeLike, range?: ClearRange<K>): Promise<number> {
     return this.context.write(
-      () => [Scope.from(scope), { database: this, kind: 'clear' }],
+      () => {
+        const s = Scope.from(scope);
+        let checked: ClearRange<K> | undefined;
+        try {
+          checked = checkClearRange(range);
+        } catch (error) {
+          throw withContext(error, 'INVALID_INPUT', `clearAsync in "${this.name}", ${describeScope(s)}`);
+        }
+        if (checked === undefined || (checked.start === undefined && checked.end === undefined && checked.limit === undefined)) {
+          return [s, { database: this, kind: 'clear' }];
+        }
+        const reverse = checked.reverse === true;
+        const start = checked.start === undefined ? undefined : this.encodeKey(checked.start, s);
+        const end = checked.end === undefined ? undefined : this.encodeKey(checked.end, s);
+        const from = start ? lexBound(start, true) : reverse ? HIGHEST : LOWEST;
+        const to = end ? lexBound(end, false) : reverse ? LOWEST : HIGHEST;
+        return [s, { database: this, kind: 'clearRange', from, to, reverse, limit: checked.limit }];
+      },
       (removed) => removed,
     );
   }
 
-  clearSync(scope: ScopeLike): Promise<number> {
-    return this.clearAsync(scope);
+  clearSync(scope: ScopeLike, range?: ClearRange<K>): Promise<number> {
+    return this.clearAsync(scope, range);
   }
 
   getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>> {
@@ -245,7 +276,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   async getCount(scope: ScopeLike, options?: RangeOptions<K>): Promise<number> {
     const s = Scope.from(scope);
-    const range = this.#lexRange(options);
+    const range = this.#lexRange(options, s);
     await this.#readable(s);
     if (range.whole) return Number(await this.context.read<number>(s, this.name, { op: 'card' }, 'getCount'));
     const [min, max] = range.reverse ? [range.to, range.from] : [range.from, range.to];
@@ -343,13 +374,13 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return `${action} in "${this.name}", ${describeScope(scope)}, key ${printableKey(field)}`;
   }
 
-  #lexRange(options: RangeOptions<K> | undefined): LexRange {
+  #lexRange(options: RangeOptions<K> | undefined, scope: Scope): LexRange {
     const o = checkRangeOptions(options);
     const offset = o.offset ?? 0;
     const limit = o.limit ?? Infinity;
     const reverse = Boolean(o.reverse);
-    const start = o.start === undefined ? undefined : this.encodeKey(o.start);
-    const end = o.end === undefined ? undefined : this.encodeKey(o.end);
+    const start = o.start === undefined ? undefined : this.encodeKey(o.start, scope);
+    const end = o.end === undefined ? undefined : this.encodeKey(o.end, scope);
     const from = start ? lexBound(start, !o.exclusiveStart) : reverse ? HIGHEST : LOWEST;
     const to = end ? lexBound(end, Boolean(o.inclusiveEnd)) : reverse ? LOWEST : HIGHEST;
     return { from, to, reverse, offset, limit, whole: !start && !end && offset === 0 && limit === Infinity };
@@ -363,7 +394,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
    */
   async *#walk(action: 'getRange' | 'getKeys', scope: ScopeLike, options: RangeOptions<K> | undefined): AsyncGenerator<Entry<K, V>> {
     const s = Scope.from(scope);
-    const range = this.#lexRange(options);
+    const range = this.#lexRange(options, s);
     await this.#readable(s);
     let { from, offset } = range;
     let remaining = range.limit;

@@ -159,6 +159,11 @@ export type WriteOp =
   | { database: WriteTarget; kind: 'put'; key: Buffer; value: Buffer }
   | { database: WriteTarget; kind: 'remove'; key: Buffer }
   | { database: WriteTarget; kind: 'clear' }
+  /**
+   * Removes what `getRange` with the same bounds visits (a `ClearRange`): `from` and `to` are
+   * ZRANGE BYLEX bounds in walk order (the high one first when `reverse`); at most `limit`.
+   */
+  | { database: WriteTarget; kind: 'clearRange'; from: Buffer; to: Buffer; reverse: boolean; limit: number | undefined }
   /** Sets the scope's quota (store.setQuota), or removes it when both limits are null. */
   | { database?: undefined; kind: 'quota'; limits: QuotaLimits };
 
@@ -222,11 +227,34 @@ const QUOTA_OP = `else
     if key ~= '' or ARGV[i + 3] ~= '' then stored = true end
     results[#results + 1] = 1`;
 
+/** The range clear op of WRITE_STATS_SCRIPT (key and value: its ZRANGE BYLEX bounds in walk order). */
+const RANGE_CLEAR_OP = `elseif string.sub(op, 1, 7) == 'rclear:' then
+    -- A range clear: slices of at most 1 000 from the same bounds (the last slice is gone, so the next goes on from there).
+    local reverse, limit, removed = string.sub(op, 8, 8) == 'r', tonumber(string.sub(op, 10)), 0
+    while not limit or removed < limit do
+      local want = 1000
+      if limit then want = math.min(want, limit - removed) end
+      local slice
+      if reverse then
+        slice = redis.call('ZRANGE', order, key, ARGV[i + 3], 'BYLEX', 'REV', 'LIMIT', 0, want)
+      else
+        slice = redis.call('ZRANGE', order, key, ARGV[i + 3], 'BYLEX', 'LIMIT', 0, want)
+      end
+      if #slice == 0 then break end
+      redis.call('HDEL', hash, unpack(slice))
+      redis.call('ZREM', order, unpack(slice))
+      removed = removed + #slice
+      if #slice < want then break end
+    end
+    if removed > 0 and redis.call('EXISTS', order) == 0 then redis.call('SREM', KEYS[5], db) end
+    results[#results + 1] = removed
+  `;
+
 /**
  * Applies the ops (every check has passed); `base` is where the (hash, zset) pairs start in
- * KEYS, less 2; `quota`: the quota op too (its record is KEYS[9]).
+ * KEYS, less 2; `full`: the range clear and quota ops too (the quota record is KEYS[9]).
  */
-function writeApply(base: number, quota: boolean): string {
+function writeApply(base: number, full: boolean): string {
   return `
 local results = {}
 local stored = false
@@ -250,7 +278,7 @@ for i = first, #ARGV, 4 do
     results[#results + 1] = redis.call('ZCARD', order)
     redis.call('UNLINK', hash, order)
     redis.call('SREM', KEYS[5], db)
-  ${quota ? QUOTA_OP : ''}
+  ${full ? RANGE_CLEAR_OP + QUOTA_OP : ''}
   end
 end
 `;
@@ -285,22 +313,24 @@ end
  * every later one finds it and fails too, so the failures are the tail of what was sent and
  * the store re-sends them in order (routes.ts), as it does for a cached life that ended.
  *
- * Batches that write no database keeping stats, and set no quota, use this script; it
- * knows nothing of stats, so such databases pay nothing for them.
+ * Batches that write no database keeping stats, set no quota and clear no range use this
+ * script; it knows nothing of stats, so such databases pay nothing for them.
  */
 export const WRITE_SCRIPT = writing(`${writeHead('7 + databases')}${writeApply(6, false)}${WRITE_TAIL}
 return {${STATUS.OK}, owned, gen, results}
 `);
 
 /**
- * WRITE_SCRIPT for a batch that writes a database keeping stats, or sets a quota: the same
- * checks and writes, and in the same step the scope's stats and its quota (README "Stats
- * and quotas").
+ * WRITE_SCRIPT for a batch that writes a database keeping stats, sets a quota or clears a
+ * range: the same checks and writes, and in the same step the scope's stats and its quota
+ * (README "Stats and quotas").
  *
  * KEYS: the id's six records, the fence, the id's stats, its quota, then (hash, zset) per
  * database. ARGV: as WRITE_SCRIPT's, with n flags after the n database names ('1': the
- * database keeps stats), and one more op, 'quota' (key: maxEntries, value: maxBytes, '' for
- * none; both '' removes the quota).
+ * database keeps stats), and two more ops: 'quota' (key: maxEntries, value: maxBytes, '' for
+ * none; both '' removes the quota) and the range clear, 'rclear:' .. ('r' reverse | 'f') ..
+ * ':' .. limit ('' for none), with its two ZRANGE BYLEX bounds, in walk order, as key and
+ * value; it removes in slices of 1 000.
  *
  * Before writing anything it plays the batch through on what it reads (each key's stored
  * length, once; a clear empties the database for the ops after it): every op of a counted
@@ -369,6 +399,82 @@ local function was(d, key)
   return length
 end
 local function number(n) return string.format('%.0f', n) end
+-- Byte order (Lua's own string order follows the server's locale), and ZRANGE BYLEX bounds tested in Lua.
+local function less(a, b)
+  for j = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, j), string.byte(b, j)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local function above(k, lo)
+  local kind, bound = string.sub(lo, 1, 1), string.sub(lo, 2)
+  if kind == '-' then return true elseif kind == '+' then return false elseif kind == '[' then return not less(k, bound) end
+  return less(bound, k)
+end
+local function below(k, hi)
+  local kind, bound = string.sub(hi, 1, 1), string.sub(hi, 2)
+  if kind == '+' then return true elseif kind == '-' then return false elseif kind == '[' then return not less(bound, k) end
+  return less(k, bound)
+end
+-- What a range clear of database d removes at its place in the batch: {entries, bytes}; the removed keys are marked gone.
+local function removal(d, from, to, reverse, limit)
+  local known = seen[d]
+  if not known then
+    known = {}
+    seen[d] = known
+  end
+  local order, e, b = KEYS[9 + 2 * d], 0, 0
+  if next(known) == nil and not cleared[d] then
+    -- Nothing earlier in the batch touched d: the stored keys in walk order are the answer.
+    local offset = 0
+    while not limit or e < limit do
+      local want = 1000
+      if limit then want = math.min(want, limit - e) end
+      local slice
+      if reverse then
+        slice = redis.call('ZRANGE', order, from, to, 'BYLEX', 'REV', 'LIMIT', offset, want)
+      else
+        slice = redis.call('ZRANGE', order, from, to, 'BYLEX', 'LIMIT', offset, want)
+      end
+      for _, k in ipairs(slice) do
+        e, b = e + 1, b + #k + was(d, k)
+        known[k] = false
+      end
+      if #slice < want then break end
+      offset = offset + #slice
+    end
+    return e, b
+  end
+  local lo, hi = from, to
+  if reverse then lo, hi = to, from end
+  local candidates = {}
+  if not cleared[d] then
+    local offset = 0
+    while true do
+      local slice = redis.call('ZRANGE', order, lo, hi, 'BYLEX', 'LIMIT', offset, 1000)
+      for _, k in ipairs(slice) do
+        if known[k] == nil then candidates[#candidates + 1] = k end
+      end
+      if #slice < 1000 then break end
+      offset = offset + 1000
+    end
+  end
+  for k, length in pairs(known) do
+    if length and above(k, lo) and below(k, hi) then candidates[#candidates + 1] = k end
+  end
+  table.sort(candidates, less)
+  local n = #candidates
+  local count = n
+  if limit then count = math.min(limit, n) end
+  for j = 1, count do
+    local k = candidates[j]
+    if reverse then k = candidates[n - j + 1] end
+    e, b = e + 1, b + #k + was(d, k)
+    known[k] = false
+  end
+  return e, b
+end
 for i = first, #ARGV, 4 do
   local op, d, key = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
   if op == 'quota' then
@@ -383,10 +489,13 @@ for i = first, #ARGV, 4 do
       local old = was(d, key)
       if old then entries, bytes = -1, -(#key + old) end
       seen[d][key] = false
-    else
+    elseif op == 'clear' then
       entries, bytes = -now[d][1], -now[d][2]
       cleared[d] = true
       seen[d] = {}
+    else
+      local e, b = removal(d, key, ARGV[i + 3], string.sub(op, 8, 8) == 'r', tonumber(string.sub(op, 10)))
+      entries, bytes = -e, -b
     end
     if limit and (entries > 0 or bytes > 0) then
       local e, b = totals()
@@ -435,7 +544,7 @@ export interface WriteCall {
  * comments).
  */
 export function writeBatch(call: WriteCall, ops: readonly WriteOp[]): { script: Script; keys: (string | Buffer)[]; args: Arg[] } {
-  const counting = ops.some((op) => op.kind === 'quota' || op.database.stats);
+  const counting = ops.some((op) => op.kind === 'quota' || op.kind === 'clearRange' || op.database.stats);
   const fence =
     call.id === null ? 'scoped:{default}:fence' : fenceKey(call.id, call.expect && 'fence' in call.expect ? call.expect.fence : '');
   const databases: WriteTarget[] = [];
@@ -459,7 +568,8 @@ export function writeBatch(call: WriteCall, ops: readonly WriteOp[]): { script: 
       const known = scopeKeys(call.id, op.database.name);
       keys.push(known[6]!, known[7]!);
     }
-    opArgs.push(op.kind, index, op.kind === 'clear' ? '' : op.key, op.kind === 'put' ? op.value : '');
+    if (op.kind === 'clearRange') opArgs.push(`rclear:${op.reverse ? 'r' : 'f'}:${op.limit ?? ''}`, index, op.from, op.to);
+    else opArgs.push(op.kind, index, op.kind === 'clear' ? '' : op.key, op.kind === 'put' ? op.value : '');
   }
   const expect = call.expect === undefined ? '' : 'gen' in call.expect ? `=${call.expect.gen}` : '~';
   const args: Arg[] = [nameArg(call.name), call.mode, expect, call.newGen, call.register ? '1' : '', databases.length];

@@ -99,6 +99,34 @@ describe.each([
       expect(await orders.recountStats('v')).toEqual({ entries: 1, bytes: 6 });
     });
 
+    it('stay exact through range clears (alone, and after other writes of a transaction) and empty keys', async () => {
+      const { store, orders } = await setup();
+      await orders.put('t', '', 'vv'); // an empty key: its value's bytes only
+      for (const k of ['a', 'b', 'c']) await orders.put('t', k, 'x');
+      expect(await orders.getStats('t')).toEqual({ entries: 4, bytes: 8 });
+      expect(await orders.clearAsync('t', { start: 'a', end: 'c' })).toBe(2);
+      expect(await orders.getStats('t')).toEqual({ entries: 2, bytes: 4 });
+      const results: Promise<unknown>[] = [];
+      await store.transaction('t', () => {
+        results.push(orders.put('t', 'd', 'yyy'), orders.put('t', 'b', 'z'));
+        results.push(orders.clearSync('t', { reverse: true, limit: 2 })); // d and c
+        results.push(orders.put('t', 'e', 'e'));
+      });
+      expect(await Promise.all(results)).toEqual([true, true, 2, true]);
+      expect(await collect(orders.getKeys('t'))).toEqual(['', 'b', 'e']);
+      expect(await orders.getStats('t')).toEqual({ entries: 3, bytes: 6 });
+      expect(await orders.recountStats('t')).toEqual({ entries: 3, bytes: 6 });
+      // A quota counts what a range clear freed, at its place in the batch.
+      await store.setQuota('t', { maxEntries: 3 });
+      await store.transaction('t', () => {
+        orders.clearAsync('t', { end: 'c' });
+        orders.put('t', 'f', '1');
+        orders.put('t', 'g', '1');
+      });
+      expect(await collect(orders.getKeys('t'))).toEqual(['e', 'f', 'g']);
+      await expect(orders.put(null, '', 'v')).rejects.toEqual(code('INVALID_INPUT'));
+    });
+
     it('live in the scope slot: one hash, its fields gone when the database holds nothing', async () => {
       const { store, orders, plain } = await setup();
       await orders.put('t', 'k', 'v');

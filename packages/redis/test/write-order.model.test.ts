@@ -40,12 +40,24 @@ type Gap = 'none' | 'micro' | 'macro';
 type Key = (typeof KEYS)[number];
 type DbIndex = 0 | 1;
 
+/** A range-bounded clear's range (ClearRange): start inclusive, end exclusive, lmdb-js's reverse, a limit. */
+interface Bounds {
+  start?: Key | undefined;
+  end?: Key | undefined;
+  reverse?: boolean | undefined;
+  limit?: number | undefined;
+}
+
 type Plain =
   | { kind: 'put' | 'putSync'; db: DbIndex; scope: number; key: Key; fresh: boolean }
   | { kind: 'remove' | 'removeSync'; db: DbIndex; scope: number; key: Key; fresh: boolean }
-  | { kind: 'clearAsync' | 'clearSync'; db: DbIndex; scope: number; fresh: boolean };
+  | { kind: 'clearAsync' | 'clearSync'; db: DbIndex; scope: number; fresh: boolean }
+  | { kind: 'clearRange'; db: DbIndex; scope: number; range: Bounds; fresh: boolean };
 
-type InnerOp = { kind: 'put' | 'remove' | 'putSeen'; db: DbIndex; key: Key } | { kind: 'clear'; db: DbIndex };
+type InnerOp =
+  | { kind: 'put' | 'remove' | 'putSeen'; db: DbIndex; key: Key }
+  | { kind: 'clear'; db: DbIndex }
+  | { kind: 'clearRange'; db: DbIndex; range: Bounds };
 
 interface Tx {
   kind: 'tx';
@@ -84,10 +96,21 @@ const gap = fc.constantFrom<Gap>('none', 'none', 'none', 'micro', 'macro');
 /** One write in ten goes through a new (cold) handle. */
 const fresh = fc.integer({ min: 0, max: 9 }).map((n) => n === 0);
 
+const bounds: fc.Arbitrary<Bounds> = fc.record(
+  {
+    start: fc.constantFrom(...KEYS),
+    end: fc.constantFrom(...KEYS),
+    reverse: fc.boolean(),
+    limit: fc.integer({ min: 0, max: 3 }),
+  },
+  { requiredKeys: [] },
+);
+
 const plain: fc.Arbitrary<Plain> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constantFrom('put' as const, 'putSync' as const), db, scope, key, fresh }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('remove' as const, 'removeSync' as const), db, scope, key, fresh }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('clearAsync' as const, 'clearSync' as const), db, scope, fresh }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('clearRange' as const), db, scope, range: bounds, fresh }) },
 );
 
 const innerOp: fc.Arbitrary<InnerOp> = fc.oneof(
@@ -95,6 +118,7 @@ const innerOp: fc.Arbitrary<InnerOp> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), db, key }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('putSeen' as const), db, key }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const), db }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('clearRange' as const), db, range: bounds }) },
 );
 
 const tx: fc.Arbitrary<Tx> = fc.record({
@@ -172,6 +196,24 @@ class Model {
     this.data[d]![s]!.clear();
     return n;
   }
+  /** Removes what getRange with the same bounds visits (in byte order; reverse: start is the high end). */
+  clearRange(d: DbIndex, s: number, range: Bounds): number {
+    const scope = this.data[d]![s]!;
+    const byte = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    let keys = [...scope.keys()].sort(byte);
+    if (range.reverse) {
+      keys = keys
+        .reverse()
+        .filter((k) => (range.start === undefined || byte(k, range.start) <= 0) && (range.end === undefined || byte(k, range.end) > 0));
+    } else {
+      keys = keys.filter(
+        (k) => (range.start === undefined || byte(k, range.start) >= 0) && (range.end === undefined || byte(k, range.end) < 0),
+      );
+    }
+    const gone = keys.slice(0, range.limit ?? keys.length);
+    for (const k of gone) scope.delete(k);
+    return gone.length;
+  }
   get(d: DbIndex, s: number, k: string): string | undefined {
     return this.data[d]![s]!.get(k);
   }
@@ -240,6 +282,7 @@ describe.each([
       quota: 0,
       overQuota: 0,
       overQuotaTx: 0,
+      rangeClear: 0,
     };
 
     const property = fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: MAX_PER_RUN, size: 'max' }), async (commands) => {
@@ -288,13 +331,15 @@ describe.each([
           let over = false;
           for (const [j, op] of c.ops.entries()) {
             const value = op.kind === 'putSeen' ? `seen ${String(seen)}` : `v${i}.${j}`;
-            if (op.kind !== 'clear' && op.kind !== 'remove' && shadow.over(op.db, c.scope, op.key)) over = true;
+            if ((op.kind === 'put' || op.kind === 'putSeen') && shadow.over(op.db, c.scope, op.key)) over = true;
             const expected =
               op.kind === 'clear'
                 ? shadow.clear(op.db, c.scope)
-                : op.kind === 'remove'
-                  ? shadow.remove(op.db, c.scope, op.key)
-                  : shadow.put(op.db, c.scope, op.key, value);
+                : op.kind === 'clearRange'
+                  ? shadow.clearRange(op.db, c.scope, op.range)
+                  : op.kind === 'remove'
+                    ? shadow.remove(op.db, c.scope, op.key)
+                    : shadow.put(op.db, c.scope, op.key, value);
             inner.push({ op, value, expected });
           }
           // A write over the quota fails the whole transaction; a callback that throws fails it first.
@@ -309,7 +354,15 @@ describe.each([
             for (const { op, value } of inner) {
               const h = handles[op.db]!;
               const v = op.kind === 'putSeen' ? `seen ${String(seenValue)}` : value;
-              queued.push(op.kind === 'clear' ? h.clearAsync(s) : op.kind === 'remove' ? h.remove(s, op.key) : h.put(s, op.key, v));
+              queued.push(
+                op.kind === 'clear'
+                  ? h.clearAsync(s)
+                  : op.kind === 'clearRange'
+                    ? h.clearAsync(s, op.range)
+                    : op.kind === 'remove'
+                      ? h.remove(s, op.key)
+                      : h.put(s, op.key, v),
+              );
             }
             if (c.fail) throw new Error(ABORT);
           };
@@ -356,6 +409,10 @@ describe.each([
           } else if (c.kind === 'remove' || c.kind === 'removeSync') {
             promise = h[c.kind](s, c.key);
             expected = { ok: model.remove(c.db, c.scope, c.key) };
+          } else if (c.kind === 'clearRange') {
+            promise = (c.range.limit === 1 ? h.clearSync : h.clearAsync).call(h, s, c.range);
+            expected = { ok: model.clearRange(c.db, c.scope, c.range) };
+            covered.rangeClear++;
           } else {
             promise = h[c.kind](s);
             expected = { ok: model.clear(c.db, c.scope) };
