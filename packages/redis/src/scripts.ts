@@ -207,7 +207,8 @@ if mode ~= 'default' then
     -- Unregistered, and its home holds another name, a tombstone or a copy.
     local stores = ARGV[5] == '1'
     for i = first, #ARGV, 4 do
-      if ARGV[i] == 'put' or ARGV[i] == 'quota' then stores = true end
+      -- A put stores, and so does a quota that sets a limit (removing one registers nothing).
+      if ARGV[i] == 'put' or (ARGV[i] == 'quota' and (ARGV[i + 2] ~= '' or ARGV[i + 3] ~= '')) then stores = true end
     end
     if stores then return fail({${STATUS.TAKEN}}) end
     -- A remove or clear of a scope with no id finds nothing.

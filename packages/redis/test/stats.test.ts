@@ -326,13 +326,16 @@ describe.each([
       expect(await store.listQuotas()).toEqual([]);
     });
 
-    it('register a scope that has no id yet; a drop takes the quota with the name', async () => {
+    it('register a scope that has no id yet (a removal does not); a drop takes the quota with the name', async () => {
       const { store, orders } = await setup();
       await store.setQuota('new', { maxBytes: 3 });
       expect(await store.scopeExists('new')).toBe(true);
       await expect(orders.put('new', 'kk', 'vv')).rejects.toEqual(code('QUOTA_EXCEEDED'));
       await store.dropScope('new');
       expect(await store.getQuota('new')).toBeUndefined();
+      // Removing a quota registers nothing, also while the dropped home waits for reclaim.
+      await store.setQuota('new', null);
+      expect(await store.scopeExists('new')).toBe(false);
       await orders.put('new', 'kk', 'vv');
     });
 
