@@ -7,11 +7,29 @@ import { describeScopedDatabase, openLmdbSuiteBackend } from '@scoped-lmdb/test-
 
 describeScopedDatabase('LMDB (core ScopedDatabase)', {
   open: () => openLmdbSuiteBackend(),
-  supports: { sync: true, views: true, snapshotRanges: true, crossScopeTransactions: true, emptyKeys: true, rangeClear: true, stats: true, lifecycle: false },
+  supports: {
+    sync: true,
+    views: true,
+    snapshotRanges: true,
+    crossScopeTransactions: true,
+    emptyKeys: true,
+    rangeClear: true,
+    stats: true,
+    lifecycle: false,
+  },
 });
 
 // Again with a registry: stored ids, the lifecycle and quotas.
 describeScopedDatabase('LMDB with a GlobalScopeRegistry', {
   open: () => openLmdbSuiteBackend({ registry: (env) => GlobalScopeRegistry.open(env) }),
-  supports: { sync: true, views: true, snapshotRanges: true, crossScopeTransactions: true, emptyKeys: true, rangeClear: true, stats: true, lifecycle: true },
+  supports: {
+    sync: true,
+    views: true,
+    snapshotRanges: true,
+    crossScopeTransactions: true,
+    emptyKeys: true,
+    rangeClear: true,
+    stats: true,
+    lifecycle: true,
+  },
 });
