@@ -428,11 +428,19 @@ return {${STATUS.OK}, owned, gen, results}
  * (a quota op earlier in the batch applies to the ops after it), over the scope's totals
  * across its counted databases. One over it refuses the whole batch with a QUOTA_EXCEEDED
  * error reply, and nothing is written. Then it writes the ops, and each counted database's
- * new stats once (fields removed when the database holds nothing).
+ * new stats once (fields removed when the database holds nothing). While the scope has a
+ * quota, its stats also hold those totals (`t:e`, `t:b`), read and written with the rest;
+ * when they are missing (a quota just set, a recount since) they are summed from the fields.
  */
 function statsScript(ranges: boolean): Script {
   return writing(`${writeHead('7 + 2 * databases')}
 local statsKey, quotaKey = KEYS[8], KEYS[9]
+local limit = nil
+if mode ~= 'default' then
+  local q = redis.call('HMGET', quotaKey, 'maxEntries', 'maxBytes')
+  if q[1] or q[2] then limit = {tonumber(q[1]), tonumber(q[2])} end
+end
+-- While a scope has a quota its stats also hold its totals over every counted database (t:e, t:b), read with the rest.
 local counted, now, before, fields = {}, {}, {}, {}
 for d = 1, databases do
   if ARGV[6 + databases + d] == '1' then
@@ -441,26 +449,27 @@ for d = 1, databases do
     fields[#fields + 1] = 'b:' .. ARGV[6 + d]
   end
 end
+if limit then
+  fields[#fields + 1] = 't:e'
+  fields[#fields + 1] = 't:b'
+end
+-- stored: the scope's totals before the batch (nil until known); moved: the batch's changes so far.
+local stored, moved, quotaRemoved = nil, {0, 0}, false
 if #fields > 0 then
-  local stored = redis.call('HMGET', statsKey, unpack(fields))
+  local values = redis.call('HMGET', statsKey, unpack(fields))
   local j = 1
   for d = 1, databases do
     if counted[d] then
-      now[d] = {tonumber(stored[j]) or 0, tonumber(stored[j + 1]) or 0}
+      now[d] = {tonumber(values[j]) or 0, tonumber(values[j + 1]) or 0}
       before[d] = {now[d][1], now[d][2]}
       j = j + 2
     end
   end
+  if limit and values[j] and values[j + 1] then stored = {tonumber(values[j]), tonumber(values[j + 1])} end
 end
-local limit = nil
-if mode ~= 'default' then
-  local q = redis.call('HMGET', quotaKey, 'maxEntries', 'maxBytes')
-  if q[1] or q[2] then limit = {tonumber(q[1]), tonumber(q[2])} end
-end
--- The scope's totals over every counted database, read when a quota first needs them; moved: the batch's changes so far.
-local stored, moved = nil, {0, 0}
 local function totals()
   if not stored then
+    -- Not kept yet (a quota just set, or a recount since): summed from every counted database's fields.
     stored = {0, 0}
     local all = redis.call('HGETALL', statsKey)
     for i = 1, #all, 2 do
@@ -493,7 +502,11 @@ local function number(n) return string.format('%.0f', n) end
 ${ranges ? RANGE_CLEAR_PLAY : ''}for i = first, #ARGV, 4 do
   local op, d, key = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
   if op == 'quota' then
-    if key == '' and ARGV[i + 3] == '' then limit = nil else limit = {tonumber(key), tonumber(ARGV[i + 3])} end
+    if key == '' and ARGV[i + 3] == '' then
+      limit, quotaRemoved = nil, true
+    else
+      limit = {tonumber(key), tonumber(ARGV[i + 3])}
+    end
   elseif counted[d] then
     local entries, bytes = 0, 0
     if op == 'put' then
@@ -527,12 +540,32 @@ ${ranges ? RANGE_CLEAR_PLAY : ''}for i = first, #ARGV, 4 do
   end
 end
 ${writeApply(8, { quota: true, ranges })}
+-- Each changed database's stats and, while there is a quota, the totals: one HSET, one HDEL at most.
+local set, gone = {}, {}
+local function push(list, a, b)
+  list[#list + 1] = a
+  list[#list + 1] = b
+end
 for d = 1, databases do
   if counted[d] and (now[d][1] ~= before[d][1] or now[d][2] ~= before[d][2]) then
     local e, b = 'e:' .. ARGV[6 + d], 'b:' .. ARGV[6 + d]
-    if now[d][1] == 0 then redis.call('HDEL', statsKey, e, b) else redis.call('HSET', statsKey, e, now[d][1], b, now[d][2]) end
+    if now[d][1] == 0 then
+      push(gone, e, b)
+    else
+      push(set, e, now[d][1])
+      push(set, b, now[d][2])
+    end
   end
 end
+if limit then
+  local e, b = totals()
+  push(set, 't:e', e)
+  push(set, 't:b', b)
+elseif quotaRemoved then
+  push(gone, 't:e', 't:b')
+end
+if #gone > 0 then redis.call('HDEL', statsKey, unpack(gone)) end
+if #set > 0 then redis.call('HSET', statsKey, unpack(set)) end
 ${WRITE_TAIL}
 return {${STATUS.OK}, owned, gen, results}
 `);
@@ -904,6 +937,8 @@ for start = 0, total - 1, 1000 do
 end
 local e, b = 'e:' .. ARGV[1], 'b:' .. ARGV[1]
 if entries == 0 then redis.call('HDEL', KEYS[1], e, b) else redis.call('HSET', KEYS[1], e, entries, b, bytes) end
+-- The totals a quota keeps are summed again by the next write.
+redis.call('HDEL', KEYS[1], 't:e', 't:b')
 return {entries, bytes}
 `);
 

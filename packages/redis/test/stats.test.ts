@@ -326,6 +326,25 @@ describe.each([
       expect(await store.listQuotas()).toEqual([]);
     });
 
+    it('keep the totals beside the stats while there is one, summed again after a recount', async () => {
+      const { store, orders, users } = await setup();
+      await orders.put('t', 'a', '1');
+      await store.setQuota('t', { maxEntries: 3 });
+      const key = countKeys((await store.idOf('t'))!).stats;
+      expect(await client().hmget(key, 't:e', 't:b')).toEqual(['1', '2']);
+      await users.put('t', 'b', '22');
+      expect(await client().hmget(key, 't:e', 't:b')).toEqual(['2', '5']);
+      // A recount drops them; the next write sums them from the fields again, and the quota holds.
+      expect(await users.recountStats('t')).toEqual({ entries: 1, bytes: 3 });
+      expect(await client().hexists(key, 't:e')).toBe(0);
+      await orders.put('t', 'c', '3');
+      await expect(users.put('t', 'd', '4')).rejects.toEqual(code('QUOTA_EXCEEDED'));
+      expect(await client().hmget(key, 't:e', 't:b')).toEqual(['3', '7']);
+      await store.setQuota('t', null);
+      expect(await client().hexists(key, 't:e')).toBe(0);
+      expect(await store.scopeStats('t')).toMatchObject({ entries: 3, bytes: 7 });
+    });
+
     it('register a scope that has no id yet (a removal does not); a drop takes the quota with the name', async () => {
       const { store, orders } = await setup();
       await store.setQuota('new', { maxBytes: 3 });
