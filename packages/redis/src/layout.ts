@@ -20,8 +20,9 @@
  *   scoped:{id}:fence:<token>  set (for a minute) by the first failed write of a burst that
  *                              resolves, so the rest of the burst fails too (scripts.ts)
  *   scoped:{id}:stats          HASH, per database opened with stats: `e:<db>` -> entries,
- *                              `b:<db>` -> bytes (encoded keys + values); kept by the write
- *                              scripts, absent while the scope holds nothing counted
+ *                              `b:<db>` -> bytes (encoded keys + values), and while the
+ *                              scope has a quota `t:e`, `t:b` (their totals); kept by the
+ *                              write scripts, absent while the scope holds nothing counted
  *   scoped:{id}:quota          HASH `maxEntries`, `maxBytes` (either may be absent): the
  *                              scope's quota, checked by the write scripts
  *
