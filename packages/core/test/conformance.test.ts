@@ -1,10 +1,12 @@
 // The shared behaviour suite on core's ScopedDatabase, through the suite's async adapter.
-// @scoped-lmdb/test-suite is not in core's devDependencies: it depends on core, and turbo
-// refuses the cycle; the workspace links it, and the source condition loads its TypeScript.
+// @scoped-lmdb/test-suite and @scoped-lmdb/registry are not in core's devDependencies: they
+// depend on core, and turbo refuses the cycle; the workspace links them, and the source
+// condition loads their TypeScript.
+import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { describeScopedDatabase, openLmdbSuiteBackend } from '@scoped-lmdb/test-suite/database';
 
 describeScopedDatabase('LMDB (core ScopedDatabase)', {
-  open: openLmdbSuiteBackend,
+  open: () => openLmdbSuiteBackend(),
   supports: {
     sync: true,
     views: true,
@@ -13,5 +15,23 @@ describeScopedDatabase('LMDB (core ScopedDatabase)', {
     emptyKeys: true,
     rangeClear: true,
     snapshots: true,
+    stats: true,
+    lifecycle: false,
+  },
+});
+
+// Again with a registry: stored ids, the lifecycle and quotas.
+describeScopedDatabase('LMDB with a GlobalScopeRegistry', {
+  open: () => openLmdbSuiteBackend({ registry: (env) => GlobalScopeRegistry.open(env) }),
+  supports: {
+    sync: true,
+    views: true,
+    snapshotRanges: true,
+    crossScopeTransactions: true,
+    emptyKeys: true,
+    rangeClear: true,
+    snapshots: true,
+    stats: true,
+    lifecycle: true,
   },
 });

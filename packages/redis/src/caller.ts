@@ -8,7 +8,7 @@
 import { ScopedDbError } from '@scoped-lmdb/core';
 import { wrapError } from '@scoped-lmdb/core/internal';
 import type { Cluster, Redis } from 'ioredis';
-import { type Arg, CODEC_MISMATCH, type Script } from './scripts.js';
+import { type Arg, CODEC_MISMATCH, QUOTA_EXCEEDED, type Script, STATS_REQUIRED } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -20,6 +20,17 @@ function translate(error: unknown, context: string): ScopedDbError {
   if (mismatch >= 0) {
     const stored = message.slice(mismatch + CODEC_MISMATCH.length + 1);
     return new ScopedDbError('CODEC_MISMATCH', `${context}: the database was created with other codecs (${stored})`, { cause: error });
+  }
+  const quota = message.indexOf(QUOTA_EXCEEDED);
+  if (quota >= 0) {
+    return new ScopedDbError('QUOTA_EXCEEDED', `${context}: ${message.slice(quota + QUOTA_EXCEEDED.length + 1)}`, { cause: error });
+  }
+  if (message.includes(STATS_REQUIRED)) {
+    return new ScopedDbError(
+      'INVALID_INPUT',
+      `${context} keeps per-scope stats: open it with { stats: true } again, or its writes would leave the stats wrong`,
+      { cause: error },
+    );
   }
   return wrapError(error, 'STORAGE', context);
 }

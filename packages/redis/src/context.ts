@@ -2,7 +2,7 @@
  * What a database handle needs from its store, as types only: store.ts implements it,
  * database.ts uses it, and neither imports the other's module for it (no cycle).
  */
-import type { Scope, ScopeLike } from '@scoped-lmdb/core';
+import type { Scope, ScopeLike, ScopeStats } from '@scoped-lmdb/core';
 import type { RedisCaller } from './caller.js';
 import type { ReadOp, WriteOp } from './scripts.js';
 
@@ -38,4 +38,6 @@ export interface StoreContext {
   scopesWithData(database: string): Promise<Scope[]>;
   /** The registry's half of `listUnnamedIds` (registry.ts). */
   unnamedIdsWithData(database: string): Promise<bigint[]>;
+  /** `recountStats`: counts `database`'s data at the scope's id (at every id holding its data, for undefined) and stores it. */
+  recount(database: string, scope: Scope | undefined): Promise<ScopeStats>;
 }

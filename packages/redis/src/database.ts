@@ -8,6 +8,7 @@
 import {
   type AsyncScopedDatabase,
   type AsyncScopedView,
+  type ClearRange,
   type Codec,
   type Entry,
   keyFormat,
@@ -20,6 +21,7 @@ import {
 import {
   ASYNC_VIEW,
   bindScope,
+  checkClearRange,
   checkCodec,
   checkDatabaseName,
   checkKeyLength,
@@ -59,9 +61,40 @@ function lexBound(key: Buffer, inclusive: boolean): Buffer {
   return Buffer.concat([inclusive ? OPEN : EXCLUSIVE, key]);
 }
 
+/** Options of `store.database()`. */
+export interface RedisDatabaseOptions {
+  /**
+   * Keep each scope's entry count and stored bytes (encoded keys + values) in the scope's slot,
+   * in the same script as every write (`getStats`, `store.scopeStats`, quotas): Redis's
+   * `.withStats()`. Recorded with the database's codecs: once a database keeps stats, every
+   * handle on it must (INVALID_INPUT otherwise). Default false: the writes pay nothing.
+   */
+  stats?: boolean;
+}
+
+/** The options as given to `store.database()`, checked (INVALID_INPUT names the database). */
+export function checkDatabaseOptions(name: string, options: unknown): { stats: boolean } {
+  if (options === undefined) return { stats: false };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `database "${name}": options must be an object like { stats: true }, got ${describeValue(options)}`,
+    );
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (key !== 'stats') throw new ScopedDbError('INVALID_INPUT', `database "${name}": unknown option "${key}" (known: stats)`);
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new ScopedDbError('INVALID_INPUT', `database "${name}": option "stats" must be a boolean, got ${describeValue(value)}`);
+    }
+  }
+  return { stats: (options as RedisDatabaseOptions).stats === true };
+}
+
 /** Core's `AsyncScopedDatabase` over the store's transport and write path; one per `store.database()` call. */
 export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K, V, VIn> {
   readonly name: string;
+  /** True when this database keeps per-scope stats (`{ stats: true }`). */
+  readonly stats: boolean;
   #checked: Promise<void> | undefined;
   #passed = false;
 
@@ -70,25 +103,36 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     name: string,
     readonly keyCodec: Codec<K>,
     readonly valueCodec: Codec<V, VIn>,
+    options?: RedisDatabaseOptions,
   ) {
     this.name = checkDatabaseName(name);
     // Core's check: a codec's name is what the meta record stores, so an empty one is refused.
     checkCodec(keyCodec, 'key');
     checkCodec(valueCodec, 'value');
+    this.stats = checkDatabaseOptions(this.name, options).stats;
   }
 
   /**
-   * Like core's `create()`: the first use of a database name records its codecs,
-   * and a handle with other codecs fails with CODEC_MISMATCH. Checked once per handle.
+   * Like core's `create()`: the first use of a database name records its codecs (and
+   * whether it keeps stats), and a handle with other codecs fails with CODEC_MISMATCH, one
+   * without stats on a database that keeps them with INVALID_INPUT. Checked once per handle.
+   * A handle that turns stats on for a database that has data counts it first (recountStats),
+   * before any of its writes is sent.
    */
   ready(): Promise<void> {
+    const codecs = { format: keyFormat.version, keyCodec: this.keyCodec.name, valueCodec: this.valueCodec.name };
+    const plain = JSON.stringify(codecs);
+    const counted = JSON.stringify({ ...codecs, stats: true });
     this.#checked ??= this.context.caller
       .eval<number>(
         `database "${this.name}"`,
         DATABASE_META_SCRIPT,
         [DATABASE_META_KEY],
-        [this.name, JSON.stringify({ format: keyFormat.version, keyCodec: this.keyCodec.name, valueCodec: this.valueCodec.name })],
+        this.stats ? [this.name, counted, plain, '1'] : [this.name, plain, counted, ''],
       )
+      .then(async (reply) => {
+        if (Number(reply) === 2) await this.context.recount(this.name, undefined);
+      })
       .then(
         () => {
           this.#passed = true;
@@ -113,10 +157,13 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     await this.context.readTurn(scope);
   }
 
-  /** The key as its hash field: the bytes core's key format stores in the default scope's table, with its length rules. */
-  encodeKey(key: K): Buffer {
+  /**
+   * The key as its hash field: the bytes core's key format stores in the default scope's table,
+   * with core's length rules for `scope` (an empty key is fine in a named scope, not in DEFAULT).
+   */
+  encodeKey(key: K, scope: Scope): Buffer {
     const bytes = encodeWith(this.keyCodec, key);
-    checkKeyLength(bytes.length);
+    checkKeyLength(bytes.length, scope.isDefault);
     // A copy: a write queued in a transaction must not change when the caller reuses its key bytes.
     return Buffer.from(bytes);
   }
@@ -127,7 +174,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   async get(scope: ScopeLike, key: K): Promise<V | undefined> {
     const s = Scope.from(scope);
-    const field = this.encodeKey(key);
+    const field = this.encodeKey(key, s);
     await this.#readable(s);
     const bytes = await this.context.read<Buffer | null>(s, this.name, { op: 'get', field }, 'get');
     return bytes === null ? undefined : this.#decodeValue(bytes, 'get', s, field);
@@ -136,7 +183,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
     const s = Scope.from(scope);
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describeValue(keys)}`);
-    const fields = keys.map((key) => this.encodeKey(key));
+    const fields = keys.map((key) => this.encodeKey(key, s));
     await this.#readable(s);
     if (fields.length === 0) return [];
     const values = await this.context.read<(Buffer | null)[]>(s, this.name, { op: 'mget', fields }, 'getMany');
@@ -145,7 +192,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   async doesExist(scope: ScopeLike, key: K): Promise<boolean> {
     const s = Scope.from(scope);
-    const field = this.encodeKey(key);
+    const field = this.encodeKey(key, s);
     await this.#readable(s);
     return Number(await this.context.read<number>(s, this.name, { op: 'exists', field }, 'doesExist')) === 1;
   }
@@ -156,7 +203,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
         // Core's order (lmdb/database.ts): scope, value, key; so a bad input fails alike on both backends.
         const s = Scope.from(scope);
         const valueBytes = this.encodeValue(value);
-        return [s, { database: this, kind: 'put', key: this.encodeKey(key), value: valueBytes }];
+        return [s, { database: this, kind: 'put', key: this.encodeKey(key, s), value: valueBytes }];
       },
       (stored) => stored === 1,
     );
@@ -168,7 +215,10 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   remove(scope: ScopeLike, key: K): Promise<boolean> {
     return this.context.write(
-      () => [Scope.from(scope), { database: this, kind: 'remove', key: this.encodeKey(key) }],
+      () => {
+        const s = Scope.from(scope);
+        return [s, { database: this, kind: 'remove', key: this.encodeKey(key, s) }];
+      },
       (existed) => existed === 1,
     );
   }
@@ -177,15 +227,38 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return this.remove(scope, key);
   }
 
-  clearAsync(scope: ScopeLike): Promise<number> {
+  /**
+   * Removes every entry of the scope, or (with a `ClearRange`) exactly what `getRange` with the
+   * same bounds visits: one op of the write script either way, so call order, transactions and
+   * stats hold as for any write. A whole clear UNLINKs the scope's two keys; a range clear walks
+   * its range in slices of 1 000 inside the script.
+   */
+  clearAsync(scope: ScopeLike, range?: ClearRange<K>): Promise<number> {
     return this.context.write(
-      () => [Scope.from(scope), { database: this, kind: 'clear' }],
+      () => {
+        const s = Scope.from(scope);
+        let checked: ClearRange<K> | undefined;
+        try {
+          checked = checkClearRange(range);
+        } catch (error) {
+          throw withContext(error, 'INVALID_INPUT', `clearAsync in "${this.name}", ${describeScope(s)}`);
+        }
+        if (checked === undefined || (checked.start === undefined && checked.end === undefined && checked.limit === undefined)) {
+          return [s, { database: this, kind: 'clear' }];
+        }
+        const reverse = checked.reverse === true;
+        const start = checked.start === undefined ? undefined : this.encodeKey(checked.start, s);
+        const end = checked.end === undefined ? undefined : this.encodeKey(checked.end, s);
+        const from = start ? lexBound(start, true) : reverse ? HIGHEST : LOWEST;
+        const to = end ? lexBound(end, false) : reverse ? LOWEST : HIGHEST;
+        return [s, { database: this, kind: 'clearRange', from, to, reverse, limit: checked.limit }];
+      },
       (removed) => removed,
     );
   }
 
-  clearSync(scope: ScopeLike): Promise<number> {
-    return this.clearAsync(scope);
+  clearSync(scope: ScopeLike, range?: ClearRange<K>): Promise<number> {
+    return this.clearAsync(scope, range);
   }
 
   getRange(scope: ScopeLike, options?: RangeOptions<K>): AsyncIterable<Entry<K, V>> {
@@ -203,7 +276,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   async getCount(scope: ScopeLike, options?: RangeOptions<K>): Promise<number> {
     const s = Scope.from(scope);
-    const range = this.#lexRange(options);
+    const range = this.#lexRange(options, s);
     await this.#readable(s);
     if (range.whole) return Number(await this.context.read<number>(s, this.name, { op: 'card' }, 'getCount'));
     const [min, max] = range.reverse ? [range.to, range.from] : [range.from, range.to];
@@ -243,15 +316,32 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return this.context.registerScope(scope);
   }
 
-  /** Stats are not kept on Redis yet: the same refusal as an LMDB database built without `.withStats()`. */
+  /** The scope's entries and bytes here: one HMGET of its stats record, in the read script that checks its id. */
   async getStats(scope: ScopeLike): Promise<ScopeStats> {
-    Scope.from(scope);
-    throw new ScopedDbError('INVALID_INPUT', `getStats needs a database built .withStats(): "${this.name}" keeps no stats`);
+    const s = Scope.from(scope);
+    this.#requireStats('getStats');
+    await this.#readable(s);
+    const [entries, bytes] = await this.context.read<(Buffer | null)[]>(s, this.name, { op: 'stats', database: this.name }, 'getStats');
+    return { entries: Number(entries?.toString() ?? 0), bytes: Number(bytes?.toString() ?? 0) };
   }
 
+  /**
+   * Counts the scope's data here again (every id holding data here when `scope` is left out)
+   * and stores it as the stats; resolves with what it found in all. One script per id, which
+   * walks that id's entries (README "Stats and quotas": its cost).
+   */
   async recountStats(scope?: ScopeLike): Promise<ScopeStats> {
-    if (scope !== undefined) Scope.from(scope);
-    throw new ScopedDbError('INVALID_INPUT', `recountStats needs a database built .withStats(): "${this.name}" keeps no stats`);
+    const s = scope === undefined ? undefined : Scope.from(scope);
+    this.#requireStats('recountStats');
+    await this.ready();
+    if (s !== undefined) await this.context.readTurn(s);
+    return this.context.recount(this.name, s);
+  }
+
+  #requireStats(method: string): void {
+    if (!this.stats) {
+      throw new ScopedDbError('INVALID_INPUT', `${method} needs a database opened with { stats: true }: "${this.name}" keeps no stats`);
+    }
   }
 
   /** Core's generated view (view.ts), the same one LMDB returns: a frozen object of closures, no path to this database. */
@@ -284,13 +374,13 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return `${action} in "${this.name}", ${describeScope(scope)}, key ${printableKey(field)}`;
   }
 
-  #lexRange(options: RangeOptions<K> | undefined): LexRange {
+  #lexRange(options: RangeOptions<K> | undefined, scope: Scope): LexRange {
     const o = checkRangeOptions(options);
     const offset = o.offset ?? 0;
     const limit = o.limit ?? Infinity;
     const reverse = Boolean(o.reverse);
-    const start = o.start === undefined ? undefined : this.encodeKey(o.start);
-    const end = o.end === undefined ? undefined : this.encodeKey(o.end);
+    const start = o.start === undefined ? undefined : this.encodeKey(o.start, scope);
+    const end = o.end === undefined ? undefined : this.encodeKey(o.end, scope);
     const from = start ? lexBound(start, !o.exclusiveStart) : reverse ? HIGHEST : LOWEST;
     const to = end ? lexBound(end, Boolean(o.inclusiveEnd)) : reverse ? LOWEST : HIGHEST;
     return { from, to, reverse, offset, limit, whole: !start && !end && offset === 0 && limit === Infinity };
@@ -304,7 +394,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
    */
   async *#walk(action: 'getRange' | 'getKeys', scope: ScopeLike, options: RangeOptions<K> | undefined): AsyncGenerator<Entry<K, V>> {
     const s = Scope.from(scope);
-    const range = this.#lexRange(options);
+    const range = this.#lexRange(options, s);
     await this.#readable(s);
     let { from, offset } = range;
     let remaining = range.limit;

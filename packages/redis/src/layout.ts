@@ -19,6 +19,12 @@
  *                              who live elsewhere: name -> 16-hex id (or a lock)
  *   scoped:{id}:fence:<token>  set (for a minute) by the first failed write of a burst that
  *                              resolves, so the rest of the burst fails too (scripts.ts)
+ *   scoped:{id}:stats          HASH, per database opened with stats: `e:<db>` -> entries,
+ *                              `b:<db>` -> bytes (encoded keys + values), and while the
+ *                              scope has a quota `t:e`, `t:b` (their totals); kept by the
+ *                              write scripts, absent while the scope holds nothing counted
+ *   scoped:{id}:quota          HASH `maxEntries`, `maxBytes` (either may be absent): the
+ *                              scope's quota, checked by the write scripts
  *
  * A name's first id is xxh64 of the name (`hashTag(scope)`), so v1 data keeps its keys.
  * Data keys sit under `d:`, and the suffix after the database name is fixed, so neither a
@@ -42,6 +48,10 @@ export const NAME_RECORD_PATTERN = `${KEY_ROOT}:{${ANY_ID}}:name`;
 export const TOMBSTONE_PATTERN = `${KEY_ROOT}:{${ANY_ID}}:dropped`;
 /** Where reclaim looks for copies that stopped half-way. */
 export const RESERVATION_PATTERN = `${KEY_ROOT}:{${ANY_ID}}:reserved`;
+/** Where `listQuotas` looks: one quota record per scope that has one. */
+export const QUOTA_PATTERN = `${KEY_ROOT}:{${ANY_ID}}:quota`;
+/** Where `recountStats()` looks for ids whose stats may name a database with no data left. */
+export const STATS_PATTERN = `${KEY_ROOT}:{${ANY_ID}}:stats`;
 /** The codec names each database was first used with (one key, read once per database handle). */
 export const DATABASE_META_KEY = `${KEY_ROOT}:{meta}:databases`;
 
@@ -116,6 +126,27 @@ export function idRecordKeys(id: bigint): IdRecordKeys {
   if (recordKeyCache.size >= RECORD_KEY_CACHE_SIZE) recordKeyCache.clear();
   recordKeyCache.set(id, keys);
   return keys;
+}
+
+/** A scope's stats and quota records (the default scope's for null; it never has a quota). */
+export interface CountKeys {
+  readonly stats: string;
+  readonly quota: string;
+}
+
+export function countKeys(id: bigint | null): CountKeys {
+  const base = `${KEY_ROOT}:${id === null ? '{default}' : `{${idHex(id)}}`}:`;
+  return { stats: `${base}stats`, quota: `${base}quota` };
+}
+
+/** The id a quota record belongs to; undefined for any other key. */
+export function idOfQuota(key: string): bigint | undefined {
+  return namedScopeOfKey(key, (scope) => countKeys(scope.hash).quota);
+}
+
+/** The id a stats record belongs to; undefined for any other key. */
+export function idOfStats(key: string): bigint | undefined {
+  return namedScopeOfKey(key, (scope) => countKeys(scope.hash).stats);
 }
 
 export interface DataKeys {

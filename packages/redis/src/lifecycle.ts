@@ -11,6 +11,7 @@ import type { RedisCaller } from './caller.js';
 import { type Engine, type EntryStep, type IdStep, type Intent, newToken, type Step } from './engine.js';
 import { idInfo, mapLimited } from './id-info.js';
 import {
+  countKeys,
   dataKeys,
   hashTag,
   idHex,
@@ -63,6 +64,8 @@ export interface LifecycleContext {
   scanKeys(pattern: string): Promise<string[]>;
   /** True inside a transaction callback, where a lifecycle call would wait for itself. */
   insideTransaction(): boolean;
+  /** The databases recorded as keeping stats (a copy counts what it writes to them). */
+  statsDatabases(): Promise<string[]>;
 }
 
 function named(scope: ScopeLike, method: string): NamedScope {
@@ -412,7 +415,7 @@ export class Lifecycle {
   /** Copies the data of id `from` into the reserved id, a page at a time, as stored bytes. */
   async #fill(from: bigint, into: bigint, token: string, onProgress: CopyScopeOptions['onProgress']): Promise<number> {
     const caller = this.context.caller;
-    const { databases } = await idInfo(caller, from, 'copyScope');
+    const [{ databases }, counted] = await Promise.all([idInfo(caller, from, 'copyScope'), this.context.statsDatabases()]);
     const orders = databases.map((db) => dataKeys({ hash: from }, db).order);
     const total = orders.length === 0 ? 0 : Number(await caller.eval<number>('copyScope', COUNT_SCRIPT, orders, []));
     const records = idRecordKeys(into);
@@ -434,8 +437,8 @@ export class Lifecycle {
         const written = await caller.eval<number>(
           'copyScope',
           FILL_SCRIPT,
-          [records.reserved, records.databases, target.hash, target.order],
-          [token, 1, db, ...triples],
+          [records.reserved, records.databases, countKeys(into).stats, target.hash, target.order],
+          [token, 1, db, counted.includes(db) ? '1' : '', ...triples],
         );
         if (Number(written) < 0)
           throw new ScopedDbError('STORAGE', 'copyScope: the copy was given up while it filled (its reservation went stale)');
@@ -520,7 +523,8 @@ export class Lifecycle {
       const info = await idInfo(this.context.caller, id, 'reclaim');
       if (!info.dropped) return 0;
       const records = idRecordKeys(id);
-      const keys = [records.dropped, records.databases];
+      const count = countKeys(id);
+      const keys = [records.dropped, records.databases, count.stats, count.quota];
       for (const db of info.databases) {
         const data = dataKeys({ hash: id }, db);
         keys.push(data.hash, data.order);

@@ -15,6 +15,7 @@ import {
   Scope,
   ScopedDbError,
   type ScopeLike,
+  type ScopeStats,
 } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisCaller } from './caller.js';
@@ -23,20 +24,26 @@ import { Engine } from './engine.js';
 import { type IdInfo, idInfo, mapLimited } from './id-info.js';
 import {
   checkScopeHash,
+  countKeys,
+  DATABASE_META_KEY,
   dataKeys,
   homeOf,
   idHex,
+  idOfQuota,
+  idOfStats,
   idRecordKeys,
   NAME_RECORD_PATTERN,
   orderKeyPattern,
+  QUOTA_PATTERN,
   recordedName,
+  STATS_PATTERN,
   scopeOfNameRecord,
   scopeOfOrderKey,
   scopeRecordKeys,
 } from './layout.js';
 import { type CopyScopeOptions, Lifecycle } from './lifecycle.js';
 import { Router } from './routes.js';
-import { idRecordArgs, RELEASE_SCRIPT, UNBIND_SCRIPT } from './scripts.js';
+import { idRecordArgs, READ_SCRIPT, RECOUNT_SCRIPT, RELEASE_SCRIPT, readArgs, readKeys, UNBIND_SCRIPT } from './scripts.js';
 import { WriteOrder } from './write-order.js';
 
 const SCAN_COUNT = 1000;
@@ -47,6 +54,55 @@ function inIdOrder(a: bigint, b: bigint): number {
 }
 
 export type { CopyScopeOptions };
+
+/** A quota (`setQuota`): either limit may be left out, not both. */
+export interface Quota {
+  /** At most this many entries, summed over the scope's databases that keep stats. */
+  maxEntries?: number;
+  /** At most this many stored bytes (encoded keys + values), summed likewise. */
+  maxBytes?: number;
+}
+
+/** A scope and its quota, as `listQuotas` lists them. */
+export interface ScopeQuota {
+  /** The scope. */
+  scope: Scope;
+  /** Its quota. */
+  quota: Quota;
+}
+
+/** A scope's stats across the store's stats-keeping databases (`scopeStats`), as LMDB's registry reports them. */
+export interface ScopeStatsAcross {
+  /** Entries in all the stats-keeping databases together. */
+  entries: number;
+  /** Stored bytes (encoded keys + values) in all of them together. */
+  bytes: number;
+  /** Each stats-keeping database's share, by database name (every one recorded with stats, zeros included). */
+  databases: Record<string, ScopeStats>;
+}
+
+/** Checks a quota as LMDB's registry does: an object with at least one whole number >= 0, or null. */
+export function checkQuota(quota: unknown): Quota | null {
+  if (quota === null) return null;
+  const limits = quota as Quota;
+  const ok =
+    typeof quota === 'object' &&
+    (limits.maxEntries !== undefined || limits.maxBytes !== undefined) &&
+    [limits.maxEntries, limits.maxBytes].every((n) => n === undefined || (Number.isSafeInteger(n) && n >= 0));
+  if (!ok) {
+    throw new ScopedDbError('INVALID_INPUT', 'setQuota needs { maxEntries?, maxBytes? } with at least one whole number >= 0, or null');
+  }
+  return {
+    ...(limits.maxEntries !== undefined ? { maxEntries: limits.maxEntries } : {}),
+    ...(limits.maxBytes !== undefined ? { maxBytes: limits.maxBytes } : {}),
+  };
+}
+
+function quotaOf(fields: readonly (Buffer | string | null)[]): Quota | undefined {
+  const [entries, bytes] = fields.map((f) => (f === null || f === undefined ? undefined : Number(f.toString())));
+  if (entries === undefined && bytes === undefined) return undefined;
+  return { ...(entries !== undefined ? { maxEntries: entries } : {}), ...(bytes !== undefined ? { maxBytes: bytes } : {}) };
+}
 
 /** The scope registry, across every master. Named and shaped like `GlobalScopeRegistry`, returning Promises. */
 export interface RedisScopeRegistryApi {
@@ -91,6 +147,23 @@ export interface RedisScopeRegistryApi {
   exportScope(scope: ScopeLike, sink: DumpSink, options?: ExportScopeOptions): Promise<DumpSummary>;
   /** Loads a dump into the scope, all or nothing; the refusals are LMDB's (README "Export / import"). */
   importScope(source: DumpSource, scope: ScopeLike, options?: ImportScopeOptions): Promise<DumpSummary>;
+  /**
+   * The scope's entries and bytes summed over the store's databases that keep stats, and per
+   * database (each one recorded with stats, zeros included). O(databases): two reads.
+   */
+  scopeStats(scope: ScopeLike): Promise<ScopeStatsAcross>;
+  /**
+   * Sets (or, with null, removes) the scope's quota, stored in its slot and checked in the
+   * same script as every write to it in a database that keeps stats: a write that would take
+   * the scope's totals past it is QUOTA_EXCEEDED and writes nothing. Takes its place in the
+   * scope's write order like a write (and joins a transaction on the scope); it moves with the
+   * scope on a rename or swap and goes with it on a drop. DEFAULT has no quota (INVALID_INPUT).
+   */
+  setQuota(scope: ScopeLike, quota: Quota | null): Promise<void>;
+  /** The scope's quota, if it has one. */
+  getQuota(scope: ScopeLike): Promise<Quota | undefined>;
+  /** Every quota, by scope, in id order (a SCAN of every master). */
+  listQuotas(): Promise<ScopeQuota[]>;
 }
 
 export interface RegistryOptions {
@@ -120,6 +193,7 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
         order: this.order,
         scanKeys: (pattern) => this.#scanKeys(pattern),
         insideTransaction: () => this.insideTransaction(),
+        statsDatabases: () => this.statsDatabases(),
       },
       options.backgroundReclaim,
     );
@@ -261,6 +335,125 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
 
   importScope(source: DumpSource, scope: ScopeLike, options?: ImportScopeOptions): Promise<DumpSummary> {
     return importScope({ caller: this.caller, router: this.router, lifecycle: this.#lifecycle }, source, scope, options);
+  }
+
+  async scopeStats(scope: ScopeLike): Promise<ScopeStatsAcross> {
+    const s = Scope.from(scope);
+    const [names, fields] = await Promise.all([
+      this.statsDatabases(),
+      this.#readCounts<(Buffer | null)[]>(s, { op: 'allstats' }, 'scopeStats'),
+    ]);
+    const found = new Map<string, number>();
+    for (let i = 0; i + 1 < fields.length; i += 2) found.set(String(fields[i]), Number(String(fields[i + 1])));
+    const databases: Record<string, ScopeStats> = {};
+    let entries = 0;
+    let bytes = 0;
+    for (const name of names) {
+      const stats = { entries: found.get(`e:${name}`) ?? 0, bytes: found.get(`b:${name}`) ?? 0 };
+      databases[name] = stats;
+      entries += stats.entries;
+      bytes += stats.bytes;
+    }
+    return { entries, bytes, databases };
+  }
+
+  setQuota(scope: ScopeLike, quota: Quota | null): Promise<void> {
+    try {
+      const s = Scope.from(scope);
+      if (!s.isNamed()) throw new ScopedDbError('INVALID_INPUT', 'setQuota: the default scope has no quota');
+      const checked = checkQuota(quota);
+      return this.sendQuota(s, { maxEntries: checked?.maxEntries ?? null, maxBytes: checked?.maxBytes ?? null });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Sends a quota as a write of `scope` (the store's write path overrides this). */
+  protected sendQuota(_scope: NamedScope, _limits: { maxEntries: number | null; maxBytes: number | null }): Promise<void> {
+    return Promise.reject(new ScopedDbError('INVALID_INPUT', 'setQuota needs a store'));
+  }
+
+  async getQuota(scope: ScopeLike): Promise<Quota | undefined> {
+    const s = Scope.from(scope);
+    if (!s.isNamed()) return undefined;
+    return quotaOf(await this.#readCounts<(Buffer | null)[]>(s, { op: 'quota' }, 'getQuota'));
+  }
+
+  async listQuotas(): Promise<ScopeQuota[]> {
+    const ids = (await this.#scanKeys(QUOTA_PATTERN)).map(idOfQuota).filter((id) => id !== undefined);
+    ids.sort(inIdOrder);
+    const owners = await this.#owners(ids, 'listQuotas');
+    const quotas = await mapLimited(owners, async (name) => {
+      if (name === undefined) return undefined;
+      const quota = await this.getQuota(Scope.named(name));
+      return quota && { scope: Scope.named(name), quota };
+    });
+    return quotas.filter((q) => q !== undefined);
+  }
+
+  /** The databases recorded as keeping stats (the meta record of every database, one HGETALL). */
+  async statsDatabases(): Promise<string[]> {
+    const records = await this.caller.call('stats databases', (c) => c.hgetall(DATABASE_META_KEY));
+    return Object.entries(records)
+      .filter(([, record]) => {
+        try {
+          return (JSON.parse(record) as { stats?: unknown }).stats === true;
+        } catch {
+          return false;
+        }
+      })
+      .map(([name]) => name)
+      .sort();
+  }
+
+  /** `recountStats` of one database: at the scope's id, or at every id holding its data (and every id whose stats name it). */
+  async recount(database: string, scope: Scope | undefined): Promise<ScopeStats> {
+    const ids: (bigint | null)[] = [];
+    if (scope === undefined) {
+      ids.push(null);
+      const [data, stats] = await Promise.all([this.#scanKeys(orderKeyPattern(database)), this.#scanKeys(STATS_PATTERN)]);
+      const found = new Set<bigint>();
+      for (const key of data) {
+        const id = scopeOfOrderKey(key, database);
+        if (id !== undefined) found.add(id);
+      }
+      for (const key of stats) {
+        const id = idOfStats(key);
+        if (id !== undefined) found.add(id);
+      }
+      ids.push(...[...found].sort(inIdOrder));
+    } else if (!scope.isNamed()) {
+      ids.push(null);
+    } else {
+      const at = await this.router.locate(scope, 'recountStats');
+      // An unregistered name's free home may hold data no name owns: its stats count it, as reads do.
+      const id = at.id ?? (at.data ? scope.hash : undefined);
+      if (id !== undefined) ids.push(id);
+    }
+    const counts = await mapLimited(ids, async (id) => {
+      const data = dataKeys({ hash: id }, database);
+      const [entries, bytes] = await this.caller.eval<[number, number]>(
+        'recountStats',
+        RECOUNT_SCRIPT,
+        [countKeys(id).stats, data.hash, data.order],
+        [database],
+      );
+      return { entries: Number(entries), bytes: Number(bytes) };
+    });
+    return counts.reduce((sum, c) => ({ entries: sum.entries + c.entries, bytes: sum.bytes + c.bytes }), { entries: 0, bytes: 0 });
+  }
+
+  /** A read of the scope's stats or quota record, checked on its id's slot like every read (the default scope's directly). */
+  async #readCounts<T>(s: Scope, read: { op: 'allstats' } | { op: 'quota' }, context: string): Promise<T> {
+    if (s.isNamed()) return (await this.router.read<T>(s, '', read, context)).result;
+    const reply = await this.caller.eval<[number, number, Buffer, T]>(
+      context,
+      READ_SCRIPT,
+      readKeys(null, '', read),
+      ['', 'default', ...readArgs(read)],
+      true,
+    );
+    return reply[3];
   }
 
   /** Scopes holding data in one database: DEFAULT first, then named scopes in id order. */

@@ -25,11 +25,10 @@ import {
   READ_SCRIPT,
   type ReadOp,
   readArgs,
+  readKeys,
   type Script,
   STATUS,
-  scopeKeys,
   UNBIND_SCRIPT,
-  WRITE_SCRIPT,
   type WriteOp,
   writeBatch,
 } from './scripts.js';
@@ -390,8 +389,8 @@ export class Router {
       newGen: newToken(),
       register,
     };
-    const { keys, args } = writeBatch(call, ops);
-    return this.call<number[]>(context, WRITE_SCRIPT, keys, args);
+    const { script, keys, args } = writeBatch(call, ops);
+    return this.call<number[]>(context, script, keys, args);
   }
 
   // ---- reads ----
@@ -399,7 +398,7 @@ export class Router {
   /** One read of a named scope (READ_SCRIPT), checked on the id's slot; `found` is the name's id and life if it has one. */
   async read<T>(scope: NamedScope, database: string, read: ReadOp, context: string): Promise<{ result: T; found: Life | undefined }> {
     const found = await this.visit<T>(scope, context, (target, mode) =>
-      this.call<T>(context, READ_SCRIPT, scopeKeys(target, database), [nameArg(scope.name), mode, ...readArgs(read)], true),
+      this.call<T>(context, READ_SCRIPT, readKeys(target, database, read), [nameArg(scope.name), mode, ...readArgs(read)], true),
     );
     return { result: found.result, found: found.owned ? { id: found.id, gen: found.gen } : undefined };
   }

@@ -3,7 +3,7 @@
  * whose databases share one write path (call order per scope, write-order.ts; one
  * script per write or transaction, scripts.ts) and one registry.
  */
-import { type AsyncScopedDatabase, type Codec, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
+import { type AsyncScopedDatabase, type Codec, type NamedScope, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 
 /**
@@ -23,10 +23,10 @@ export type IoRedisClient =
 
 import { RedisCaller } from './caller.js';
 import type { StoreContext } from './context.js';
-import { RedisScopedDatabase } from './database.js';
+import { type RedisDatabaseOptions, RedisScopedDatabase } from './database.js';
 import { hashTag } from './layout.js';
 import { RedisScopeRegistry, type RedisScopeRegistryApi } from './registry.js';
-import { READ_SCRIPT, type ReadOp, readArgs, scopeKeys, WRITE_SCRIPT, type WriteOp, type WriteTarget, writeBatch } from './scripts.js';
+import { type QuotaLimits, READ_SCRIPT, type ReadOp, readArgs, readKeys, type WriteOp, type WriteTarget, writeBatch } from './scripts.js';
 import { PendingTransaction, Transactions } from './transaction.js';
 import type { Place } from './write-order.js';
 
@@ -59,8 +59,16 @@ export interface RedisScopedStoreOptions {
 export interface RedisScopedStore extends RedisScopeRegistryApi {
   /** The ioredis client the store was opened on (the caller still owns and closes it). */
   readonly client: Redis | Cluster;
-  /** Core's `AsyncScopedDatabase`; `V` and `VIn` come from the value codec (`Codec<V, VIn>`). */
-  database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): AsyncScopedDatabase<K, V, VIn>;
+  /**
+   * Core's `AsyncScopedDatabase`; `V` and `VIn` come from the value codec (`Codec<V, VIn>`).
+   * `{ stats: true }` keeps per-scope stats, LMDB's `.withStats()` (README "Stats and quotas").
+   */
+  database<K, V, VIn = V>(
+    name: string,
+    keyCodec: Codec<K>,
+    valueCodec: Codec<V, VIn>,
+    options?: RedisDatabaseOptions,
+  ): AsyncScopedDatabase<K, V, VIn>;
   /**
    * Runs `fn`; the writes it makes (`put`, `remove`, `clearAsync` of any database
    * of this store) are queued and applied to `scope` in one atomic step when `fn`
@@ -103,8 +111,21 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
     return this.#transactions.current()?.open === true;
   }
 
-  database<K, V, VIn = V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V, VIn>): AsyncScopedDatabase<K, V, VIn> {
-    return new RedisScopedDatabase(this, name, keyCodec, valueCodec);
+  database<K, V, VIn = V>(
+    name: string,
+    keyCodec: Codec<K>,
+    valueCodec: Codec<V, VIn>,
+    options?: RedisDatabaseOptions,
+  ): AsyncScopedDatabase<K, V, VIn> {
+    return new RedisScopedDatabase(this, name, keyCodec, valueCodec, options);
+  }
+
+  /** A quota is a write of its scope: call order, transactions and retries as for a put. */
+  protected override sendQuota(scope: NamedScope, limits: QuotaLimits): Promise<void> {
+    return this.write(
+      () => [scope, { kind: 'quota', limits }],
+      () => undefined,
+    );
   }
 
   write<T>(build: () => [Scope, WriteOp], finish: (result: number) => T): Promise<T> {
@@ -153,7 +174,7 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
    * back-to-back writes are pipelined.
    */
   #send(scope: Scope, ops: readonly WriteOp[], place: Place): Promise<number[]> {
-    const unchecked = [...new Set(ops.map((op) => op.database))].filter((db) => !db.isReady);
+    const unchecked = [...new Set(ops.map((op) => op.database))].filter((db) => db !== undefined && !db.isReady) as WriteTarget[];
     if (place.turn === undefined && unchecked.length === 0) return this.#dispatch(scope, ops, place);
     return this.#sendInTurn(scope, ops, place, unchecked);
   }
@@ -172,12 +193,16 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
 
   /** At its turn: a named scope's writes go through its route (routes.ts); the default scope's straight to its keys. */
   #dispatch(scope: Scope, ops: readonly WriteOp[], place: Place): Promise<number[]> {
-    const context = ops.length === 1 ? ops[0]!.kind : 'transaction';
+    const only = ops.length === 1 ? ops[0]!.kind : 'transaction';
+    const context = only === 'quota' ? 'setQuota' : only;
     if (ops.length > 0 && scope.isNamed()) return this.router.send(scope, ops, place, context);
     try {
       if (ops.length === 0) return Promise.resolve([]);
-      const { keys, args } = writeBatch({ id: null, name: '', mode: 'default', expect: undefined, newGen: '', register: false }, ops);
-      return this.caller.eval<[number, number, string, number[]]>(context, WRITE_SCRIPT, keys, args).then((reply) => reply[3]);
+      const { script, keys, args } = writeBatch(
+        { id: null, name: '', mode: 'default', expect: undefined, newGen: '', register: false },
+        ops,
+      );
+      return this.caller.eval<[number, number, string, number[]]>(context, script, keys, args).then((reply) => reply[3]);
     } finally {
       place.leave();
     }
@@ -188,7 +213,7 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
     const reply = await this.caller.eval<[number, number, Buffer, T]>(
       context,
       READ_SCRIPT,
-      scopeKeys(null, database),
+      readKeys(null, database, read),
       ['', 'default', ...readArgs(read)],
       true,
     );

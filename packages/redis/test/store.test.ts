@@ -474,7 +474,9 @@ describe.each([
       expect(Reflect.defineProperty(view, 'database', { value: orders })).toBe(false);
       expect(view.scope.name).toBe('a');
       expect(await (view.get as (...args: unknown[]) => Promise<unknown>)('b', 'k')).toBeUndefined();
-      expect(await (view.clearAsync as (...args: unknown[]) => Promise<number>)('b')).toBe(1);
+      // A clear's argument is its range (core's ClearRange), never a scope: a string is refused, as on LMDB.
+      await expect((view.clearAsync as (...args: unknown[]) => Promise<number>)('b')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      expect(await (view.clearAsync as (...args: unknown[]) => Promise<number>)(undefined, 'b')).toBe(1);
       expect(await orders.get('b', 'k')).toBe('b');
       expect(await orders.get('a', 'k')).toBeUndefined();
     });

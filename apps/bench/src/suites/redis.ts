@@ -81,6 +81,49 @@ export async function* redis(sizes: Sizes, settings: Settings): AsyncGenerator<R
       'LMDB get is synchronous',
     );
 
+    // Stats (API.md v2): the same puts on a database opened with { stats: true }, then with a
+    // quota on every scope (high enough never to refuse), against the same database shapes.
+    // The quota's scopes are their own: a quota holds across every stats-keeping database of a scope.
+    const counted = store.database('bench-stats', codecs.bytes(), codecs.bytes(), { stats: true });
+    const quoted = dataSet(entries, 100, 'redis-quota');
+    for (const scope of quoted.scopes) await store.setQuota(scope, { maxEntries: 1e12, maxBytes: 1e15 });
+    await pooled(entries, IN_FLIGHT, (i) => counted.put(data.scopeOf(i), key(i), data.value));
+    await pooled(entries, IN_FLIGHT, (i) => counted.put(quoted.scopeOf(i), key(i), data.value));
+    const putOn =
+      (db: typeof counted, scopes = data) =>
+      () =>
+        pooled(picks.length, IN_FLIGHT, (n) => db.put(scopes.scopeOf(picks[n] as number), key(picks[n] as number), data.value));
+    yield report(
+      await compare(settings, {
+        name: `put with stats, ${IN_FLIGHT} in flight: Redis Cluster (vs the same put without stats)`,
+        ours: putOn(counted),
+        baseline: putOn(onRedis),
+        opsPerCall: picks.length,
+        target: 0,
+      }),
+      'WRITE_STATS_SCRIPT (stats read, old length, stats written) vs WRITE_SCRIPT; issue 15 asks >= 0.7',
+    );
+    yield report(
+      await compare(settings, {
+        name: `put with stats and a quota, ${IN_FLIGHT} in flight: Redis Cluster (vs stats only)`,
+        ours: putOn(counted, quoted),
+        baseline: putOn(counted),
+        opsPerCall: picks.length,
+        target: 0,
+      }),
+      'every scope has a quota: the script also reads it and the scope totals (HGETALL of its stats); issue 15 asks <= 10 % more',
+    );
+    yield report(
+      await compare(settings, {
+        name: `getStats, ${IN_FLIGHT} in flight: Redis Cluster (vs get)`,
+        ours: () => pooled(picks.length, IN_FLIGHT, (n) => counted.getStats(data.scopeOf(picks[n] as number))),
+        baseline: () => pooled(picks.length, IN_FLIGHT, (n) => counted.get(data.scopeOf(picks[n] as number), key(picks[n] as number))),
+        opsPerCall: picks.length,
+        target: 0,
+      }),
+      'both one read script; getStats is one HMGET of the scope stats record',
+    );
+
     const ranged = Scope.named('range-scope');
     const rangeKeys = Array.from({ length: RANGE_ENTRIES }, (_, i) => Buffer.from(`r-${String(i).padStart(6, '0')}`));
     env.transactionSync(() => {

@@ -17,9 +17,11 @@ import {
   ScopedDbError,
   type ScopedView,
   type ScopeLike,
+  type ScopeRegistrar,
   scopedDatabaseOptions,
 } from '@scoped-lmdb/core';
-import type { SuiteBackend, SuiteDatabase } from './backend.js';
+import type { RootDatabase } from 'lmdb';
+import type { SuiteBackend, SuiteDatabase, SuiteDatabaseOptions, SuiteQuota, SuiteScopeQuota, SuiteScopeStats } from './backend.js';
 
 /** `SuiteDatabase` with the sync database it adapts. */
 export type AsyncFromSync<K, V, VIn = V> = SuiteDatabase<K, V, VIn> & {
@@ -144,11 +146,46 @@ export function asyncFromSync<K, V, VIn = V>(db: ScopedDatabase<K, V, VIn>): Asy
 const MAX_DBS = 2_000;
 
 /**
- * A fresh LMDB environment in a temp dir, whose databases are `asyncFromSync` over core's
- * `ScopedDatabase`; `close()` closes it and removes the dir. lmdb is an optional peer of this
- * package, loaded here, so a backend that does not use LMDB need not install it.
+ * What the LMDB backend needs of a registry (`GlobalScopeRegistry` from @scoped-lmdb/registry,
+ * taken by shape so this package does not depend on it): core's registrar, and the lifecycle
+ * and quota methods, synchronous as the registry has them.
  */
-export async function openLmdbSuiteBackend(): Promise<
+export interface LmdbSuiteRegistry extends ScopeRegistrar {
+  /** Empties the scope in every database at once. */
+  dropScope(scope: ScopeLike): void;
+  /** Gives `from`'s data the name `to`. */
+  renameScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): void;
+  /** Swaps the data of two scopes. */
+  swapScopes(a: ScopeLike, b: ScopeLike): void;
+  /** Copies every database's entries of `from` to `to`. */
+  copyScope(from: ScopeLike, to: ScopeLike, options?: { replace?: boolean }): Promise<number>;
+  /** The scope's stats across the env's stats-keeping databases. */
+  scopeStats(scope: ScopeLike): SuiteScopeStats;
+  /** Sets, or with null removes, the scope's quota. */
+  setQuota(scope: ScopeLike, quota: SuiteQuota | null): void;
+  /** The scope's quota, if any. */
+  getQuota(scope: ScopeLike): SuiteQuota | undefined;
+  /** Every quota, by scope. */
+  listQuotas(): SuiteScopeQuota[];
+}
+
+/** Options of `openLmdbSuiteBackend`. */
+export interface LmdbSuiteBackendOptions {
+  /**
+   * Opens the env's registry (`(env) => GlobalScopeRegistry.open(env)`): every database is then
+   * created with it, and the backend has its lifecycle and quota methods, made async (declare
+   * `supports.lifecycle`). Without it, databases have no registry.
+   */
+  registry?: (env: RootDatabase) => LmdbSuiteRegistry;
+}
+
+/**
+ * A fresh LMDB environment in a temp dir, whose databases are `asyncFromSync` over core's
+ * `ScopedDatabase` (built `.withStats()` when the suite asks for stats); `close()` closes it and
+ * removes the dir. lmdb is an optional peer of this package, loaded here, so a backend that does
+ * not use LMDB need not install it.
+ */
+export async function openLmdbSuiteBackend(options: LmdbSuiteBackendOptions = {}): Promise<
   SuiteBackend & {
     /** Closes the env and removes its directory. */
     close(): Promise<void>;
@@ -157,9 +194,25 @@ export async function openLmdbSuiteBackend(): Promise<
   const { open } = await import('lmdb');
   const dir = mkdtempSync(join(tmpdir(), 'scoped-lmdb-suite-'));
   const env = open({ path: dir, maxDbs: MAX_DBS });
+  const registry = options.registry?.(env);
+  const lifecycle = registry && {
+    dropScope: (scope: ScopeLike) => attempt(() => registry.dropScope(scope)),
+    renameScope: (from: ScopeLike, to: ScopeLike, o?: { replace?: boolean }) => attempt(() => registry.renameScope(from, to, o)),
+    swapScopes: (a: ScopeLike, b: ScopeLike) => attempt(() => registry.swapScopes(a, b)),
+    copyScope: (from: ScopeLike, to: ScopeLike, o?: { replace?: boolean }) => attempt(() => registry.copyScope(from, to, o)),
+    scopeStats: (scope: ScopeLike) => attempt(() => registry.scopeStats(scope)),
+    setQuota: (scope: ScopeLike, quota: SuiteQuota | null) => attempt(() => registry.setQuota(scope, quota)),
+    getQuota: (scope: ScopeLike) => attempt(() => registry.getQuota(scope)),
+    listQuotas: () => attempt(() => registry.listQuotas()),
+  };
   return {
-    database: <K, V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V>) =>
-      asyncFromSync(scopedDatabaseOptions(env).types(keyCodec, valueCodec).name(name).create()),
+    ...lifecycle,
+    database: <K, V>(name: string, keyCodec: Codec<K>, valueCodec: Codec<V>, databaseOptions?: SuiteDatabaseOptions) => {
+      const builder = scopedDatabaseOptions(env, registry ? { registry } : {})
+        .types(keyCodec, valueCodec)
+        .name(name);
+      return asyncFromSync(databaseOptions?.stats ? builder.withStats().create() : builder.create());
+    },
     async close() {
       await env.close();
       rmSync(dir, { recursive: true, force: true });

@@ -10,12 +10,14 @@ import { badDatabasesGroup, badKeysAndValuesGroup, badScopesGroup } from './grou
 import { codecErrorsGroup, codecMessagesGroup } from './groups/codec-errors.js';
 import { emptyKeysGroup } from './groups/empty-keys.js';
 import { isolationGroup } from './groups/isolation.js';
+import { lifecycleGroup } from './groups/lifecycle.js';
 import { orderGroup } from './groups/order.js';
 import { rangeClearGroup } from './groups/range-clear.js';
 import { rangesGroup } from './groups/ranges.js';
 import { rangesUnderWritesGroup } from './groups/ranges-under-writes.js';
 import { readsWritesGroup } from './groups/reads-writes.js';
 import { snapshotsGroup } from './groups/snapshots.js';
+import { statsGroup } from './groups/stats.js';
 import { syncGroup } from './groups/sync.js';
 import { transactionsGroup } from './groups/transactions.js';
 import { viewsGroup } from './groups/views.js';
@@ -56,6 +58,9 @@ export function describeScopedDatabase(label: string, options: ScopedDatabaseSui
     badScopesGroup(ctx);
     badDatabasesGroup(ctx);
     codecMessagesGroup(ctx);
+    // Stats (Supports.stats) and the scope lifecycle with quotas (Supports.lifecycle, with stats).
+    if (supports.stats) statsGroup(ctx);
+    if (supports.lifecycle) lifecycleGroup(ctx);
     // The single-scope groups: first on the database's scope-first methods, in a named scope;
     singleScopeGroups(ctx, scopeRun('tenant', false));
     // then again in the default scope and on scopes whose ids end in ff and ffff (an upper

@@ -89,6 +89,7 @@ describe('the database suite', () => {
       ['a callback that throws applies none of its writes; the transaction rejects with its error'],
     ],
     ['declares sync without a sync database', ['every handle carries the sync database of the same name']],
+    ['stats count puts, not what they replace', ['count every write path in a named scope, and a recount finds the same']],
   ])('fails on a backend where %s', (backend, expected) => {
     expect(titles(failed(backend))).toEqual(expect.arrayContaining(expected));
   });
