@@ -339,11 +339,13 @@ export class Lifecycle {
    */
   importInto(to: NamedScope, replace: boolean, fill: (write: FillWriter) => Promise<number>): Promise<number> {
     return this.#exclusive([to], 'importScope', () =>
-      this.#fillAndSwitch(to, replace, 'importScope', (into, token) => {
+      this.#fillAndSwitch(to, replace, 'importScope', async (into, token) => {
         const records = idRecordKeys(into);
+        // Databases that keep stats count what the fill writes into the new id's stats, as a copy does.
+        const counted = await this.context.statsDatabases();
         return fill(async (batch) => {
           const names = [...new Set(batch.map(([database]) => database))];
-          const keys = [records.reserved, records.databases];
+          const keys = [records.reserved, records.databases, countKeys(into).stats];
           for (const name of names) {
             const data = dataKeys({ hash: into }, name);
             keys.push(data.hash, data.order);
@@ -353,6 +355,7 @@ export class Lifecycle {
             token,
             names.length,
             ...names,
+            ...names.map((name) => (counted.includes(name) ? '1' : '')),
             ...triples,
           ]);
           if (Number(written) < 0) {

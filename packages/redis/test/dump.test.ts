@@ -98,6 +98,32 @@ describe.each([
     await Promise.all([a.env.close(), b.env.close()]);
   });
 
+  it('keeps the stats of a stats-keeping database exact through an import, replace included', async () => {
+    const store = await openRedisScopedStore(client(), { backgroundReclaim: false });
+    const a = lmdbSide();
+    a.env.transactionSync(() => {
+      for (let i = 0; i < 300; i++) a.orders.putSync('tenant', `k${i}`, { i });
+    });
+    const events = store.database(fresh('events'), codecs.string(), codecs.json<unknown>(), { stats: true });
+    const scope = fresh('counted');
+    await events.put(scope, 'old', 'x'.repeat(50));
+    const dump = await dumpOf(a.registry, 'tenant');
+    // The dump holds 'orders' only; replace drops the scope's old id, and with it what events held.
+    await store.importScope(Readable.from([dump]), scope, { replace: true });
+    const orders = store.database('orders', codecs.string(), codecs.json<unknown>());
+    expect(await orders.getCount(scope)).toBe(300);
+    // events lost its entry with the replace: its stats say so, and equal a recount.
+    expect(await events.getStats(scope)).toEqual({ entries: 0, bytes: 0 });
+    const counted = store.database(fresh('counted-db'), codecs.string(), codecs.json<unknown>(), { stats: true });
+    const source = fresh('source');
+    for (let i = 0; i < 120; i++) await counted.put(source, `k${i}`, { i, pad: 'p'.repeat(i % 9) });
+    const target = fresh('target');
+    await store.importScope(Readable.from([await dumpOf(store, source)]), target, { databases: [counted.name] });
+    expect(await counted.getStats(target)).toEqual(await counted.getStats(source));
+    expect(await counted.getStats(target)).toEqual(await counted.recountStats(target));
+    await a.env.close();
+  });
+
   it('records a database the store never used with the dump codecs, and refuses other codecs', async () => {
     const store = await openRedisScopedStore(client(), { backgroundReclaim: false });
     const a = lmdbSide();
