@@ -1,6 +1,16 @@
 /** The public surface of @scoped-lmdb/core: re-exports only (test/surface.test.ts pins the list). */
 export { type ScopedDatabaseBuilder, type ScopedDatabaseOptions, scopedDatabaseOptions } from './builder.js';
 export { type Codec, type CodecInput, type CodecValue, codecs, defineCodec, encodingError, type OrderedKey } from './codec.js';
+export type {
+  DumpDatabase,
+  DumpHeader,
+  DumpProgress,
+  DumpSink,
+  DumpSource,
+  DumpSummary,
+  ExportScopeOptions,
+  ImportScopeOptions,
+} from './dump-format.js';
 export { isScopedDbError, ScopedDbError, type ScopedDbErrorCode, type ScopedDbErrorOptions } from './errors.js';
 export type {
   AsyncScopedDatabase,

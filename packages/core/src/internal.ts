@@ -4,6 +4,16 @@
  * Re-exports only.
  */
 export { checkCodec, decodeWith, encodeWith, plainBytesCodecs } from './codec.js';
+export {
+  CHUNK_BYTES,
+  checkDumpOptions,
+  DUMP_FORMAT,
+  DUMP_MAGIC,
+  DUMP_VERSION,
+  DumpReader,
+  type DumpVisitor,
+  DumpWriter,
+} from './dump-format.js';
 export { describeValue, printableKey, storage, withContext, wrapError } from './errors.js';
 export {
   checkDatabaseName,

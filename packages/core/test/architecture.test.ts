@@ -78,4 +78,10 @@ describe('architecture', () => {
       .map(name);
     expect(intoLmdb.sort()).toEqual(['packages/core/src/builder.ts', 'packages/core/src/internal.ts']);
   });
+
+  it('keeps the dump format free of lmdb (the Redis backend and the CLI use it too)', () => {
+    const dumpFormat = join(root, 'packages/core/src/dump-format.ts');
+    expect(readFileSync(dumpFormat, 'utf8')).not.toMatch(/from 'lmdb'/);
+    expect((graph.get(dumpFormat) ?? []).map(name).filter((target) => target.includes('/lmdb/'))).toEqual([]);
+  });
 });

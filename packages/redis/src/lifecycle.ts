@@ -50,6 +50,9 @@ export interface CopyScopeOptions {
   onProgress?: (copied: number, total: number) => void;
 }
 
+/** Writes one batch of an import into its reserved id: (database, encoded key, stored value) triples. */
+export type FillWriter = (batch: readonly (readonly [database: string, key: Buffer, value: Buffer])[]) => Promise<void>;
+
 /** What the lifecycle needs from its store. */
 export interface LifecycleContext {
   readonly caller: RedisCaller;
@@ -316,20 +319,67 @@ export class Lifecycle {
   async #copy(a: NamedScope, b: NamedScope, replace: boolean, onProgress: CopyScopeOptions['onProgress']): Promise<number> {
     const source = await this.#locate(a);
     if (source.id === undefined) throw missing('copyScope', a);
+    const from = source.id;
+    return this.#fillAndSwitch(b, replace, 'copyScope', (into, token) => this.#fill(from, into, token, onProgress));
+  }
+
+  /** Runs `run` once every write to `s` issued before this call was acknowledged (exportScope starts there). */
+  afterWrites<T>(s: NamedScope, method: string, run: () => Promise<T>): Promise<T> {
+    return this.#exclusive([s], method, run);
+  }
+
+  /**
+   * importScope's atomic part, at `to`'s place in the write order: `fill` writes the entries
+   * (through `write`, into a fresh reserved id nobody reads), then one step makes that id
+   * `to`'s (dropping what `to` held with `replace`, else SCOPE_EXISTS). A failure anywhere
+   * hands the id to reclaim and leaves `to` as it was.
+   */
+  importInto(to: NamedScope, replace: boolean, fill: (write: FillWriter) => Promise<number>): Promise<number> {
+    return this.#exclusive([to], 'importScope', () =>
+      this.#fillAndSwitch(to, replace, 'importScope', (into, token) => {
+        const records = idRecordKeys(into);
+        return fill(async (batch) => {
+          const names = [...new Set(batch.map(([database]) => database))];
+          const keys = [records.reserved, records.databases];
+          for (const name of names) {
+            const data = dataKeys({ hash: into }, name);
+            keys.push(data.hash, data.order);
+          }
+          const triples = batch.flatMap(([database, key, value]) => [names.indexOf(database) + 1, key, value]);
+          const written = await this.context.caller.eval<number>('importScope', FILL_SCRIPT, keys, [
+            token,
+            names.length,
+            ...names,
+            ...triples,
+          ]);
+          if (Number(written) < 0) {
+            throw new ScopedDbError('STORAGE', 'importScope: the import was given up while it filled (its reservation went stale)');
+          }
+        });
+      }),
+    );
+  }
+
+  /** Reserves a fresh id, fills it, and switches it in as `b` (copyScope, importScope). */
+  async #fillAndSwitch(
+    b: NamedScope,
+    replace: boolean,
+    method: 'copyScope' | 'importScope',
+    fill: (into: bigint, token: string) => Promise<number>,
+  ): Promise<number> {
     const early = await this.#locate(b);
-    if (!replace && (early.id !== undefined || early.data)) throw taken('copyScope', b);
+    if (!replace && (early.id !== undefined || early.data)) throw taken(method, b);
     const token = newToken();
     const reserved = await this.#reserve(token);
     let copied = 0;
     try {
-      copied = await this.#fill(source.id, reserved, token, onProgress);
+      copied = await fill(reserved, token);
       const [marked] = await this.#step(reserved, ['filled', '1', token, '', '', '', '', '']);
-      if (marked !== 'ok')
-        throw new ScopedDbError('STORAGE', 'copyScope: the copy was given up while it filled (its reservation went stale)');
+      if (marked !== 'ok') throw new ScopedDbError('STORAGE', `${method}: it was given up while it filled (its reservation went stale)`);
       for (let attempt = 0; ; attempt++) {
-        if (attempt >= ATTEMPTS) throw gaveUp('copyScope');
+        if (attempt >= ATTEMPTS) throw gaveUp(method);
         const target = await this.#locate(b);
-        if (!replace && (target.id !== undefined || target.data)) throw taken('copyScope', b);
+        if (!replace && (target.id !== undefined || target.data)) throw taken(method, b);
         const intent = this.#moveIntent('copy', undefined, { id: reserved, gen: token }, b, target, replace, token);
         const outcome = await this.context.engine.run(intent);
         if (outcome.ok) {
@@ -338,7 +388,7 @@ export class Lifecycle {
           return copied;
         }
         if (outcome.step === intent.p || (outcome.step.k === 'id' && outcome.step.x === intent.p.x)) {
-          throw new ScopedDbError('STORAGE', 'copyScope: the copy was given up before it could be made visible');
+          throw new ScopedDbError('STORAGE', `${method}: it was given up before it could be made visible`);
         }
       }
     } catch (error) {

@@ -5,9 +5,20 @@
  * single-scope calls resolve through the name's home (one script when it lives there).
  * The lifecycle (drop, rename, swap, copy, reclaim) is lifecycle.ts.
  */
-import { type NamedScope, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
+import {
+  type DumpSink,
+  type DumpSource,
+  type DumpSummary,
+  type ExportScopeOptions,
+  type ImportScopeOptions,
+  type NamedScope,
+  Scope,
+  ScopedDbError,
+  type ScopeLike,
+} from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisCaller } from './caller.js';
+import { exportScope, importScope } from './dump.js';
 import { Engine } from './engine.js';
 import { type IdInfo, idInfo, mapLimited } from './id-info.js';
 import {
@@ -76,6 +87,10 @@ export interface RedisScopeRegistryApi {
   reclaim(options?: { budgetMs?: number }): Promise<number>;
   /** Dropped entries not yet freed. */
   pendingReclaim(): Promise<number>;
+  /** Streams the scope (every database of the store, or `databases`) to `sink` in the dump format, a page at a time (README "Export / import"). */
+  exportScope(scope: ScopeLike, sink: DumpSink, options?: ExportScopeOptions): Promise<DumpSummary>;
+  /** Loads a dump into the scope, all or nothing; the refusals are LMDB's (README "Export / import"). */
+  importScope(source: DumpSource, scope: ScopeLike, options?: ImportScopeOptions): Promise<DumpSummary>;
 }
 
 export interface RegistryOptions {
@@ -239,6 +254,13 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
 
   pendingReclaim(): Promise<number> {
     return this.#lifecycle.pendingReclaim();
+  }
+  exportScope(scope: ScopeLike, sink: DumpSink, options?: ExportScopeOptions): Promise<DumpSummary> {
+    return exportScope({ caller: this.caller, router: this.router, lifecycle: this.#lifecycle }, scope, sink, options);
+  }
+
+  importScope(source: DumpSource, scope: ScopeLike, options?: ImportScopeOptions): Promise<DumpSummary> {
+    return importScope({ caller: this.caller, router: this.router, lifecycle: this.#lifecycle }, source, scope, options);
   }
 
   /** Scopes holding data in one database: DEFAULT first, then named scopes in id order. */

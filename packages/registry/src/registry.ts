@@ -1,4 +1,9 @@
 import {
+  type DumpSink,
+  type DumpSource,
+  type DumpSummary,
+  type ExportScopeOptions,
+  type ImportScopeOptions,
   type NamedScope,
   Scope,
   ScopedDbError,
@@ -22,6 +27,7 @@ import {
   statsOf,
 } from '@scoped-lmdb/core/internal';
 import type { Database, RootDatabase } from 'lmdb';
+import { type DumpHost, exportScope, importScope } from './dump.js';
 import {
   decodeName,
   encodeName,
@@ -420,6 +426,68 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     }
     this.#reclaimer.schedule();
     return copied;
+  }
+
+  // ---- export / import (API.md v2; dump.ts, core's dump-format.ts) ----
+
+  /**
+   * Streams one read snapshot of `scope` (every scoped database of the env, or `databases`) to
+   * `sink` in the dump format: stored bytes, no codec work, flat memory, the sink's backpressure
+   * respected. Resolves with the entries written per database.
+   */
+  exportScope(scope: ScopeLike, sink: DumpSink, options?: ExportScopeOptions): Promise<DumpSummary> {
+    return exportScope(this.#dumpHost(), scope, sink, options);
+  }
+
+  /**
+   * Loads a dump into `scope`, all or nothing: the entries go under a fresh reserved id in small
+   * transactions, and one transaction makes them the scope's once the whole dump checked out.
+   * Refused: other codecs than the target database's (`CODEC_MISMATCH`), a database the env
+   * does not have (`INVALID_INPUT`), a damaged dump (`STORAGE`), a target that is registered
+   * or holds data (`SCOPE_EXISTS`) unless `replace`.
+   */
+  importScope(source: DumpSource, scope: ScopeLike, options?: ImportScopeOptions): Promise<DumpSummary> {
+    return importScope(this.#dumpHost(), source, scope, options);
+  }
+
+  #dumpHost(): DumpHost {
+    return {
+      env: this.#env,
+      readId: (scope) => this.readId(scope),
+      exists: (scope) => this.scopeExists(scope) || this.#storage('exportScope', () => this.#unnamedData(scope.name)),
+      refuseTaken: (name) => this.#storage('importScope', () => this.#refuseTaken(name, 'importScope')),
+      reserve: (name) => {
+        const id = this.#write('importScope', () => {
+          const id = this.#freeId(name);
+          this.#put(reservationKey(id), encodeName(JSON.stringify({ pid: process.pid, to: name })));
+          return id;
+        });
+        copying.add(hashOf(id));
+        return id;
+      },
+      write: (run) => this.#write('importScope', run),
+      commit: (name, id, replace, counted) => {
+        this.#write('importScope', () => {
+          this.#claimTarget(name, replace, 'importScope');
+          this.#del(reservationKey(id));
+          this.#map(name, id);
+          const stats = statsOf(this.#env);
+          const keeping = stats.across(id);
+          for (const [database, entries] of counted) if (database in keeping) stats.set(database, id, entries);
+          this.#bumpGeneration();
+        });
+        copying.delete(hashOf(id));
+        this.#reclaimer.schedule();
+      },
+      abandon: (id, name) => {
+        copying.delete(hashOf(id));
+        this.#write('importScope', () => {
+          this.#del(reservationKey(id));
+          this.#reclaimer.markDropped(id, name);
+        });
+        this.#reclaimer.schedule();
+      },
+    };
   }
 
   /** Frees the entries of dropped scopes now (at most `budgetMs` of work when given); resolves with the entries freed. */
