@@ -1,7 +1,7 @@
 /** What both services share: scan ranges from key arguments, row shapes, error helpers. */
-import { ScopedDbError } from '@scoped-lmdb/core';
+import { type DumpSummary, ScopedDbError } from '@scoped-lmdb/core';
 import { parseKeyArgument, show, toHex } from './codecs.js';
-import type { Counts, DatabaseInfo, ScanEntry, ScanOptions, ScopeKind, ScopeRef, ScopeRow } from './service.js';
+import type { Counts, DatabaseInfo, ScanEntry, ScanOptions, ScopeKind, ScopeRef, ScopeRow, TransferResult } from './service.js';
 
 /** The range options (over stored key bytes) of a scan page; `limit` is one more than the page, to tell whether more follow. */
 export interface ByteRange {
@@ -107,4 +107,8 @@ export function unknownScope(scope: string, db?: string): ScopedDbError {
 
 export function readOnlyRefusal(method: string): ScopedDbError {
   return new ScopedDbError('INVALID_INPUT', `${method}: the store was opened read-only; open it for writing to change it`);
+}
+
+export function transferResult(summary: DumpSummary): TransferResult {
+  return { entries: summary.entries, databases: Object.keys(summary.databases), perDatabase: { ...summary.databases } };
 }

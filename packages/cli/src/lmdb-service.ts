@@ -18,7 +18,17 @@ import { type MetaRecord, REGISTRY_TABLE, readMetaRecords, recordedTables, STATS
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { passThrough } from './codecs.js';
-import { idBytesOf, idHex, makeRow, readOnlyRefusal, scanPage, scanRange, unknownDatabase, unknownScope } from './common.js';
+import {
+  idBytesOf,
+  idHex,
+  makeRow,
+  readOnlyRefusal,
+  scanPage,
+  scanRange,
+  transferResult,
+  unknownDatabase,
+  unknownScope,
+} from './common.js';
 import { checkLimit, checkSort, decodeCursor, encodeCursor, sortKey, TopRows } from './paging.js';
 import type {
   Counts,
@@ -393,23 +403,11 @@ class LmdbService implements StoreService {
     if (!this.#registry) throw new ScopedDbError('INVALID_INPUT', 'exportScope: this env has no scope registry');
     this.#requireScope(scope);
     for (const name of options.databases ?? []) this.#database(name);
-    const registry = this.#registry as unknown as {
-      exportScope?: (scope: ScopeRef, sink: Writable, options: ExportOptions) => Promise<TransferResult>;
-    };
-    if (typeof registry.exportScope !== 'function') {
-      throw new ScopedDbError('INVALID_INPUT', 'exportScope: this @scoped-lmdb/registry has no exportScope (update it)');
-    }
-    return registry.exportScope(scope, sink, options);
+    return transferResult(await this.#registry.exportScope(scope, sink, options));
   }
 
   async importScope(source: Readable, scope: ScopeRef, options: ImportOptions = {}): Promise<TransferResult> {
-    const registry = this.#requireRegistry('importScope') as unknown as {
-      importScope?: (source: Readable, scope: ScopeRef, options: ImportOptions) => Promise<TransferResult>;
-    };
-    if (typeof registry.importScope !== 'function') {
-      throw new ScopedDbError('INVALID_INPUT', 'importScope: this @scoped-lmdb/registry has no importScope (update it)');
-    }
-    return registry.importScope(source, scope, options);
+    return transferResult(await this.#requireRegistry('importScope').importScope(source, scope, options));
   }
 
   async close(): Promise<void> {

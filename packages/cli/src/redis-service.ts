@@ -14,7 +14,7 @@ import { type AsyncScopedDatabase, ScopedDbError } from '@scoped-lmdb/core';
 import { KEY_ROOT, openRedisScopedStore, type RedisScopedStore } from '@scoped-lmdb/redis';
 import { Cluster, Redis } from 'ioredis';
 import { passThrough } from './codecs.js';
-import { idHex, makeRow, readOnlyRefusal, scanPage, scanRange, unknownDatabase, unknownScope } from './common.js';
+import { idHex, makeRow, readOnlyRefusal, scanPage, scanRange, transferResult, unknownDatabase, unknownScope } from './common.js';
 import { checkLimit, checkSort, decodeCursor, encodeCursor, sortKey, TopRows } from './paging.js';
 import type {
   Counts,
@@ -356,24 +356,12 @@ class RedisService implements StoreService {
   async exportScope(scope: ScopeRef, sink: Writable, options: ExportOptions = {}): Promise<TransferResult> {
     await this.#requireScope(scope);
     for (const name of options.databases ?? []) this.#database(name);
-    const store = this.#store as unknown as {
-      exportScope?: (scope: ScopeRef, sink: Writable, options: ExportOptions) => Promise<TransferResult>;
-    };
-    if (typeof store.exportScope !== 'function') {
-      throw new ScopedDbError('INVALID_INPUT', 'exportScope: this @scoped-lmdb/redis has no exportScope (update it)');
-    }
-    return store.exportScope(scope, sink, options);
+    return transferResult(await this.#store.exportScope(scope, sink, options));
   }
 
   async importScope(source: Readable, scope: ScopeRef, options: ImportOptions = {}): Promise<TransferResult> {
     this.#writable('importScope');
-    const store = this.#store as unknown as {
-      importScope?: (source: Readable, scope: ScopeRef, options: ImportOptions) => Promise<TransferResult>;
-    };
-    if (typeof store.importScope !== 'function') {
-      throw new ScopedDbError('INVALID_INPUT', 'importScope: this @scoped-lmdb/redis has no importScope (update it)');
-    }
-    return store.importScope(source, scope, options);
+    return transferResult(await this.#store.importScope(source, scope, options));
   }
 
   async close(): Promise<void> {

@@ -163,6 +163,8 @@ export interface TransferResult {
   entries: number;
   /** The databases it covered. */
   databases: string[];
+  /** Entries per database name. */
+  perDatabase: Record<string, number>;
 }
 
 /** Options of `exportScope()`. */

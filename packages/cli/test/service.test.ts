@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { type RedisServer, startSingle } from '@scoped-lmdb/redis/local-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLmdbService, openRedisService, type StoreService } from '../src/index.js';
@@ -223,4 +224,53 @@ describe.each(backends)('writes through the $name service', (backend) => {
       await service.close();
     }
   }, 30_000);
+});
+
+async function exportToBuffer(service: StoreService, scope: string, databases?: string[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const result = await service.exportScope(scope, sink, databases ? { databases } : {});
+  sink.end();
+  expect(result.entries).toBe(Object.values(result.perDatabase).reduce((a, b) => a + b, 0));
+  return Buffer.concat(chunks);
+}
+
+describe('export and import through the services', () => {
+  it('an LMDB dump loads on Redis and back, entry for entry', async () => {
+    const lmdb = await openLmdbService(envPath, { write: true });
+    const redis = await openRedisService(`redis://127.0.0.1:${server.port}`, { write: true });
+    try {
+      const dump = await exportToBuffer(lmdb, 'acme', ['users', 'events', 'profiles']);
+      const progress: number[] = [];
+      const loaded = await redis.importScope(Readable.from([dump]), 'from-lmdb', { onProgress: (done) => progress.push(done) });
+      expect(loaded).toMatchObject({ entries: 9, perDatabase: { users: 3, events: 5, profiles: 1 } });
+      expect(progress.at(-1)).toBe(9);
+      expect((await redis.scan('events', 'from-lmdb')).entries.map((e) => e.value.json)).toEqual(
+        (await lmdb.scan('events', 'acme')).entries.map((e) => e.value.json),
+      );
+      const back = await exportToBuffer(redis, 'from-lmdb');
+      await expect(lmdb.importScope(Readable.from([back]), 'acme')).rejects.toMatchObject({ code: 'SCOPE_EXISTS' });
+      expect((await lmdb.importScope(Readable.from([back]), 'round-trip')).entries).toBe(9);
+      expect((await lmdb.scan('users', 'round-trip')).entries).toEqual((await lmdb.scan('users', 'acme')).entries);
+    } finally {
+      await lmdb.close();
+      await redis.close();
+    }
+  }, 30_000);
+
+  it('refuses a damaged dump with STORAGE, and an unknown database or scope with INVALID_INPUT', async () => {
+    const lmdb = await openLmdbService(envPath, { write: true });
+    try {
+      const dump = await exportToBuffer(lmdb, 'acme');
+      await expect(lmdb.importScope(Readable.from([dump.subarray(0, dump.length - 3)]), 'cut')).rejects.toMatchObject({
+        code: 'STORAGE',
+      });
+      expect((await lmdb.scopes(undefined, { prefix: 'cut' })).scopes).toEqual([]);
+      await expect(lmdb.exportScope('nobody', new PassThrough())).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(lmdb.exportScope('acme', new PassThrough(), { databases: ['nope'] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    } finally {
+      await lmdb.close();
+    }
+  });
 });
