@@ -38,6 +38,7 @@ export function moveRedisOption(argv: readonly string[]): string[] {
     }
   }
   if (url === undefined) return args;
+  if (!/^rediss?:\/\//.test(url)) throw new CliError(`--redis ${url} is not a redis:// or rediss:// URL`, 2);
   const command = args.findIndex((arg) => !arg.startsWith('-'));
   if (command === -1) return args;
   args.splice(command + 1, 0, url);
