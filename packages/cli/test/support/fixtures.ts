@@ -26,9 +26,8 @@ export const UNNAMED_ID = (Scope.named(UNNAMED_SCOPE).hash as bigint).toString(1
 
 const joined = new Date('2026-01-02T03:04:05.000Z');
 
-/** Builds the LMDB fixture in a fresh directory and returns its path (the env is closed). */
-export async function buildLmdbEnv(): Promise<string> {
-  const path = mkdtempSync(join(tmpdir(), 'scoped-cli-env-'));
+/** Builds the LMDB fixture at `path` (default: a fresh temp directory) and returns its path (the env is closed). */
+export async function buildLmdbEnv(path = mkdtempSync(join(tmpdir(), 'scoped-cli-env-'))): Promise<string> {
   const env = open({ path, maxDbs: 20 });
   // Written first, without a registry: its scope's id is known to no registry.
   const legacy = scopedDatabaseOptions(env).types(codecs.string(), codecs.string()).name('legacy').create();
