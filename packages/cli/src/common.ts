@@ -14,7 +14,7 @@ export interface ByteRange {
 }
 
 /** The bytes right after every key that starts with `prefix` (undefined when there is none: all 0xFF). */
-function successor(prefix: Uint8Array): Uint8Array | undefined {
+export function successor(prefix: Uint8Array): Uint8Array | undefined {
   const next = new Uint8Array(prefix);
   for (let i = next.length - 1; i >= 0; i--) {
     if ((next[i] as number) < 0xff) {
@@ -71,7 +71,12 @@ export function idHex(id: bigint): string {
 
 export function idBytesOf(id: bigint): Uint8Array {
   const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, id, false);
+  const high = Number(id >> 32n);
+  const low = Number(id & 0xffff_ffffn);
+  for (let i = 0; i < 4; i++) {
+    bytes[i] = (high >>> (24 - 8 * i)) & 0xff;
+    bytes[4 + i] = (low >>> (24 - 8 * i)) & 0xff;
+  }
   return bytes;
 }
 

@@ -25,11 +25,12 @@ import {
   readOnlyRefusal,
   scanPage,
   scanRange,
+  successor,
   transferResult,
   unknownDatabase,
   unknownScope,
 } from './common.js';
-import { checkLimit, checkSort, decodeCursor, encodeCursor, sortKey, TopRows } from './paging.js';
+import { checkLimit, checkSort, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
 import type {
   Counts,
   DatabaseInfo,
@@ -43,6 +44,7 @@ import type {
   ScopePage,
   ScopeRef,
   ScopeRow,
+  ScopeSort,
   ScopeStatsInfo,
   ScopesOptions,
   StoreService,
@@ -61,6 +63,34 @@ export interface LmdbServiceOptions {
   /** lmdb-js `maxDbs` (default 1 000: enough for any env of this library's tables). */
   maxDbs?: number;
 }
+
+/** A row being selected: what it is, and its counts when the order needed them. */
+interface RowItem {
+  kind: ScopeRow['kind'];
+  name: string | null;
+  id: bigint | null;
+  row?: ScopeRow;
+}
+
+/** A selected page: its rows with their sort keys, and the key to continue after when more follow. */
+interface Page {
+  items: { key: SortKey; item: RowItem }[];
+  nextKey: SortKey | undefined;
+}
+
+/** Between the last named scope and the first unnamed id in the name order. */
+const AFTER_NAMED: SortKey = [0, 1.5, ''];
+
+/**
+ * The registry table's layout (packages/registry/src/layout.ts), read here without a registry
+ * method for it: id -> name records are the 8-byte keys, below FF×8 00; name -> id records are
+ * FF×8 'n' ‖ UTF-8 name -> id; a copy's reservation is FF×8 'r' ‖ id.
+ */
+const REGISTRY_META = new Uint8Array(8).fill(0xff);
+const ID_RECORDS_END = Uint8Array.of(...REGISTRY_META, 0);
+const NAME_RECORDS = { start: Uint8Array.of(...REGISTRY_META, 0x6e), end: Uint8Array.of(...REGISTRY_META, 0x6f) };
+const RESERVATIONS = Uint8Array.of(...REGISTRY_META, 0x72);
+const nameRecordKey = (name: string): Bytes => Uint8Array.of(...NAME_RECORDS.start, ...utf8.encode(name));
 
 interface Opened {
   info: DatabaseInfo;
@@ -99,46 +129,87 @@ function existingTable(env: RootDatabase, name: string): Table | undefined {
   }
 }
 
-/** The first key at or after `start`, if any. */
-function firstKey(table: Table, start: Bytes | undefined): Bytes | undefined {
-  for (const key of table.getKeys(start ? { start, limit: 1 } : { limit: 1 }) as Iterable<Bytes>) return key;
-  return undefined;
+/** An id read from the first 8 bytes of a key (by hand: a DataView over lmdb-js's shared read buffer costs microseconds). */
+function idOf(key: Bytes): bigint {
+  const high = (((key[0] as number) << 24) | ((key[1] as number) << 16) | ((key[2] as number) << 8) | (key[3] as number)) >>> 0;
+  const low = (((key[4] as number) << 24) | ((key[5] as number) << 16) | ((key[6] as number) << 8) | (key[7] as number)) >>> 0;
+  return (BigInt(high) << 32n) | BigInt(low);
 }
 
-/** The ids holding data in a `_scoped` table, in order: one seek per id, never a walk over its entries. */
-function* idsWithData(table: Table): Generator<bigint> {
+/** Keys read in a row under one id before the walk seeks past it (a seek costs about as much as this many reads). */
+const SEEK_AFTER = 16;
+
+/**
+ * The ids holding data in a `_scoped` table, in order, each with its entry count when the walk
+ * saw all of them. One cursor walks the keys; when one id holds more than SEEK_AFTER keys, the
+ * walk seeks past the rest of it (its count is then left to a native range count). So the cost
+ * is bounded per id (never a walk over a big scope's entries), and small scopes cost no seek.
+ */
+function* idsWithData(table: Table): Generator<{ id: bigint; count: number | undefined }> {
   let start: Bytes | undefined;
-  for (;;) {
-    const key = firstKey(table, start);
-    if (key === undefined || key.length < 8) return;
-    const id = new DataView(key.buffer, key.byteOffset, 8).getBigUint64(0, false);
-    yield id;
-    if (id === 0xffff_ffff_ffff_ffffn) return;
-    start = idBytesOf(id + 1n);
+  walk: for (;;) {
+    let current: bigint | undefined;
+    let count = 0;
+    for (const key of table.getKeys(start ? { start } : {}) as Iterable<Bytes>) {
+      if (key.length < 8) continue;
+      const id = idOf(key);
+      if (id === current) {
+        if (++count <= SEEK_AFTER) continue;
+        yield { id, count: undefined };
+        if (id === 0xffff_ffff_ffff_ffffn) return;
+        start = idBytesOf(id + 1n);
+        continue walk; // leaving the loop closes its cursor
+      }
+      if (current !== undefined) yield { id: current, count };
+      current = id;
+      count = 1;
+    }
+    if (current !== undefined) yield { id: current, count };
+    return;
   }
 }
 
-/** The ids of the registry's id -> name records (its 8-byte keys, which sort before its other records). */
-function* registeredIds(table: Table): Generator<bigint> {
-  const end = new Uint8Array(9).fill(0xff);
-  end[8] = 0;
-  for (const key of table.getKeys({ end }) as Iterable<Bytes>) {
-    if (key.length === 8) yield new DataView(key.buffer, key.byteOffset, 8).getBigUint64(0, false);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes as UTF-8 text, or undefined when they are not (a record this library did not write). */
+function decodeStrict(bytes: Bytes): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
   }
 }
 
-/** Merges sorted id streams: each id once, with the indexes of the streams that had it. */
-function* mergeIds(streams: Iterator<bigint>[]): Generator<{ id: bigint; from: Set<number> }> {
+/** True when `table` holds an entry under `id` (one seek). */
+function holdsData(table: Table | undefined, id: bigint): boolean {
+  if (!table) return false;
+  for (const key of table.getKeys({ start: idBytesOf(id), limit: 1 }) as Iterable<Bytes>) return key.length >= 8 && idOf(key) === id;
+  return false;
+}
+
+/**
+ * The registry's id -> name records (its 8-byte keys, which sort before its other records), with
+ * the name each one holds. A name is only a candidate: the registry says whether the record is
+ * valid (`getScopeName`), which is asked for the rows that could make the page only.
+ */
+function* registeredIds(table: Table): Generator<{ id: bigint; name: string | undefined }> {
+  for (const { key, value } of table.getRange({ end: ID_RECORDS_END }) as Iterable<{ key: Bytes; value: Bytes }>) {
+    if (key.length === 8) yield { id: idOf(key), name: decodeStrict(value) };
+  }
+}
+
+/** Merges streams sorted by id: each id once, with what each stream that had it said (by stream index). */
+function* mergeIds<T extends { id: bigint }>(streams: Iterator<T>[]): Generator<{ id: bigint; from: Map<number, T> }> {
   const heads = streams.map((s) => s.next());
   for (;;) {
     let min: bigint | undefined;
-    for (const head of heads) if (!head.done && (min === undefined || head.value < min)) min = head.value;
+    for (const head of heads) if (!head.done && (min === undefined || head.value.id < min)) min = head.value.id;
     if (min === undefined) return;
-    const from = new Set<number>();
+    const from = new Map<number, T>();
     heads.forEach((head, i) => {
-      if (!head.done && head.value === min) {
-        from.add(i);
-        heads[i] = (streams[i] as Iterator<bigint>).next();
+      if (!head.done && head.value.id === min) {
+        from.set(i, head.value);
+        heads[i] = (streams[i] as Iterator<T>).next();
       }
     });
     yield { id: min, from };
@@ -159,6 +230,8 @@ class LmdbService implements StoreService {
   readonly #registry: GlobalScopeRegistry | undefined;
   readonly #registryTable: Table | undefined;
   readonly #databases = new Map<string, Opened>();
+  /** Whether the registry's name records index every scope (see `#nameIndexComplete`). */
+  #indexComplete: boolean | undefined;
 
   constructor(env: RootDatabase, path: string, write: boolean) {
     this.#env = env;
@@ -245,31 +318,39 @@ class LmdbService implements StoreService {
   }
 
   /** Entries and bytes under `id` (null: DEFAULT) in one database: from its stats when kept, else counted (bytes then null). */
-  #countsAt(opened: Opened, id: bigint | null): Counts {
+  #countsAt(opened: Opened, id: bigint | null, known?: number): Counts {
     const idBytes = id === null ? null : idBytesOf(id);
     if (opened.info.stats) {
       const stats = statsOf(this.#env).get(opened.info.name, idBytes);
       return { entries: stats.entries, bytes: stats.bytes };
     }
     if (idBytes === null) return { entries: opened.db.getCount(null), bytes: null };
+    if (known !== undefined) return { entries: known, bytes: null };
     if (!opened.scoped) return { entries: 0, bytes: null };
     const end = id === 0xffff_ffff_ffff_ffffn ? undefined : idBytesOf((id as bigint) + 1n);
     return { entries: opened.scoped.getCount(end ? { start: idBytes, end } : { start: idBytes }), bytes: null };
   }
 
-  #rowAt(kind: ScopeRow['kind'], name: string | null, id: bigint | null, listed: Opened[]): ScopeRow {
+  /** A row's counts in the `listed` databases; `known`: counts a walk already made (by database name; absent: none there). */
+  #rowAt(
+    kind: ScopeRow['kind'],
+    name: string | null,
+    id: bigint | null,
+    listed: Opened[],
+    known?: Map<string, number | undefined>,
+  ): ScopeRow {
     const databases: Record<string, Counts> = {};
-    for (const opened of listed) databases[opened.info.name] = this.#countsAt(opened, id);
+    for (const opened of listed) {
+      const walked = known?.has(opened.info.name) ? known.get(opened.info.name) : known && opened.scoped ? 0 : undefined;
+      databases[opened.info.name] = this.#countsAt(opened, id, walked);
+    }
     return makeRow(kind, name, id === null ? null : idHex(id), databases);
   }
 
   /** An id that holds data but that no live name owns: dropped (waiting for reclaim) or reserved by a copy is not listed. */
   #unlisted(id: bigint): boolean {
     if (this.#registry?.ownerOf(id) === 'dropped') return true;
-    const reservation = new Uint8Array(17).fill(0xff);
-    reservation[8] = 'r'.charCodeAt(0);
-    reservation.set(idBytesOf(id), 9);
-    return this.#registryTable?.getBinary(reservation) !== undefined;
+    return this.#registryTable?.getBinary(Uint8Array.of(...RESERVATIONS, ...idBytesOf(id))) !== undefined;
   }
 
   async scopes(db?: string, options: ScopesOptions = {}): Promise<ScopePage> {
@@ -278,32 +359,115 @@ class LmdbService implements StoreService {
     const after = decodeCursor(sort, options.after);
     const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
     const prefix = options.prefix;
-    const top = new TopRows<{ kind: ScopeRow['kind']; name: string | null; id: bigint | null; row?: ScopeRow }>(limit, after);
-    // With the name order a row's counts do not decide its place: they are read for the page's rows only.
-    const offer = (kind: ScopeRow['kind'], name: string | null, id: bigint | null) => {
-      const text = kind === 'named' ? (name as string) : id === null ? '' : idHex(id);
-      if (sort === 'name') {
-        top.offer(sortKey(sort, kind, text, null), { kind, name, id });
-        return;
-      }
-      const row = this.#rowAt(kind, name, id, listed);
-      top.offer(sortKey(sort, kind, text, sort === 'entries' ? row.entries : row.bytes), { kind, name, id, row });
-    };
-    if (prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) offer('default', null, null);
-    const streams: Iterator<bigint>[] = listed.filter((d) => d.scoped).map((d) => idsWithData(d.scoped as Table));
-    const fromRegistry = db === undefined && this.#registryTable ? streams.push(registeredIds(this.#registryTable)) - 1 : -1;
-    for (const { id, from } of mergeIds(streams)) {
-      const hasData = from.size > 1 || !from.has(fromRegistry);
-      const name = this.#registry?.getScopeName(id);
-      if (name !== undefined) {
-        if (prefix === undefined || name.startsWith(prefix)) offer('named', name, id);
-      } else if (hasData && prefix === undefined && !this.#unlisted(id)) {
-        offer('unnamed', null, id);
-      }
-    }
-    const { items, nextKey } = top.page();
+    const { items, nextKey } =
+      sort === 'name' && this.#nameIndexComplete()
+        ? this.#byNameIndex(listed, db !== undefined, prefix, limit, after)
+        : this.#inOnePass(listed, db !== undefined, sort, prefix, limit, after, false);
     const scopes = items.map(({ item }) => item.row ?? this.#rowAt(item.kind, item.name, item.id, listed));
     return nextKey ? { scopes, next: encodeCursor(sort, nextKey) } : { scopes };
+  }
+
+  /**
+   * True when every id record of the registry has its name -> id record (every scope registered
+   * since v2; a v1 file's scopes have none until they change): the name records are then an index
+   * by name, and a page by name reads only its own rows. Two native counts, once per service.
+   */
+  #nameIndexComplete(): boolean {
+    if (this.#indexComplete !== undefined) return this.#indexComplete;
+    const table = this.#registryTable;
+    this.#indexComplete =
+      table !== undefined && this.#registry !== undefined && table.getCount({ end: ID_RECORDS_END }) === table.getCount(NAME_RECORDS);
+    return this.#indexComplete;
+  }
+
+  /** A page by name from the registry's name records: the default scope, then named scopes from the cursor on, then unnamed ids. */
+  #byNameIndex(listed: Opened[], oneDatabase: boolean, prefix: string | undefined, limit: number, after: SortKey | undefined): Page {
+    const items: Page['items'] = [];
+    const want = limit + 1;
+    const group = after?.[1] ?? -1;
+    const push = (kind: ScopeRow['kind'], name: string | null, id: bigint | null) =>
+      items.push({ key: sortKey('name', kind, kind === 'named' ? (name as string) : '', null), item: { kind, name, id } });
+    if (group < 0 && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) push('default', null, null);
+    if (group <= 1) {
+      const table = this.#registryTable as Table;
+      const from = group === 1 ? (after as SortKey)[2] : (prefix ?? '');
+      const start = nameRecordKey(from);
+      const end = prefix === undefined ? NAME_RECORDS.end : (successor(nameRecordKey(prefix)) ?? NAME_RECORDS.end);
+      for (const { key, value } of table.getRange({ start, end, ...(group === 1 ? { exclusiveStart: true } : {}) }) as Iterable<{
+        key: Bytes;
+        value: Bytes;
+      }>) {
+        if (items.length === want) break;
+        if (value.length !== 8) continue;
+        const name = decodeStrict(key.subarray(NAME_RECORDS.start.length));
+        const id = idOf(value);
+        if (name === undefined || this.#registry?.getScopeName(id) !== name) continue; // a record this library did not write
+        if (oneDatabase && !holdsData((listed[0] as Opened).scoped, id)) continue;
+        push('named', name, id);
+      }
+    }
+    if (items.length < want && prefix === undefined) {
+      // The named scopes are all listed: the unnamed ids follow, found by the one-pass walk.
+      const rest = this.#inOnePass(listed, oneDatabase, 'name', undefined, want - items.length, group === 2 ? after : AFTER_NAMED, true);
+      items.push(...rest.items); // with more to come, this makes limit + 1 items
+    }
+    const page = items.slice(0, limit);
+    return { items: page, nextKey: items.length > limit ? page.at(-1)?.key : undefined };
+  }
+
+  /**
+   * One pass over every id (the registry's records merged with each table's ids holding data),
+   * keeping the best `limit + 1` rows for `sort`: any order, any env. `onlyUnnamed`: the unnamed ids only.
+   */
+  #inOnePass(
+    listed: Opened[],
+    oneDatabase: boolean,
+    sort: ScopeSort,
+    prefix: string | undefined,
+    limit: number,
+    after: SortKey | undefined,
+    onlyUnnamed: boolean,
+  ): Page {
+    const top = new TopRows<RowItem>(limit, after);
+    // With the name order a row's counts do not decide its place: they are read for the page's rows only.
+    // `valid` runs only for a row that could make the page; true when the row was offered.
+    const offer = (
+      kind: ScopeRow['kind'],
+      name: string | null,
+      id: bigint | null,
+      valid: () => boolean = () => true,
+      known?: Map<string, number | undefined>,
+    ): boolean => {
+      const text = kind === 'named' ? (name as string) : id === null ? '' : idHex(id);
+      const row = sort === 'name' ? undefined : this.#rowAt(kind, name, id, listed, known);
+      const key = sortKey(sort, kind, text, row === undefined ? null : sort === 'entries' ? row.entries : row.bytes);
+      if (!top.wants(key) || !valid()) return false;
+      top.offer(key, row ? { kind, name, id, row } : { kind, name, id });
+      return true;
+    };
+    if (!onlyUnnamed && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) offer('default', null, null);
+    const walked = listed.filter((d) => d.scoped);
+    const streams: Iterator<{ id: bigint; name?: string | undefined; count?: number | undefined }>[] = walked.map((d) =>
+      idsWithData(d.scoped as Table),
+    );
+    const registryStream = this.#registryTable ? streams.push(registeredIds(this.#registryTable)) - 1 : -1;
+    for (const { id, from } of mergeIds(streams)) {
+      const hasData = from.size > (from.has(registryStream) ? 1 : 0);
+      if (oneDatabase && !hasData) continue; // listing one database: only the scopes with data there
+      const candidate = from.get(registryStream)?.name;
+      // What the walks counted (a database whose walk did not meet the id holds nothing under it).
+      const known = sort === 'name' ? undefined : new Map<string, number | undefined>();
+      if (known) for (const [i, d] of walked.entries()) known.set(d.info.name, from.has(i) ? from.get(i)?.count : 0);
+      // The record's name is checked (a few gets) only when the row could make the page.
+      const named = !onlyUnnamed && candidate !== undefined && (prefix === undefined || candidate.startsWith(prefix));
+      if (named && offer('named', candidate, id, () => this.#registry?.getScopeName(id) === candidate, known)) continue;
+      // Data under an id no valid record names: unnamed (unless it waits for reclaim or a copy).
+      if (hasData && prefix === undefined) {
+        const valid = () => (candidate === undefined || this.#registry?.getScopeName(id) !== candidate) && !this.#unlisted(id);
+        offer('unnamed', null, id, valid, known);
+      }
+    }
+    return top.page();
   }
 
   async stats(scope: ScopeRef): Promise<ScopeStatsInfo> {

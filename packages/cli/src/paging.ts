@@ -23,10 +23,24 @@ export function sortKey(sort: ScopeSort, kind: ScopeKind, text: string, count: n
   return [sort === 'name' ? 0 : -(count ?? -1), GROUP[kind], text];
 }
 
+/** A UTF-16 code unit moved so that comparing units orders by code point (= UTF-8 byte order, the registry's). */
+const byCodePoint = (unit: number) => (unit >= 0xd800 ? (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000) : unit);
+
+/** Text in code point order: the order of the names' UTF-8 bytes, which is the registry's name index order. */
+export function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return byCodePoint(x) - byCodePoint(y);
+  }
+  return a.length - b.length;
+}
+
 export function compareKeys(a: SortKey, b: SortKey): number {
   if (a[0] !== b[0]) return a[0] - b[0];
   if (a[1] !== b[1]) return a[1] - b[1];
-  return a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0;
+  return compareText(a[2], b[2]);
 }
 
 export function checkLimit(limit: number | undefined, what: string): number {

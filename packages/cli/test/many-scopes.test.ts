@@ -61,4 +61,21 @@ describe(`${SCOPES} scopes`, () => {
     const [top] = (await service.scopes(undefined, { sort: 'entries', limit: 1 })).scopes;
     expect(top?.entries).toBe(7);
   });
+
+  it('by name, the same pages from the name index and, for a v1 registry (id records only), from one pass', async () => {
+    const fromIndex = await everyPage('name', 333);
+    const prefixed = (await service.scopes(undefined, { prefix: 'tenant-12', limit: 5 })).scopes.map((r) => r.name);
+    await service.close();
+    // A v1 registry has no name -> id records: take some away (FF×8 'n' ‖ name), and the index is incomplete.
+    const env = open({ path, maxDbs: 10 });
+    const table = env.openDB({ name: '__global_scope_metadata', keyEncoding: 'binary', encoding: 'binary' });
+    env.transactionSync(() => {
+      for (let i = 0; i < SCOPES; i += 10) table.removeSync(Buffer.concat([Buffer.alloc(8, 0xff), Buffer.from(`n${'tenant-'}${i}`)]));
+    });
+    await env.close();
+    service = await openLmdbService(path);
+    expect((await everyPage('name', 333)).map((r) => r.name)).toEqual(fromIndex.map((r) => r.name));
+    expect((await service.scopes(undefined, { prefix: 'tenant-12', limit: 5 })).scopes.map((r) => r.name)).toEqual(prefixed);
+    expect(prefixed).toEqual(['tenant-12', 'tenant-120', 'tenant-1200', 'tenant-1201', 'tenant-1202']);
+  });
 });
