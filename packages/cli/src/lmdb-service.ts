@@ -216,10 +216,13 @@ function* mergeIds<T extends { id: bigint }>(streams: Iterator<T>[]): Generator<
   }
 }
 
+/** A stats record (two big-endian float64, core's stats.ts), read through a small buffer of our own (see `idOf`). */
+const scratch = new Uint8Array(16);
+const scratchView = new DataView(scratch.buffer);
 function statsFromBytes(bytes: Bytes): Counts {
   if (bytes.length !== 16) return { entries: 0, bytes: 0 };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
-  return { entries: view.getFloat64(0), bytes: view.getFloat64(8) };
+  scratch.set(bytes);
+  return { entries: scratchView.getFloat64(0), bytes: scratchView.getFloat64(8) };
 }
 
 class LmdbService implements StoreService {
