@@ -15,7 +15,7 @@ import { KEY_ROOT, openRedisScopedStore, type RedisScopedStore } from '@scoped-l
 import { Cluster, Redis } from 'ioredis';
 import { passThrough } from './codecs.js';
 import { idHex, makeRow, readOnlyRefusal, scanPage, scanRange, transferResult, unknownDatabase, unknownScope } from './common.js';
-import { checkLimit, checkSort, decodeCursor, encodeCursor, sortKey, TopRows } from './paging.js';
+import { checkLimit, checkSort, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
 import type {
   Counts,
   DatabaseInfo,
@@ -45,8 +45,31 @@ export interface RedisServiceOptions {
   connectTimeoutMs?: number;
 }
 
-/** The store's database record key (the Redis backend's layout.ts). */
+/**
+ * Key names of the Redis backend's layout.ts that its package does not export: the store's
+ * database record, and each id's name record `scoped:{<16 hex>}:name` (a name, or a lock whose
+ * first byte is 0xFF).
+ */
 const DATABASES_KEY = `${KEY_ROOT}:{meta}:databases`;
+const NAME_RECORDS = `${KEY_ROOT}:{${'?'.repeat(16)}}:name`;
+const NAME_RECORD = new RegExp(`^${KEY_ROOT}:\\{([0-9a-f]{16})\\}:name$`);
+const idOfNameRecord = (key: string): bigint | undefined => {
+  const hex = NAME_RECORD.exec(key)?.[1];
+  return hex === undefined ? undefined : BigInt(`0x${hex}`);
+};
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** A name record's name; undefined for a lock or anything this library would not write. */
+function recordedName(bytes: Buffer | null | undefined): string | undefined {
+  if (!bytes || bytes.length === 0) return undefined;
+  try {
+    const name = strictUtf8.decode(bytes);
+    return name.isWellFormed() ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+/** Keys a SCAN step looks at: a listing walks the whole keyspace (a scope has several keys), so big steps save round trips. */
+const SCAN_COUNT = 5_000;
 /** Calls in flight at once for per-scope counts. */
 const CONCURRENCY = 32;
 
@@ -219,12 +242,76 @@ class RedisService implements StoreService {
     return makeRow(kind, name, id === null ? null : idHex(id), databases);
   }
 
+  /** The masters to SCAN: every master of a cluster, or the one server. */
+  #masters(): Redis[] {
+    return this.#client.isCluster ? (this.#client as Cluster).nodes('master') : [this.#client as Redis];
+  }
+
+  /**
+   * A page by name, streamed: SCAN the name records batch by batch (every master), read each
+   * batch's names in one pipeline, keep the best rows (paging.ts), then ask the store about the
+   * page's rows only (is the record the name's, its counts). Memory: a page and a batch.
+   */
+  async #byName(listed: Opened[], prefix: string | undefined, limit: number, after: SortKey | undefined): Promise<ScopePage | undefined> {
+    const want = limit + 1;
+    const group = after?.[1] ?? -1;
+    const items: { kind: ScopeRow['kind']; name: string | null; id: bigint | null }[] = [];
+    if (group < 0 && prefix === undefined) {
+      const empty = await Promise.all(listed.map((d) => d.db.isScopeEmpty(null)));
+      if (empty.some((e) => !e)) items.push({ kind: 'default', name: null, id: null });
+    }
+    if (group <= 1) {
+      // A few spare rows: a record that turns out not to be its name's (a step stopped half-way) is dropped.
+      const top = new TopRows<{ name: string; id: bigint }>(want + 8, group === 1 ? after : undefined);
+      for (const node of this.#masters()) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', NAME_RECORDS, 'COUNT', SCAN_COUNT);
+          cursor = next;
+          const ids = keys.map(idOfNameRecord);
+          const values = await node.pipeline(keys.map((key) => ['getBuffer', key])).exec();
+          ids.forEach((id, i) => {
+            const name = id === undefined ? undefined : recordedName(values?.[i]?.[1] as Buffer | null);
+            if (id === undefined || name === undefined || (prefix !== undefined && !name.startsWith(prefix))) return;
+            top.offer(sortKey('name', 'named', name, null), { name, id });
+          });
+        } while (cursor !== '0');
+      }
+      const selected = top.page();
+      const candidates = selected.items.map(({ item }) => item);
+      const valid = await mapLimited(candidates, async ({ name, id }) => (await this.#store.idOf(name)) === id);
+      for (const [i, c] of candidates.entries()) if (valid[i] && items.length < want) items.push({ kind: 'named', ...c });
+      // Stale records took every spare row and more names follow: let the store's own listing decide.
+      if (selected.nextKey && items.length < want) return undefined;
+    }
+    if (items.length < want && prefix === undefined) {
+      const unnamed = new Set<bigint>();
+      for (const d of listed) for (const id of await d.db.listUnnamedIds()) unnamed.add(id);
+      const start = group === 2 ? (after as SortKey)[2] : '';
+      for (const id of [...unnamed].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+        if (items.length === want) break;
+        if (idHex(id) > start || group !== 2) items.push({ kind: 'unnamed', name: null, id });
+      }
+    }
+    const page = items.slice(0, limit);
+    const scopes = await mapLimited(page, (c) => this.#row(c.kind, c.name, c.id, listed));
+    for (const [i, c] of page.entries()) if (c.kind === 'named') (scopes[i] as ScopeRow).id = idHex(c.id as bigint);
+    const last = page.at(-1);
+    if (items.length <= limit || !last) return { scopes };
+    const text = last.kind === 'named' ? (last.name as string) : last.id === null ? '' : idHex(last.id);
+    return { scopes, next: encodeCursor('name', sortKey('name', last.kind, text, null)) };
+  }
+
   async scopes(db?: string, options: ScopesOptions = {}): Promise<ScopePage> {
     const sort = checkSort(options.sort);
     const limit = checkLimit(options.limit, 'scopes');
     const after = decodeCursor(sort, options.after);
     const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
     const prefix = options.prefix;
+    if (sort === 'name' && db === undefined) {
+      const page = await this.#byName(listed, prefix, limit, after);
+      if (page) return page;
+    }
     const named = db === undefined ? await this.#store.listAllScopes() : await (listed[0] as Opened).db.listScopes();
     const candidates: { kind: ScopeRow['kind']; name: string | null; id: bigint | null }[] = [];
     for (const scope of named) {
