@@ -75,6 +75,11 @@ export async function buildProgram(): Promise<Command> {
 /** Runs the program on `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const verbose = argv.includes('--verbose');
+  // `scoped-lmdb scopes … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     const program = await buildProgram();
     await program.parseAsync(moveRedisOption(argv), { from: 'user' });
