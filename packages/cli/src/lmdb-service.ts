@@ -11,7 +11,7 @@
  * merged in id order, so 100 000 scopes cost one pass and the memory of one page (paging.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Codec, type ScopedDatabase, ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { type MetaRecord, REGISTRY_TABLE, readMetaRecords, recordedTables, STATS_TABLE, statsOf } from '@scoped-lmdb/core/internal';
@@ -104,6 +104,9 @@ export async function openLmdbService(path: string, options: LmdbServiceOptions 
   if (statSync(path).isDirectory() && !existsSync(join(path, 'data.mdb'))) {
     throw new ScopedDbError('INVALID_INPUT', `no LMDB environment at ${path}: the directory holds no data.mdb`);
   }
+  // An env's data file given for its directory: open the directory, so LMDB uses the env's own
+  // lock file (opened as a file, it would make a `data.mdb-lock` beside it).
+  if (!statSync(path).isDirectory() && basename(path) === 'data.mdb') path = dirname(path);
   const write = options.write === true;
   let env: RootDatabase;
   try {

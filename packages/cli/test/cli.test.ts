@@ -1,5 +1,5 @@
 // The real binary, as a child process, on real stores: what it prints, its JSON, its exit codes.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codecs, scopedDatabaseOptions } from '@scoped-lmdb/core';
@@ -206,6 +206,14 @@ describe('bad stores', () => {
       expect((await cli(args)).status, args.join(' ')).toBe(0);
     }
     expect(digest(envPath)).toBe(before);
+  });
+
+  it('takes the env directory or its data.mdb, and makes no file there', async () => {
+    const files = readdirSync(envPath).sort();
+    const byFile = await cli(['databases', join(envPath, 'data.mdb'), '--json']);
+    expect(byFile.status).toBe(0);
+    expect(byFile.json()).toEqual((await cli(['databases', envPath, '--json'])).json());
+    expect(readdirSync(envPath).sort()).toEqual(files);
   });
 });
 
