@@ -1,7 +1,7 @@
 /** What both services share: scan ranges from key arguments, row shapes, error helpers. */
 import { type DumpSummary, ScopedDbError } from '@scoped-lmdb/core';
 import { parseKeyArgument, show, toHex } from './codecs.js';
-import type { Counts, DatabaseInfo, ScanEntry, ScanOptions, ScopeKind, ScopeRef, ScopeRow, TransferResult } from './service.js';
+import type { Counts, DatabaseInfo, ScanEntry, ScanOptions, ScopeKind, ScopeRow, TransferResult } from './service.js';
 
 /** The range options (over stored key bytes) of a scan page; `limit` is one more than the page, to tell whether more follow. */
 export interface ByteRange {
@@ -94,10 +94,6 @@ export function makeRow(kind: ScopeKind, name: string | null, id: string | null,
     bytes = bytes === null || counts.bytes === null ? null : bytes + counts.bytes;
   }
   return { kind, name, label: labelOf(kind, name, id), id, entries, bytes, databases };
-}
-
-export function describeScope(scope: ScopeRef): string {
-  return scope === null ? 'the default scope' : `scope ${JSON.stringify(scope)}`;
 }
 
 export function unknownDatabase(name: string, known: readonly string[]): ScopedDbError {

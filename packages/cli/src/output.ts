@@ -67,17 +67,14 @@ export function formatCount(n: number | null | undefined): string {
   return n === null || n === undefined ? '-' : n.toLocaleString('en-US');
 }
 
-/** Where commands write: stdout for results, stderr for progress and errors. Tests replace neither: they run the binary. */
+/** One JSON document on stdout (results go to stdout; progress and errors to stderr). */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** One line on stdout. */
 export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
-}
-
-export function note(text: string): void {
-  process.stderr.write(`${pc.dim(text)}\n`);
 }
 
 export { pc };
