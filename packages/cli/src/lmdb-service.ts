@@ -17,7 +17,7 @@ import { type Codec, type ScopedDatabase, ScopedDbError, scopedDatabaseOptions }
 import { type MetaRecord, REGISTRY_TABLE, readMetaRecords, recordedTables, STATS_TABLE, statsOf } from '@scoped-lmdb/core/internal';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import { passThrough } from './codecs.js';
+import { parseKeyArgument, passThrough } from './codecs.js';
 import {
   idBytesOf,
   idHex,
@@ -495,8 +495,7 @@ class LmdbService implements StoreService {
   async get(db: string, scope: ScopeRef, key: string): Promise<ScanEntry | undefined> {
     const opened = this.#database(db);
     this.#requireScope(scope, opened);
-    const range = scanRange(opened.info.keyCodec, { start: key }, 1);
-    const keyBytes = range.start as Bytes;
+    const keyBytes = parseKeyArgument(key, opened.info.keyCodec);
     const value = opened.db.get(scope, keyBytes);
     if (value === undefined) return undefined;
     return scanPage([{ key: keyBytes, value }], opened.info, 1).entries[0];
@@ -513,7 +512,7 @@ class LmdbService implements StoreService {
   async deleteKey(db: string, scope: ScopeRef, key: string): Promise<boolean> {
     this.#writable('deleteKey');
     const opened = this.#database(db);
-    return opened.db.removeSync(scope, scanRange(opened.info.keyCodec, { start: key }, 1).start as Bytes);
+    return opened.db.removeSync(scope, parseKeyArgument(key, opened.info.keyCodec));
   }
 
   async clearScope(scope: ScopeRef, db?: string): Promise<number> {

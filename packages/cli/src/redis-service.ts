@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { type AsyncScopedDatabase, ScopedDbError } from '@scoped-lmdb/core';
 import { KEY_ROOT, openRedisScopedStore, type RedisScopedStore } from '@scoped-lmdb/redis';
 import { Cluster, Redis } from 'ioredis';
-import { passThrough } from './codecs.js';
+import { parseKeyArgument, passThrough } from './codecs.js';
 import { idHex, makeRow, readOnlyRefusal, scanPage, scanRange, transferResult, unknownDatabase, unknownScope } from './common.js';
 import { checkLimit, checkSort, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
 import type {
@@ -363,7 +363,7 @@ class RedisService implements StoreService {
   async get(db: string, scope: ScopeRef, key: string): Promise<ScanEntry | undefined> {
     const opened = this.#database(db);
     await this.#requireScope(scope, opened);
-    const keyBytes = scanRange(opened.info.keyCodec, { start: key }, 1).start as Bytes;
+    const keyBytes = parseKeyArgument(key, opened.info.keyCodec);
     const value = await opened.db.get(scope, keyBytes);
     if (value === undefined) return undefined;
     return scanPage([{ key: keyBytes, value }], opened.info, 1).entries[0];
@@ -382,7 +382,7 @@ class RedisService implements StoreService {
   async deleteKey(db: string, scope: ScopeRef, key: string): Promise<boolean> {
     this.#writable('deleteKey');
     const opened = this.#database(db);
-    return opened.db.remove(scope, scanRange(opened.info.keyCodec, { start: key }, 1).start as Bytes);
+    return opened.db.remove(scope, parseKeyArgument(key, opened.info.keyCodec));
   }
 
   async clearScope(scope: ScopeRef, db?: string): Promise<number> {

@@ -1,5 +1,5 @@
 // The real binary, as a child process, on real stores: what it prints, its JSON, its exit codes.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codecs, scopedDatabaseOptions } from '@scoped-lmdb/core';
@@ -160,7 +160,7 @@ describe.each(backends)('reading on $name', (backend) => {
       [['stats', 'nobody'], 'scope "nobody" does not exist'],
       [['scan', 'users', 'nobody'], 'scope "nobody" does not exist'],
       [['get', 'users', 'acme', 'nobody'], 'no value under key "nobody"'],
-      [['get', 'events', 'acme', '{"a":1}'], 'is not a key the "ordered-binary" codec can encode'],
+      [['get', 'events', 'acme', '{"a":1}'], 'key: "{\\"a\\":1}" is not a key the "ordered-binary" codec can encode'],
       [['scopes', '--sort', 'size'], 'sort must be name, entries or bytes'],
       [['scopes', '--after', 'garbage'], 'is not a cursor'],
       [['scan', 'users', 'acme', '--prefix', 'u', '--start', 'u'], 'either a prefix or start/end'],
@@ -343,6 +343,10 @@ describe('export and import', () => {
     expect((await cli(['stats', path, 'acme', '--json'])).json<ScopeStatsInfo>().entries).toBe(3);
     expectOneLine((await cli(['import', path, 'x', join(work, 'absent.dump')])).stderr, 'no dump at');
     expectOneLine((await cli(['export', path, 'nobody', '-o', join(work, 'n.dump')])).stderr, 'scope "nobody" does not exist');
+    // A refused export leaves no file behind.
+    const refused = join(work, 'default.dump');
+    expectOneLine((await cli(['export', path, '(default)', '-o', refused])).stderr, 'the default scope cannot be exported or imported');
+    expect(existsSync(refused)).toBe(false);
     rmSync(other, { recursive: true, force: true });
   });
 

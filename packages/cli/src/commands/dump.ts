@@ -3,6 +3,8 @@
  * stdin/stdout (`-`). The dump itself never goes to a terminal; the summary goes to stdout, or
  * to stderr when stdout carries the dump.
  */
+
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -61,7 +63,9 @@ export function register(program: Command): void {
         } catch (error) {
           progress.fail();
           if (!toStdout) {
+            // Removed once the stream has closed: before that it may still be creating the file.
             sink.destroy();
+            await once(sink, 'close');
             rmSync(options.output, { force: true });
           }
           throw error;
