@@ -347,6 +347,9 @@ describe('export and import', () => {
     const refused = join(work, 'default.dump');
     expectOneLine((await cli(['export', path, '(default)', '-o', refused])).stderr, 'the default scope cannot be exported or imported');
     expect(existsSync(refused)).toBe(false);
+    const unwritable = await cli(['export', path, 'acme', '-o', join(work, 'no-such-dir', 'x.dump')]);
+    expect(unwritable.status).toBe(1);
+    expectOneLine(unwritable.stderr, 'no such file or directory');
     rmSync(other, { recursive: true, force: true });
   });
 

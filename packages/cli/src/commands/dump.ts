@@ -64,8 +64,9 @@ export function register(program: Command): void {
           progress.fail();
           if (!toStdout) {
             // Removed once the stream has closed: before that it may still be creating the file.
+            const closed = sink.closed ? undefined : once(sink, 'close');
             sink.destroy();
-            await once(sink, 'close');
+            await closed;
             rmSync(options.output, { force: true });
           }
           throw error;
