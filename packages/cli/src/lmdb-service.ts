@@ -78,6 +78,9 @@ interface Page {
   nextKey: SortKey | undefined;
 }
 
+/** Scopes a dry-run prune checks between two progress reports. */
+const PRUNE_STEP = 1_000;
+
 /** Between the last named scope and the first unnamed id in the name order. */
 const AFTER_NAMED: SortKey = [0, 1.5, ''];
 
@@ -544,11 +547,19 @@ class LmdbService implements StoreService {
     registry.swapScopes(a, b);
   }
 
-  async prune(options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+  async prune(options: { dryRun?: boolean; onProgress?: ProgressCallback } = {}): Promise<PruneResult> {
     if (options.dryRun) {
       const registry = this.#registry;
-      const empty = registry ? registry.listAllScopes().filter((s) => s.isNamed() && registry.isScopeEmpty(s)) : [];
-      return { scopes: empty.map((s) => s.name as string), dryRun: true };
+      const named = registry ? registry.listAllScopes().filter((s) => s.isNamed()) : [];
+      const empty: string[] = [];
+      for (const [i, scope] of named.entries()) {
+        if (registry?.isScopeEmpty(scope)) empty.push(scope.name as string);
+        if ((i + 1) % PRUNE_STEP === 0 || i + 1 === named.length) {
+          options.onProgress?.(i + 1, named.length);
+          await new Promise<void>((resolve) => setImmediate(resolve)); // a progress display draws between steps
+        }
+      }
+      return { scopes: empty, dryRun: true };
     }
     const removed = this.#requireRegistry('prune').pruneGloballyUnusedScopes();
     return { scopes: removed.map((s) => s.name as string), dryRun: false };

@@ -24,14 +24,15 @@ function duration(seconds: number): string {
 }
 
 /** "1,200/10,000 entries · 4,000/s · ETA 3s" */
-function describe(done: number, total: number, startedAt: number): string {
+function describe(done: number, total: number, startedAt: number, unit: string): string {
   const seconds = (performance.now() - startedAt) / 1000;
   const rate = seconds > 0 ? done / seconds : 0;
   const eta = rate > 0 && total >= done ? duration((total - done) / rate) : '?';
-  return `${formatCount(done)}/${formatCount(total)} entries · ${formatCount(Math.round(rate))}/s · ETA ${eta}`;
+  return `${formatCount(done)}/${formatCount(total)} ${unit} · ${formatCount(Math.round(rate))}/s · ETA ${eta}`;
 }
 
-export function startProgress(label: string, mode: ProgressMode): Progress {
+/** A progress display labelled `label`, counting `unit` (entries, unless told). */
+export function startProgress(label: string, mode: ProgressMode, unit = 'entries'): Progress {
   const startedAt = performance.now();
   if (mode === 'none') return { update() {}, done() {}, fail() {} };
   if (mode === 'lines') {
@@ -42,7 +43,7 @@ export function startProgress(label: string, mode: ProgressMode): Progress {
         if (now - lastLine < 1000) return;
         lastLine = now;
         const percent = total > 0 ? ` (${Math.floor((done / total) * 100)}%)` : '';
-        process.stderr.write(`${label}: ${describe(done, total, startedAt)}${percent}\n`);
+        process.stderr.write(`${label}: ${describe(done, total, startedAt, unit)}${percent}\n`);
       },
       done(summary) {
         process.stderr.write(`${label}: ${summary}\n`);
@@ -57,9 +58,9 @@ export function startProgress(label: string, mode: ProgressMode): Progress {
     update(done, total) {
       if (!bar) {
         bar = clackProgress({ max: Math.max(1, total), output: process.stderr, style: 'heavy', withGuide: false });
-        bar.start(`${label} ${describe(0, total, startedAt)}`);
+        bar.start(`${label} ${describe(0, total, startedAt, unit)}`);
       }
-      bar.advance(Math.max(0, done - shown), `${label} ${describe(done, total, startedAt)}`);
+      bar.advance(Math.max(0, done - shown), `${label} ${describe(done, total, startedAt, unit)}`);
       shown = Math.max(shown, done);
     },
     done(summary) {

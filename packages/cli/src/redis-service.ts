@@ -420,10 +420,15 @@ class RedisService implements StoreService {
     await this.#store.swapScopes(a, b);
   }
 
-  async prune(options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+  async prune(options: { dryRun?: boolean; onProgress?: ProgressCallback } = {}): Promise<PruneResult> {
     if (options.dryRun) {
       const named = (await this.#store.listAllScopes()).filter((s) => s.isNamed());
-      const empty = await mapLimited(named, (s) => this.#store.isScopeEmpty(s));
+      let checked = 0;
+      const empty = await mapLimited(named, async (s) => {
+        const isEmpty = await this.#store.isScopeEmpty(s);
+        options.onProgress?.(++checked, named.length);
+        return isEmpty;
+      });
       return { scopes: named.filter((_, i) => empty[i]).map((s) => s.name as string), dryRun: true };
     }
     this.#writable('prune');

@@ -211,8 +211,11 @@ export interface StoreService {
   renameScope(from: string, to: string, options?: { replace?: boolean }): Promise<void>;
   /** Swaps two scopes' data. */
   swapScopes(a: string, b: string): Promise<void>;
-  /** Unregisters every named scope that holds no data anywhere (`dryRun`: only lists them). */
-  prune(options?: { dryRun?: boolean }): Promise<PruneResult>;
+  /**
+   * Unregisters every named scope that holds no data anywhere (`dryRun`: only lists them).
+   * `onProgress` follows the check of each registered scope (a dry run's whole work).
+   */
+  prune(options?: { dryRun?: boolean; onProgress?: ProgressCallback }): Promise<PruneResult>;
   /** Frees the entries of dropped scopes now; resolves how many. */
   reclaim(options?: { onProgress?: ProgressCallback }): Promise<number>;
   /** Writes one scope (of every database, or of `databases`) to `sink` in the dump format. */

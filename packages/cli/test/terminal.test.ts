@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_ARGS } from './support/run.js';
 
 const ENTRIES = 400_000;
+const EMPTY_SCOPES = 30_000;
 const socket = `scoped-cli-test-${process.pid}`;
 let path: string;
 const work = mkdtempSync(join(tmpdir(), 'scoped-cli-tty-'));
@@ -25,8 +26,11 @@ beforeAll(async () => {
     .types(codecs.string(), codecs.string())
     .name('items')
     .create();
+  const registry = GlobalScopeRegistry.open(env);
   env.transactionSync(() => {
     for (let i = 0; i < ENTRIES; i++) db.putSync('big', `k${String(i).padStart(7, '0')}`, 'v'.repeat(20));
+    // Registered and empty: what prune finds.
+    for (let i = 0; i < EMPTY_SCOPES; i++) registry.registerScope(`empty-${i}`);
   });
   await env.close();
 }, 60_000);
@@ -43,9 +47,9 @@ afterAll(() => {
 
 const shellQuote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
-/** Starts the binary in a fresh 120x30 pane; the pane prints EXIT=<code> when it ends. */
-function start(name: string, args: string[]): void {
-  const command = [process.execPath, ...NODE_ARGS, ...args].map(shellQuote).join(' ');
+/** Starts the binary in a fresh 120x30 pane; the pane prints EXIT=<code> when it ends. `quiet`: stdout to /dev/null (the bar is on stderr). */
+function start(name: string, args: string[], quiet = false): void {
+  const command = [process.execPath, ...NODE_ARGS, ...args].map(shellQuote).join(' ') + (quiet ? ' > /dev/null' : '');
   // CI unset: @clack/prompts draws differently on CI; this is a person's terminal.
   tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '30', `env -u CI ${command}; echo EXIT=$?; sleep 60`);
 }
@@ -89,6 +93,19 @@ describe('progress on a terminal', () => {
       expect(last).toHaveLength(2);
       tmux('kill-session', '-t', label);
     }
+  }, 120_000);
+
+  it('prune --dry-run shows its check of every scope as a bar', async () => {
+    // The list of 30 000 names goes to /dev/null: the pane keeps the bar and the summary.
+    start('prune', ['prune', path, '--dry-run'], true);
+    const screens = await watch('prune', /EXIT=\d+/);
+    expect(
+      screens.some((s) => /━{10,} prune [\d,]+\/[\d,]+ scopes checked · [\d,]+\/s · ETA/.test(s)),
+      screens.join('\n---\n'),
+    ).toBe(true);
+    const last = lines(screens.at(-1) as string);
+    expect(last).toEqual([expect.stringMatching(/^◇ {2}prune: 30,000 empty scope\(s\) found in \d+\.\ds$/), 'EXIT=0']);
+    tmux('kill-session', '-t', 'prune');
   }, 120_000);
 
   it('cp shows its bar, and drop asks, takes "y", then reclaims with a bar', async () => {

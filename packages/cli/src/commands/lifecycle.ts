@@ -26,9 +26,10 @@ async function withProgress<T>(
   options: CommonOptions,
   work: (onProgress: ProgressCallback) => Promise<T>,
   summary: (result: T, seconds: number) => string,
+  unit = 'entries',
 ): Promise<T> {
   const started = performance.now();
-  const progress = startProgress(label, progressMode(options));
+  const progress = startProgress(label, progressMode(options), unit);
   try {
     const result = await work((done, total) => progress.update(done, total));
     progress.done(summary(result, (performance.now() - started) / 1000));
@@ -105,9 +106,14 @@ export function register(program: Command): void {
     .option('--dry-run', 'only list the scopes it would remove')
     .action(async (path: string, options: CommonOptions & { dryRun?: boolean }) => {
       const result = await withStore(path, !options.dryRun, async (s) => {
-        if (options.dryRun) return s.prune({ dryRun: true });
-        const candidates = await s.prune({ dryRun: true });
-        if (candidates.scopes.length === 0) return candidates;
+        const candidates = await withProgress(
+          'prune',
+          options,
+          (onProgress) => s.prune({ dryRun: true, onProgress }),
+          (found, seconds) => `${formatCount(found.scopes.length)} empty scope(s) found in ${seconds.toFixed(1)}s`,
+          'scopes checked',
+        );
+        if (options.dryRun || candidates.scopes.length === 0) return candidates;
         await confirmOrRefuse(`unregister ${candidates.scopes.length} empty scope(s)`, options);
         return s.prune();
       });
