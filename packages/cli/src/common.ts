@@ -113,3 +113,45 @@ export function readOnlyRefusal(method: string): ScopedDbError {
 export function transferResult(summary: DumpSummary): TransferResult {
   return { entries: summary.entries, databases: Object.keys(summary.databases), perDatabase: { ...summary.databases } };
 }
+
+/** A 16-hex id (as `ScopeRow.id` shows it) as a bigint. */
+export function parseIdHex(id: string): bigint {
+  if (typeof id !== 'string' || !/^[0-9a-f]{16}$/.test(id)) {
+    throw new ScopedDbError('INVALID_INPUT', `${JSON.stringify(id)} is not a scope id (16 lowercase hex digits, as scopes lists them)`);
+  }
+  return BigInt(`0x${id}`);
+}
+
+export function noDataUnder(id: string): ScopedDbError {
+  return new ScopedDbError('INVALID_INPUT', `no data under id ${id} (scopes lists the unnamed ids that hold data)`);
+}
+
+/**
+ * A scan range over one id's keys in a `_scoped` table: `range` (over keys without the id, from
+ * `scanRange`) with the 8-byte id in front of each bound; unbounded sides stop at the id's range.
+ */
+export function rangeUnderId(id: bigint, range: ByteRange): ByteRange {
+  const low = idBytesOf(id);
+  const high = id === 0xffff_ffff_ffff_ffffn ? undefined : idBytesOf(id + 1n);
+  const under = (key: Uint8Array) => Uint8Array.of(...low, ...key);
+  const out: ByteRange = { limit: range.limit, ...(range.reverse ? { reverse: true } : {}) };
+  if (!range.reverse) {
+    out.start = range.start ? under(range.start) : low;
+    if (range.exclusiveStart) out.exclusiveStart = true;
+    if (range.end) out.end = under(range.end);
+    else if (high) out.end = high;
+    if (range.end && range.inclusiveEnd) out.inclusiveEnd = true;
+  } else {
+    // Reversed, `start` is the high end: the id's range ends (exclusive) at id + 1.
+    if (range.start) {
+      out.start = under(range.start);
+      if (range.exclusiveStart) out.exclusiveStart = true;
+    } else if (high) {
+      out.start = high;
+      out.exclusiveStart = true;
+    }
+    out.end = range.end ? under(range.end) : low;
+    if (range.end && range.inclusiveEnd) out.inclusiveEnd = true;
+  }
+  return out;
+}

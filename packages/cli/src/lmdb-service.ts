@@ -22,6 +22,9 @@ import {
   idBytesOf,
   idHex,
   makeRow,
+  noDataUnder,
+  parseIdHex,
+  rangeUnderId,
   readOnlyRefusal,
   scanPage,
   scanRange,
@@ -493,6 +496,25 @@ class LmdbService implements StoreService {
       registered: id !== undefined,
       ...(quota ? { quota } : {}),
     };
+  }
+
+  async unnamedStats(id: string): Promise<ScopeStatsInfo> {
+    const row = this.#rowAt('unnamed', null, parseIdHex(id), [...this.#databases.values()]);
+    if (row.entries === 0) throw noDataUnder(id);
+    return { ...row, registered: false };
+  }
+
+  async unnamedScan(db: string, id: string, options: ScanOptions = {}): Promise<ScanPage> {
+    const opened = this.#database(db);
+    const n = parseIdHex(id);
+    if (!holdsData(opened.scoped, n)) throw noDataUnder(id);
+    const limit = checkLimit(options.limit, 'scan');
+    const range = rangeUnderId(n, scanRange(opened.info.keyCodec, options, limit));
+    const entries = Array.from((opened.scoped as Table).getRange(range) as Iterable<{ key: Bytes; value: Bytes }>, ({ key, value }) => ({
+      key: key.subarray(8),
+      value,
+    }));
+    return scanPage(entries, opened.info, limit);
   }
 
   async get(db: string, scope: ScopeRef, key: string): Promise<ScanEntry | undefined> {

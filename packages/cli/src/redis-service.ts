@@ -14,7 +14,18 @@ import { type AsyncScopedDatabase, ScopedDbError } from '@scoped-lmdb/core';
 import { KEY_ROOT, openRedisScopedStore, type RedisScopedStore } from '@scoped-lmdb/redis';
 import { Cluster, Redis } from 'ioredis';
 import { parseKeyArgument, passThrough } from './codecs.js';
-import { idHex, makeRow, readOnlyRefusal, scanPage, scanRange, transferResult, unknownDatabase, unknownScope } from './common.js';
+import {
+  idHex,
+  makeRow,
+  noDataUnder,
+  parseIdHex,
+  readOnlyRefusal,
+  scanPage,
+  scanRange,
+  transferResult,
+  unknownDatabase,
+  unknownScope,
+} from './common.js';
 import { checkLimit, checkSort, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
 import type {
   Counts,
@@ -358,6 +369,33 @@ class RedisService implements StoreService {
     if (scope === null) return { ...row, registered: true };
     const id = await this.#store.idOf(scope);
     return { ...row, id: id === undefined ? null : idHex(id), registered: id !== undefined };
+  }
+
+  async unnamedStats(id: string): Promise<ScopeStatsInfo> {
+    const row = await this.#row('unnamed', null, parseIdHex(id), [...this.#databases.values()]);
+    if (row.entries === 0) throw noDataUnder(id);
+    return { ...row, registered: false };
+  }
+
+  /** ZRANGE BYLEX over the id's ordered keys in `db` (layout.ts: `scoped:{id}:d:<db>:z`), then the values from its hash. */
+  async unnamedScan(db: string, id: string, options: ScanOptions = {}): Promise<ScanPage> {
+    const opened = this.#database(db);
+    const n = parseIdHex(id);
+    const data = `${KEY_ROOT}:{${idHex(n)}}:d:${opened.info.name}`;
+    if ((await this.#client.exists(`${data}:z`)) === 0) throw noDataUnder(id);
+    const limit = checkLimit(options.limit, 'scan');
+    const range = scanRange(opened.info.keyCodec, options, limit);
+    const bound = (key: Uint8Array | undefined, inclusive: boolean, open: string) =>
+      key === undefined ? open : Buffer.concat([Buffer.from(inclusive ? '[' : '('), key]);
+    const low = range.reverse ? bound(range.end, range.inclusiveEnd === true, '-') : bound(range.start, range.exclusiveStart !== true, '-');
+    const high = range.reverse
+      ? bound(range.start, range.exclusiveStart !== true, '+')
+      : bound(range.end, range.inclusiveEnd === true, '+');
+    const args = range.reverse ? [high, low, 'BYLEX', 'REV'] : [low, high, 'BYLEX'];
+    const keys = (await this.#client.callBuffer('ZRANGE', `${data}:z`, ...args, 'LIMIT', 0, range.limit)) as Buffer[];
+    const values = keys.length === 0 ? [] : ((await this.#client.hmgetBuffer(`${data}:h`, ...keys)) as (Buffer | null)[]);
+    const entries = keys.flatMap((key, i) => (values[i] ? [{ key, value: values[i] as Buffer }] : []));
+    return scanPage(entries, opened.info, limit);
   }
 
   async get(db: string, scope: ScopeRef, key: string): Promise<ScanEntry | undefined> {

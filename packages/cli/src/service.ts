@@ -195,6 +195,13 @@ export interface StoreService {
   scopes(db?: string, options?: ScopesOptions): Promise<ScopePage>;
   /** One scope's counts in every database; an unknown scope is `INVALID_INPUT`. */
   stats(scope: ScopeRef): Promise<ScopeStatsInfo>;
+  /**
+   * The counts of an id that holds data but that no name maps to (a `scopes()` row of kind
+   * `unnamed`), by its 16-hex id; an id holding nothing is `INVALID_INPUT`.
+   */
+  unnamedStats(id: string): Promise<ScopeStatsInfo>;
+  /** A page of an unnamed id's entries in one database (options and cursor as `scan()`). */
+  unnamedScan(db: string, id: string, options?: ScanOptions): Promise<ScanPage>;
   /** One entry, or undefined when the key holds nothing. */
   get(db: string, scope: ScopeRef, key: string): Promise<ScanEntry | undefined>;
   /** A page of one scope's entries in one database. */

@@ -154,6 +154,15 @@ describe.each(backends)('reading on $name', (backend) => {
     expect((await run('scan', 'users', 'acme', '--prefix', 'u', '--json')).json<ScanPage>().entries).toHaveLength(3);
   });
 
+  it('stats and scan take an unnamed id as scopes shows it; other commands refuse it', async () => {
+    const unnamed = `(unnamed ${UNNAMED_ID})`;
+    expect((await run('stats', unnamed)).stdout).toMatch(/^legacy\s+1\s/m);
+    expect((await run('scan', 'legacy', unnamed)).stdout).toMatch(/^note\s+kept from v0\s/m);
+    const get = await run('get', 'legacy', unnamed, 'note');
+    expect(get.status).toBe(1);
+    expectOneLine(get.stderr, `${unnamed} can only be read, with stats and scan`);
+  });
+
   it('bad input: one line on stderr, exit 1', async () => {
     const cases: [string[], string][] = [
       [['get', 'nope', 'acme', 'k'], 'there is no scoped database "nope" here'],

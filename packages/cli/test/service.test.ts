@@ -160,6 +160,21 @@ describe.each(backends)('the $name service', (backend) => {
     expect((await service.scan('users', 'acme', { prefix: 'x' })).entries).toEqual([]);
   });
 
+  it('reads an unnamed id: its counts, and its entries in pages', async () => {
+    expect(await service.unnamedStats(UNNAMED_ID)).toMatchObject({ kind: 'unnamed', id: UNNAMED_ID, entries: 1, registered: false });
+    const page = await service.unnamedScan('legacy', UNNAMED_ID);
+    expect(page.entries.map((e) => [e.key.text, e.value.text])).toEqual([['note', 'kept from v0']]);
+    expect((await service.unnamedScan('legacy', UNNAMED_ID, { reverse: true, prefix: 'no' })).entries).toHaveLength(1);
+    expect((await service.unnamedScan('legacy', UNNAMED_ID, { start: 'o' })).entries).toEqual([]);
+    const bad = { code: 'INVALID_INPUT' };
+    await expect(service.unnamedStats('zz')).rejects.toMatchObject({ ...bad, message: expect.stringContaining('is not a scope id') });
+    await expect(service.unnamedStats('0000000000000001')).rejects.toMatchObject({
+      ...bad,
+      message: expect.stringContaining('no data under id'),
+    });
+    await expect(service.unnamedScan('users', UNNAMED_ID)).rejects.toMatchObject(bad);
+  });
+
   it('refuses every write when opened read-only', async () => {
     const refused = { code: 'INVALID_INPUT', message: expect.stringContaining('read-only') };
     await expect(service.deleteKey('users', 'acme', 'u1')).rejects.toMatchObject(refused);

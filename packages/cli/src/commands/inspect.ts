@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { clip, formatBytes, formatCount, pc, printJson, printLine, table } from '../output.js';
 import type { ScopeRow, ScopeSort } from '../service.js';
-import { CliError, type CommonOptions, parseScope, positiveInteger, withCommon, withStore } from './shared.js';
+import { CliError, type CommonOptions, parseScope, positiveInteger, readScope, withCommon, withStore } from './shared.js';
 
 /** Columns a scan's value may take before it is cut (the whole value is in --json). */
 const VALUE_WIDTH = 80;
@@ -82,10 +82,16 @@ export function register(program: Command): void {
       },
     );
 
-  withCommon(program.command('stats').argument('<path>', 'the LMDB env').argument('<scope>', 'a scope name, or (default)'))
+  withCommon(
+    program
+      .command('stats')
+      .argument('<path>', 'the LMDB env')
+      .argument('<scope>', 'a scope name, (default), or (unnamed <id>) as scopes lists it'),
+  )
     .description("one scope's entries and bytes in every database")
     .action(async (path: string, scope: string, options: CommonOptions) => {
-      const stats = await withStore(path, false, (s) => s.stats(parseScope(scope)));
+      const ref = readScope(scope);
+      const stats = await withStore(path, false, (s) => ('unnamed' in ref ? s.unnamedStats(ref.unnamed) : s.stats(ref.scope)));
       if (options.json) return printJson(stats);
       const facts = [`scope ${stats.label}`, `id ${stats.id ?? '-'}`, stats.registered ? 'registered' : 'not registered'];
       if (stats.quota) facts.push(`quota ${JSON.stringify(stats.quota)}`);
@@ -133,15 +139,17 @@ export function register(program: Command): void {
         options: CommonOptions & { start?: string; end?: string; prefix?: string; reverse?: boolean; limit: number; after?: string },
       ) => {
         const { start, end, prefix, reverse, limit, after } = options;
+        const ref = readScope(scope);
+        const scan = {
+          limit,
+          ...(start !== undefined ? { start } : {}),
+          ...(end !== undefined ? { end } : {}),
+          ...(prefix !== undefined ? { prefix } : {}),
+          ...(reverse ? { reverse } : {}),
+          ...(after !== undefined ? { after } : {}),
+        };
         const page = await withStore(path, false, (s) =>
-          s.scan(db, parseScope(scope), {
-            limit,
-            ...(start !== undefined ? { start } : {}),
-            ...(end !== undefined ? { end } : {}),
-            ...(prefix !== undefined ? { prefix } : {}),
-            ...(reverse ? { reverse } : {}),
-            ...(after !== undefined ? { after } : {}),
-          }),
+          'unnamed' in ref ? s.unnamedScan(db, ref.unnamed, scan) : s.scan(db, ref.scope, scan),
         );
         if (options.json) return printJson(page);
         if (page.entries.length === 0) return printLine('no entries');

@@ -39,13 +39,30 @@ export function withYes(command: Command): Command {
   return command.option('-y, --yes', 'do not ask for confirmation');
 }
 
+/** How `scopes` shows an id that no name maps to; `stats` and `scan` take it back. */
+const UNNAMED_SCOPE = /^\(unnamed ([0-9a-f]{16})\)$/;
+
+function refuseUnnamed(text: string): void {
+  if (UNNAMED_SCOPE.test(text)) {
+    throw new CliError(`${text} can only be read, with stats and scan: register its scope's name to use it as a scope`);
+  }
+}
+
 /** A scope argument: a name, or `(default)` for the default scope. */
 export function parseScope(text: string): ScopeRef {
+  refuseUnnamed(text);
   return text === DEFAULT_SCOPE ? null : text;
+}
+
+/** A scope argument of a read command: also `(unnamed <id>)`, as `scopes` lists an id no name maps to. */
+export function readScope(text: string): { scope: ScopeRef } | { unnamed: string } {
+  const unnamed = UNNAMED_SCOPE.exec(text)?.[1];
+  return unnamed === undefined ? { scope: parseScope(text) } : { unnamed };
 }
 
 /** A scope argument that must be a named scope (lifecycle commands). */
 export function namedScope(text: string): string {
+  refuseUnnamed(text);
   if (text === DEFAULT_SCOPE) throw new CliError('the default scope cannot be dropped, renamed, swapped or copied (clear it with `clear`)');
   return text;
 }
