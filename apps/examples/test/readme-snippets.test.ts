@@ -32,6 +32,8 @@ const snippets: Array<{ readme: string; redis?: boolean; vitest?: boolean; print
       "{ name: 'Grace' }",
       /^true 1$/m,
       /^1$/m,
+      '{ entries: 1, databases: { orders: 1, users: 0 } }',
+      '{ total: 3 }',
     ],
   },
   // On a 3-master cluster of its own, in place of the README's port 7000.

@@ -130,7 +130,14 @@ export function checkDumpOptions(options: unknown, method: string): readonly str
 
 type ChunkSink = (chunk: Uint8Array) => void | Promise<void>;
 
-function sinkFunction(sink: DumpSink, method: string): { write: ChunkSink; wait: () => Promise<void> } {
+interface SinkCalls {
+  write: ChunkSink;
+  wait: () => Promise<void>;
+  /** Lets go of the sink (a stream's error listener). */
+  release: () => void;
+}
+
+function sinkFunction(sink: DumpSink, method: string): SinkCalls {
   if (typeof sink === 'function') {
     // One call at a time: a sink that returns a Promise (a FileHandle's write) gets the next
     // chunk only once it settled; chunks given meanwhile wait here (bounded by `settle()`).
@@ -162,6 +169,7 @@ function sinkFunction(sink: DumpSink, method: string): { write: ChunkSink; wait:
         while (running) await running;
         if (failure) throw failure.error;
       },
+      release: () => {},
     };
   }
   if (sink === null || typeof sink !== 'object' || typeof (sink as NodeJS.WritableStream).write !== 'function') {
@@ -199,6 +207,9 @@ function sinkFunction(sink: DumpSink, method: string): { write: ChunkSink; wait:
         stream.on('close', onClose);
       });
     },
+    release: () => {
+      stream.off('error', onError);
+    },
   };
 }
 
@@ -210,7 +221,7 @@ function sinkFunction(sink: DumpSink, method: string): { write: ChunkSink; wait:
  */
 export class DumpWriter {
   readonly #header: DumpHeader;
-  readonly #sink: { write: ChunkSink; wait: () => Promise<void> };
+  readonly #sink: SinkCalls;
   readonly #hasher = create64();
   readonly #counts: number[];
   readonly #method: string;
@@ -314,6 +325,7 @@ export class DumpWriter {
     new DataView(checksum.buffer).setBigUint64(0, this.#hasher.digest(), false);
     this.#sink.write(checksum);
     await this.settle();
+    this.release();
     const databases: Record<string, number> = {};
     let entries = 0;
     for (const [i, db] of this.#header.databases.entries()) {
@@ -321,6 +333,11 @@ export class DumpWriter {
       entries += this.#counts[i] as number;
     }
     return { entries, databases };
+  }
+
+  /** Lets go of the sink (done by `finish`; call it when giving up on a dump half-way). */
+  release(): void {
+    this.#sink.release();
   }
 
   #room(bytes: number): void {
@@ -574,6 +591,12 @@ export class DumpReader {
       entries += counts[i] as number;
     }
     return { entries, databases };
+  }
+
+  /** Stops reading the source (a stream is destroyed); an importer calls it when it gives up. */
+  cancel(): void {
+    this.#ended = true;
+    void Promise.resolve(this.#chunks.return?.()).catch(() => {});
   }
 
   #offset(): number {

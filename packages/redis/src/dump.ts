@@ -23,7 +23,7 @@ import {
   ScopedDbError,
   type ScopeLike,
 } from '@scoped-lmdb/core';
-import { checkDumpOptions, DumpReader, DumpWriter } from '@scoped-lmdb/core/internal';
+import { checkDatabaseName, checkDumpOptions, DumpReader, DumpWriter } from '@scoped-lmdb/core/internal';
 import type { RedisCaller } from './caller.js';
 import { DATABASE_META_KEY, dataKeys, idRecordKeys } from './layout.js';
 import type { FillWriter, Lifecycle } from './lifecycle.js';
@@ -94,6 +94,7 @@ export async function exportScope(
   const method = 'exportScope';
   const s = namedScope(scope, method);
   const only = checkDumpOptions(options, method);
+  let writer: DumpWriter | undefined;
   try {
     const records = await codecRecords(host, method);
     for (const name of only ?? []) {
@@ -111,7 +112,7 @@ export async function exportScope(
       names.map(async (name) => Number(await host.caller.eval<number>(method, COUNT_SCRIPT, [dataKeys({ hash: id }, name).order], []))),
     );
     const total = counts.reduce((a, b) => a + b, 0);
-    const writer = new DumpWriter(
+    writer = new DumpWriter(
       sink,
       {
         scope: s.name,
@@ -152,6 +153,7 @@ export async function exportScope(
     if (done === 0) options?.onProgress?.(0, 0);
     return summary;
   } catch (error) {
+    writer?.release();
     if (error instanceof Error && error.message.includes('SCOPED_SOURCE_DROPPED')) {
       throw new ScopedDbError('STORAGE', `${method} of scope ${JSON.stringify(s.name)}: the scope was dropped while it was exported`);
     }
@@ -172,77 +174,93 @@ export async function importScope(
   const replace = options?.replace === true;
   const context = `${method} of scope ${JSON.stringify(s.name)}`;
   const reader = new DumpReader(source, context);
-  const header = await reader.header();
-  for (const name of only ?? []) {
-    if (!header.databases.some((db) => db.name === name))
-      throw new ScopedDbError('INVALID_INPUT', `${context}: the dump holds no database "${name}"`);
-  }
-  const selected = header.databases.map((db) => !only || only.includes(db.name));
-  const records = await codecRecords(host, method);
-  for (const [i, db] of header.databases.entries()) {
-    const record = records.get(db.name);
-    if (!selected[i] || !record) continue;
-    if (record.keyCodec !== db.keyCodec || record.valueCodec !== db.valueCodec) {
-      throw new ScopedDbError(
-        'CODEC_MISMATCH',
-        `${context}: database "${db.name}" stores keys as ${JSON.stringify(record.keyCodec)} and values as ${JSON.stringify(record.valueCodec)}, ` +
-          `the dump holds ${JSON.stringify(db.keyCodec)} keys and ${JSON.stringify(db.valueCodec)} values; nothing was imported`,
-      );
-    }
-  }
-  const total = header.databases.reduce((sum, db, i) => sum + (selected[i] ? db.entries : 0), 0);
-  const counts = header.databases.map(() => 0);
-  let done = 0;
   try {
-    await host.lifecycle.importInto(s, replace, async (write: FillWriter) => {
-      let batch: [string, Buffer, Buffer][] = [];
-      let batchBytes = 0;
-      const pieces: [string, Buffer, Buffer][][] = [];
-      await reader.entries({
-        entry(database, key, value) {
-          if (!selected[database]) return;
-          // Copies: the reader's buffer moves on.
-          batch.push([(header.databases[database] as { name: string }).name, Buffer.from(key), Buffer.from(value)]);
-          batchBytes += key.length + value.length;
-          counts[database]!++;
-          if (batch.length >= IMPORT_BATCH || batchBytes >= IMPORT_BATCH_BYTES) {
-            pieces.push(batch);
-            batch = [];
-            batchBytes = 0;
-          }
-        },
-        async batch(parse) {
-          parse();
-          for (const piece of pieces.splice(0)) {
-            await write(piece);
-            done += piece.length;
-            options?.onProgress?.(done, Math.max(total, done));
-          }
-        },
-      });
-      if (batch.length > 0) {
-        await write(batch);
-        done += batch.length;
-        options?.onProgress?.(done, Math.max(total, done));
+    const header = await reader.header();
+    for (const name of only ?? []) {
+      if (!header.databases.some((db) => db.name === name))
+        throw new ScopedDbError('INVALID_INPUT', `${context}: the dump holds no database "${name}"`);
+    }
+    const selected = header.databases.map((db) => !only || only.includes(db.name));
+    const records = await codecRecords(host, method);
+    for (const [i, db] of header.databases.entries()) {
+      const record = records.get(db.name);
+      if (selected[i] && !record) {
+        // A first use: the names must be ones `store.database()` would take.
+        try {
+          checkDatabaseName(db.name);
+        } catch (error) {
+          throw new ScopedDbError('INVALID_INPUT', `${context}: the dump names a database no store can have: ${(error as Error).message}`);
+        }
+        if (db.keyCodec === '' || db.valueCodec === '') {
+          throw new ScopedDbError('INVALID_INPUT', `${context}: the dump gives database "${db.name}" an empty codec name`);
+        }
       }
-      // The dump checked out. A database this store never used is recorded with the dump's
-      // codecs now (its first use); one recorded meanwhile with others fails the import here.
-      for (const [i, db] of header.databases.entries()) {
-        if (!selected[i] || records.has(db.name)) continue;
-        await host.caller.eval<number>(
-          method,
-          DATABASE_META_SCRIPT,
-          [DATABASE_META_KEY],
-          [db.name, JSON.stringify({ format: keyFormat.version, keyCodec: db.keyCodec, valueCodec: db.valueCodec })],
+      if (!selected[i] || !record) continue;
+      if (record.keyCodec !== db.keyCodec || record.valueCodec !== db.valueCodec) {
+        throw new ScopedDbError(
+          'CODEC_MISMATCH',
+          `${context}: database "${db.name}" stores keys as ${JSON.stringify(record.keyCodec)} and values as ${JSON.stringify(record.valueCodec)}, ` +
+            `the dump holds ${JSON.stringify(db.keyCodec)} keys and ${JSON.stringify(db.valueCodec)} values; nothing was imported`,
         );
       }
-      return done;
-    });
+    }
+    const total = header.databases.reduce((sum, db, i) => sum + (selected[i] ? db.entries : 0), 0);
+    const counts = header.databases.map(() => 0);
+    let done = 0;
+    try {
+      await host.lifecycle.importInto(s, replace, async (write: FillWriter) => {
+        let batch: [string, Buffer, Buffer][] = [];
+        let batchBytes = 0;
+        const pieces: [string, Buffer, Buffer][][] = [];
+        await reader.entries({
+          entry(database, key, value) {
+            if (!selected[database]) return;
+            // Copies: the reader's buffer moves on.
+            batch.push([(header.databases[database] as { name: string }).name, Buffer.from(key), Buffer.from(value)]);
+            batchBytes += key.length + value.length;
+            counts[database]!++;
+            if (batch.length >= IMPORT_BATCH || batchBytes >= IMPORT_BATCH_BYTES) {
+              pieces.push(batch);
+              batch = [];
+              batchBytes = 0;
+            }
+          },
+          async batch(parse) {
+            parse();
+            for (const piece of pieces.splice(0)) {
+              await write(piece);
+              done += piece.length;
+              options?.onProgress?.(done, Math.max(total, done));
+            }
+          },
+        });
+        if (batch.length > 0) {
+          await write(batch);
+          done += batch.length;
+          options?.onProgress?.(done, Math.max(total, done));
+        }
+        // The dump checked out. A database this store never used is recorded with the dump's
+        // codecs now (its first use); one recorded meanwhile with others fails the import here.
+        for (const [i, db] of header.databases.entries()) {
+          if (!selected[i] || records.has(db.name)) continue;
+          await host.caller.eval<number>(
+            method,
+            DATABASE_META_SCRIPT,
+            [DATABASE_META_KEY],
+            [db.name, JSON.stringify({ format: keyFormat.version, keyCodec: db.keyCodec, valueCodec: db.valueCodec })],
+          );
+        }
+        return done;
+      });
+    } catch (error) {
+      throw failure(method, s, error);
+    }
+    if (done === 0) options?.onProgress?.(0, 0);
+    const databases: Record<string, number> = {};
+    for (const [i, db] of header.databases.entries()) if (selected[i]) databases[db.name] = counts[i] as number;
+    return { entries: done, databases };
   } catch (error) {
-    throw failure(method, s, error);
+    reader.cancel();
+    throw error;
   }
-  if (done === 0) options?.onProgress?.(0, 0);
-  const databases: Record<string, number> = {};
-  for (const [i, db] of header.databases.entries()) if (selected[i]) databases[db.name] = counts[i] as number;
-  return { entries: done, databases };
 }

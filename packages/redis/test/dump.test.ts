@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { codecs, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { DumpWriter } from '@scoped-lmdb/core/internal';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import type { Cluster, Redis } from 'ioredis';
 import { open } from 'lmdb';
@@ -174,6 +175,29 @@ describe.each([
     expect(await store.scopeExists(target)).toBe(false);
     await r.orders.put(target, 'after', 1);
     expect(await r.orders.get(target, 'after')).toBe(1);
+  });
+
+  it('refuses a dump naming a database no store can have (reserved name, empty codec name)', async () => {
+    const store = await openRedisScopedStore(client(), { backgroundReclaim: false });
+    for (const [name, keyCodec] of [
+      ['__evil', 'string'],
+      ['x_scoped', 'string'],
+      ['fine', ''],
+    ] as const) {
+      const chunks: Uint8Array[] = [];
+      const writer = new DumpWriter((chunk) => void chunks.push(chunk), {
+        scope: 's',
+        backend: 'test',
+        databases: [{ name, kind: null, keyCodec, valueCodec: 'string', entries: 1 }],
+      });
+      writer.start();
+      writer.database(0);
+      writer.entry(Buffer.from('k'), Buffer.from('v'));
+      await writer.finish();
+      const target = fresh('crafted');
+      await expect(store.importScope(Readable.from([Buffer.concat(chunks)]), target)).rejects.toEqual(code('INVALID_INPUT'));
+      expect(await store.scopeExists(target)).toBe(false);
+    }
   });
 
   it('refuses a Redis dump for other codecs on LMDB', async () => {

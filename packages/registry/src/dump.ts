@@ -114,13 +114,14 @@ export async function exportScope(host: DumpHost, scope: ScopeLike, sink: DumpSi
   // The id and the snapshot in one synchronous block: the id is the one this snapshot maps.
   const id = host.readId(s);
   const snapshot = host.env.useReadTransaction();
+  let writer: DumpWriter | undefined;
   try {
     const counts = names.map((name) => {
       const table = tables.get(name);
       return id && table ? table.scoped.getCount({ ...pageRange(id, undefined), transaction: snapshot }) : 0;
     });
     const total = counts.reduce((a, b) => a + b, 0);
-    const writer = new DumpWriter(
+    writer = new DumpWriter(
       sink,
       {
         scope: s.name,
@@ -165,6 +166,7 @@ export async function exportScope(host: DumpHost, scope: ScopeLike, sink: DumpSi
     if (done === 0) options?.onProgress?.(0, 0);
     return summary;
   } catch (error) {
+    writer?.release();
     throw failure(method, s, error);
   } finally {
     snapshot.done();
@@ -184,69 +186,74 @@ export async function importScope(
   const replace = options?.replace === true;
   const context = `${method} of scope ${JSON.stringify(s.name)}`;
   const reader = new DumpReader(source, context);
-  const header = await reader.header();
-  for (const name of only ?? []) {
-    if (!header.databases.some((db) => db.name === name)) {
-      throw new ScopedDbError('INVALID_INPUT', `${context}: the dump holds no database "${name}"`);
-    }
-  }
-  const records = readMetaRecords(host.env);
-  const tables = new Map<string, RecordedTable>(recordedTables(host.env).map((table) => [table.name, table]));
-  const targets: (RecordedTable | undefined)[] = header.databases.map((db) => {
-    if (only && !only.includes(db.name)) return undefined;
-    const record = records.get(db.name);
-    const table = tables.get(db.name);
-    if (!record || !table) throw noDatabase(method, s, db.name, ' (create it, with the codecs the dump names, before importing)');
-    if (record.keyCodec !== db.keyCodec || record.valueCodec !== db.valueCodec) {
-      throw new ScopedDbError(
-        'CODEC_MISMATCH',
-        `${context}: database "${db.name}" stores keys as ${JSON.stringify(record.keyCodec)} and values as ${JSON.stringify(record.valueCodec)}, ` +
-          `the dump holds ${JSON.stringify(db.keyCodec)} keys and ${JSON.stringify(db.valueCodec)} values; nothing was imported`,
-      );
-    }
-    return table;
-  });
-  if (!replace) host.refuseTaken(s.name);
-  const total = header.databases.reduce((sum, db, i) => sum + (targets[i] ? db.entries : 0), 0);
-  const id = host.reserve(s.name);
-  const key = new Uint8Array(SCOPE_ID_BYTES + MAX_KEY_BYTES);
-  key.set(id, 0);
-  /** One view of `key` per key length, made once (a view per entry would cost more than the put's copy). */
-  const views: Uint8Array[] = [];
-  const stats = header.databases.map(() => ({ entries: 0, bytes: 0 }));
-  let done = 0;
   try {
-    await reader.entries({
-      entry(database, encodedKey, value) {
-        const table = targets[database];
-        if (!table) return;
-        const length = encodedKey.length;
-        if (length <= 64) for (let i = 0; i < length; i++) key[SCOPE_ID_BYTES + i] = encodedKey[i] as number;
-        else key.set(encodedKey, SCOPE_ID_BYTES);
-        views[length] ??= key.subarray(0, SCOPE_ID_BYTES + length);
-        table.scoped.putSync(views[length], value);
-        const counted = stats[database] as ScopeStats;
-        counted.entries++;
-        counted.bytes += encodedKey.length + value.length;
-        done++;
-      },
-      async batch(parse) {
-        host.write(parse);
-        options?.onProgress?.(done, Math.max(total, done));
-        await new Promise<void>((resolve) => setImmediate(resolve)); // writers elsewhere get their turn
-      },
-    });
-    const byName = new Map<string, ScopeStats>();
-    for (const [i, db] of header.databases.entries()) if (targets[i]) byName.set(db.name, stats[i] as ScopeStats);
-    host.commit(s.name, id, replace, byName);
-    const databases = Object.fromEntries([...byName].map(([name, counted]) => [name, counted.entries]));
-    return { entries: done, databases };
-  } catch (error) {
-    try {
-      host.abandon(id, s.name);
-    } catch {
-      // the env is closing: the reservation is released as stale at the next open
+    const header = await reader.header();
+    for (const name of only ?? []) {
+      if (!header.databases.some((db) => db.name === name)) {
+        throw new ScopedDbError('INVALID_INPUT', `${context}: the dump holds no database "${name}"`);
+      }
     }
-    throw failure(method, s, error);
+    const records = readMetaRecords(host.env);
+    const tables = new Map<string, RecordedTable>(recordedTables(host.env).map((table) => [table.name, table]));
+    const targets: (RecordedTable | undefined)[] = header.databases.map((db) => {
+      if (only && !only.includes(db.name)) return undefined;
+      const record = records.get(db.name);
+      const table = tables.get(db.name);
+      if (!record || !table) throw noDatabase(method, s, db.name, ' (create it, with the codecs the dump names, before importing)');
+      if (record.keyCodec !== db.keyCodec || record.valueCodec !== db.valueCodec) {
+        throw new ScopedDbError(
+          'CODEC_MISMATCH',
+          `${context}: database "${db.name}" stores keys as ${JSON.stringify(record.keyCodec)} and values as ${JSON.stringify(record.valueCodec)}, ` +
+            `the dump holds ${JSON.stringify(db.keyCodec)} keys and ${JSON.stringify(db.valueCodec)} values; nothing was imported`,
+        );
+      }
+      return table;
+    });
+    if (!replace) host.refuseTaken(s.name);
+    const total = header.databases.reduce((sum, db, i) => sum + (targets[i] ? db.entries : 0), 0);
+    const id = host.reserve(s.name);
+    const key = new Uint8Array(SCOPE_ID_BYTES + MAX_KEY_BYTES);
+    key.set(id, 0);
+    /** One view of `key` per key length, made once (a view per entry would cost more than the put's copy). */
+    const views: Uint8Array[] = [];
+    const stats = header.databases.map(() => ({ entries: 0, bytes: 0 }));
+    let done = 0;
+    try {
+      await reader.entries({
+        entry(database, encodedKey, value) {
+          const table = targets[database];
+          if (!table) return;
+          const length = encodedKey.length;
+          if (length <= 64) for (let i = 0; i < length; i++) key[SCOPE_ID_BYTES + i] = encodedKey[i] as number;
+          else key.set(encodedKey, SCOPE_ID_BYTES);
+          views[length] ??= key.subarray(0, SCOPE_ID_BYTES + length);
+          table.scoped.putSync(views[length], value);
+          const counted = stats[database] as ScopeStats;
+          counted.entries++;
+          counted.bytes += encodedKey.length + value.length;
+          done++;
+        },
+        async batch(parse) {
+          host.write(parse);
+          options?.onProgress?.(done, Math.max(total, done));
+          await new Promise<void>((resolve) => setImmediate(resolve)); // writers elsewhere get their turn
+        },
+      });
+      const byName = new Map<string, ScopeStats>();
+      for (const [i, db] of header.databases.entries()) if (targets[i]) byName.set(db.name, stats[i] as ScopeStats);
+      host.commit(s.name, id, replace, byName);
+      const databases = Object.fromEntries([...byName].map(([name, counted]) => [name, counted.entries]));
+      return { entries: done, databases };
+    } catch (error) {
+      try {
+        host.abandon(id, s.name);
+      } catch {
+        // the env is closing: the reservation is released as stale at the next open
+      }
+      throw failure(method, s, error);
+    }
+  } catch (error) {
+    reader.cancel();
+    throw error;
   }
 }

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { PassThrough, Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { codecs, type DumpSummary, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { describe, expect, it } from 'vitest';
 import { GlobalScopeRegistry } from '../src/index.js';
-import { tempEnv } from './helpers.js';
+import { tempDir, tempEnv } from './helpers.js';
 
 const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
 
@@ -87,9 +89,47 @@ describe('exportScope / importScope on LMDB', () => {
     a.orders.putSync('t', 'zzz-late', 1);
     await exporting;
     expect(drains).toBeGreaterThan(0);
+    // A stream can take many dumps: no listener is left on it.
+    const reused = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const listeners = reused.listenerCount('error');
+    for (let i = 0; i < 12; i++) await a.registry.exportScope('t', reused, { databases: ['users'] });
+    expect(reused.listenerCount('error')).toBe(listeners);
     const b = setup();
     const loaded = await b.registry.importScope(Readable.from([Buffer.concat(received)]), 't');
     expect(loaded.databases.orders).toBe(20_000);
+  });
+
+  it('holds one reader slot per export while it runs, and none after, also when the sink fails', async () => {
+    const a = setup();
+    fill(a, 't', 30_000);
+    // Reader table rows whose transaction id is set: snapshots held open.
+    const readers = () =>
+      a.env
+        .readerList()
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter((row) => /^\d+$/.test(row[0] ?? '') && row[2] !== '0' && row[2] !== '-').length;
+    const idle = readers();
+    let calls = 0;
+    const failing = () => {
+      if (++calls % 3 === 0) throw new Error('sink gave up');
+    };
+    // Many exports at once, each waiting on its sink between pages, with writes committing meanwhile.
+    const running = Array.from({ length: 20 }, (_, i) =>
+      a.registry
+        .exportScope('t', i % 2 === 0 ? failing : async () => new Promise((resolve) => setImmediate(resolve)))
+        .catch(() => 'failed'),
+    );
+    let most = 0;
+    for (let i = 0; i < 20; i++) {
+      a.orders.putSync('t', `w${i}`, i);
+      await new Promise((resolve) => setImmediate(resolve));
+      most = Math.max(most, readers());
+    }
+    expect(most).toBeGreaterThan(idle); // the measure sees the snapshots the exports hold
+    await Promise.all(running);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readers()).toBeLessThanOrEqual(idle + 1);
   });
 
   it('reports progress with done and total on both sides', async () => {
@@ -191,9 +231,13 @@ describe('importScope refusals: nothing written, the env keeps working', () => {
     const registry = GlobalScopeRegistry.open(env);
     const orders = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('orders').create();
     scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('users').create();
-    await expect(registry.importScope(Readable.from([bytes]), 't')).rejects.toEqual(
+    const source = Readable.from([bytes]);
+    await expect(registry.importScope(source, 't')).rejects.toEqual(
       expect.objectContaining({ code: 'CODEC_MISMATCH', message: expect.stringMatching(/"orders".*"json"/) }),
     );
+    // The source is let go of, not left open.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.destroyed).toBe(true);
     expect(orders.getCount('t')).toBe(0);
     expect(registry.scopeExists('t')).toBe(false);
   });
@@ -264,5 +308,40 @@ describe('importScope refusals: nothing written, the env keeps working', () => {
     broken.write(bytes.subarray(0, bytes.length / 2));
     setImmediate(() => broken.destroy(new Error('connection reset')));
     await expectNothingWritten(b, b.registry.importScope(broken, 't'), 'STORAGE');
+  });
+});
+
+describe('an import killed half-way', () => {
+  it('is invisible to another process meanwhile, and its id is reclaimed at the next open', async () => {
+    const path = tempDir();
+    const first = tempEnv(path);
+    const a = setup(first);
+    fill(a, 'src', 40_000);
+    const fixture = fileURLToPath(new URL('./fixtures/import-crash.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--conditions=@scoped-lmdb/source', '--import', 'tsx', fixture, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (text: string) => text.includes('filling') && resolve());
+      child.on('exit', () => reject(new Error('the child ended before it filled')));
+    });
+    // Entries are written under the reserved id, and this process sees none of them.
+    expect(a.orders.getCount('victim')).toBe(0);
+    expect(a.registry.scopeExists('victim')).toBe(false);
+    child.kill('SIGKILL');
+    await exited;
+    await first.close();
+
+    const env = tempEnv(path);
+    const b = setup(env);
+    // The dead importer's reservation became a tombstone at open: its entries wait for reclaim.
+    expect(b.registry.pendingReclaim()).toBeGreaterThan(10_000);
+    await b.registry.reclaim();
+    expect(b.registry.pendingReclaim()).toBe(0);
+    expect(b.registry.scopeExists('victim')).toBe(false);
+    // Only the source's entries are left in the table.
+    const table = env.openDB('orders_scoped', { keyEncoding: 'binary', encoding: 'binary' });
+    expect(table.getCount({})).toBe(40_000);
   });
 });
