@@ -1,6 +1,6 @@
 // The binary on a real terminal: tmux runs it in a pane, the test reads the pane as a person would.
 // Progress bars must render (bar, count, rate, ETA) and end cleanly; a confirmation prompt must
-// take a keypress. Each test runs its own tmux server (-L), stopped with kill-server on that socket.
+// take a keypress. The tests run their own tmux server (-S, a socket in their directory), stopped with kill-server.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,12 @@ import { NODE_ARGS } from './support/run.js';
 
 const ENTRIES = 400_000;
 const EMPTY_SCOPES = 30_000;
-const socket = `scoped-cli-test-${process.pid}`;
 let path: string;
 const work = mkdtempSync(join(tmpdir(), 'scoped-cli-tty-'));
+// The server's socket lives in the test's own directory: removed with it.
+const socket = join(work, 'tmux.sock');
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 
 beforeAll(async () => {
   path = mkdtempSync(join(tmpdir(), 'scoped-cli-tty-env-'));
