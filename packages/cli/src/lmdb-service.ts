@@ -6,9 +6,11 @@
  * opening changes nothing. Read-only by default: the env is opened `readOnly` and every write
  * method refuses.
  *
- * Scope listings stream: the registry's id records and, per database, the ids holding data
- * (one cursor seek per id: a scope's keys are the range [id, id + 1) of `<db>_scoped`) are
- * merged in id order, so 100 000 scopes cost one pass and the memory of one page (paging.ts).
+ * Scope listings never hold every scope. A page by name reads the registry's name records (an
+ * index by name since v2) from the cursor on, so it costs its own rows. Any other order walks
+ * once: the registry's id records and, per database, the ids holding data (a scope's keys are
+ * the range [id, id + 1) of `<db>_scoped`; the walk seeks past a big one) merged in id order,
+ * keeping one page (paging.ts). The README gives the figures for 100 000 scopes.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
