@@ -1,0 +1,620 @@
+/**
+ * `StoreService` on an LMDB env. Databases and their codecs come from the env's meta table
+ * (`__scoped_lmdb_meta`); each is opened through core's builder with pass-through codecs that
+ * carry the stored names (so the stored-name check passes and reads return stored bytes, decoded
+ * here for display), with the registry and `.withStats()` exactly when its record says so, so
+ * opening changes nothing. Read-only by default: the env is opened `readOnly` and every write
+ * method refuses.
+ *
+ * Scope listings never hold every scope. A page by name reads the registry's name records (an
+ * index by name since v2) from the cursor on, so it costs its own rows. Any other order walks
+ * once: the registry's id records and, per database, the ids holding data (a scope's keys are
+ * the range [id, id + 1) of `<db>_scoped`; the walk seeks past a big one) merged in id order,
+ * keeping one page (paging.ts). The README gives the figures for 100 000 scopes.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { type Codec, type ScopedDatabase, ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { type MetaRecord, REGISTRY_TABLE, readMetaRecords, recordedTables, STATS_TABLE, statsOf } from '@scoped-lmdb/core/internal';
+import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
+import { type Database, open, type RootDatabase } from 'lmdb';
+import { parseKeyArgument, passThrough } from './codecs.js';
+import {
+  idBytesOf,
+  idHex,
+  makeRow,
+  noDataUnder,
+  parseIdHex,
+  rangeUnderId,
+  readOnlyRefusal,
+  scanPage,
+  scanRange,
+  successor,
+  transferResult,
+  unknownDatabase,
+  unknownScope,
+} from './common.js';
+import { checkLimit, checkSort, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
+import type {
+  Counts,
+  DatabaseInfo,
+  ExportOptions,
+  ImportOptions,
+  ProgressCallback,
+  PruneResult,
+  ScanEntry,
+  ScanOptions,
+  ScanPage,
+  ScopePage,
+  ScopeRef,
+  ScopeRow,
+  ScopeSort,
+  ScopeStatsInfo,
+  ScopesOptions,
+  StoreService,
+  TransferResult,
+} from './service.js';
+
+type Bytes = Uint8Array;
+type Table = Database<Bytes, Bytes>;
+const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
+const utf8 = new TextEncoder();
+
+/** Options of `openLmdbService`. */
+export interface LmdbServiceOptions {
+  /** Open for writing (default false: the env is opened `readOnly`, and write methods refuse). */
+  write?: boolean;
+  /** lmdb-js `maxDbs` (default 1 000: enough for any env of this library's tables). */
+  maxDbs?: number;
+}
+
+/** A row being selected: what it is, and its counts when the order needed them. */
+interface RowItem {
+  kind: ScopeRow['kind'];
+  name: string | null;
+  id: bigint | null;
+  row?: ScopeRow;
+}
+
+/** A selected page: its rows with their sort keys, and the key to continue after when more follow. */
+interface Page {
+  items: { key: SortKey; item: RowItem }[];
+  nextKey: SortKey | undefined;
+}
+
+/** Scopes a dry-run prune checks between two progress reports. */
+const PRUNE_STEP = 1_000;
+
+/** Between the last named scope and the first unnamed id in the name order. */
+const AFTER_NAMED: SortKey = [0, 1.5, ''];
+
+/**
+ * The registry table's layout (packages/registry/src/layout.ts), read here without a registry
+ * method for it: id -> name records are the 8-byte keys, below FF×8 00; name -> id records are
+ * FF×8 'n' ‖ UTF-8 name -> id; a copy's reservation is FF×8 'r' ‖ id.
+ */
+const REGISTRY_META = new Uint8Array(8).fill(0xff);
+const ID_RECORDS_END = Uint8Array.of(...REGISTRY_META, 0);
+const NAME_RECORDS = { start: Uint8Array.of(...REGISTRY_META, 0x6e), end: Uint8Array.of(...REGISTRY_META, 0x6f) };
+const RESERVATIONS = Uint8Array.of(...REGISTRY_META, 0x72);
+const nameRecordKey = (name: string): Bytes => Uint8Array.of(...NAME_RECORDS.start, ...utf8.encode(name));
+
+interface Opened {
+  info: DatabaseInfo;
+  db: ScopedDatabase<Bytes, Bytes>;
+  scoped: Table | undefined;
+}
+
+/** Opens the LMDB env at `path` (a directory holding `data.mdb`, or the file itself) as a `StoreService`. */
+export async function openLmdbService(path: string, options: LmdbServiceOptions = {}): Promise<StoreService> {
+  if (!existsSync(path)) throw new ScopedDbError('INVALID_INPUT', `no LMDB environment at ${path}: it does not exist`);
+  if (statSync(path).isDirectory() && !existsSync(join(path, 'data.mdb'))) {
+    throw new ScopedDbError('INVALID_INPUT', `no LMDB environment at ${path}: the directory holds no data.mdb`);
+  }
+  // An env's data file given for its directory: open the directory, so LMDB uses the env's own
+  // lock file (opened as a file, it would make a `data.mdb-lock` beside it).
+  if (!statSync(path).isDirectory() && basename(path) === 'data.mdb') path = dirname(path);
+  const write = options.write === true;
+  let env: RootDatabase;
+  try {
+    env = open({ path, maxDbs: options.maxDbs ?? 1_000, ...(write ? {} : { readOnly: true }) });
+  } catch (error) {
+    throw new ScopedDbError('STORAGE', `could not open the LMDB environment at ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return new LmdbService(env, path, write);
+  } catch (error) {
+    await env.close();
+    throw error;
+  }
+}
+
+/** The raw table `name`, or undefined when it does not exist (a read-only env cannot create it). */
+function existingTable(env: RootDatabase, name: string): Table | undefined {
+  // lmdb-js answers a missing table with undefined on a writable env, and throws on a read-only one.
+  try {
+    return (env.openDB({ name, create: false, ...binary } as unknown as { name: string }) as Table | undefined) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An id read from the first 8 bytes of a key (by hand: a DataView over lmdb-js's shared read buffer costs microseconds). */
+function idOf(key: Bytes): bigint {
+  const high = (((key[0] as number) << 24) | ((key[1] as number) << 16) | ((key[2] as number) << 8) | (key[3] as number)) >>> 0;
+  const low = (((key[4] as number) << 24) | ((key[5] as number) << 16) | ((key[6] as number) << 8) | (key[7] as number)) >>> 0;
+  return (BigInt(high) << 32n) | BigInt(low);
+}
+
+/** Keys read in a row under one id before the walk seeks past it (a seek costs about as much as this many reads). */
+const SEEK_AFTER = 16;
+
+/**
+ * The ids holding data in a `_scoped` table, in order, each with its entry count when the walk
+ * saw all of them. One cursor walks the keys; when one id holds more than SEEK_AFTER keys, the
+ * walk seeks past the rest of it (its count is then left to a native range count). So the cost
+ * is bounded per id (never a walk over a big scope's entries), and small scopes cost no seek.
+ */
+function* idsWithData(table: Table): Generator<{ id: bigint; count: number | undefined }> {
+  let start: Bytes | undefined;
+  walk: for (;;) {
+    let current: bigint | undefined;
+    let count = 0;
+    for (const key of table.getKeys(start ? { start } : {}) as Iterable<Bytes>) {
+      if (key.length < 8) continue;
+      const id = idOf(key);
+      if (id === current) {
+        if (++count <= SEEK_AFTER) continue;
+        yield { id, count: undefined };
+        if (id === 0xffff_ffff_ffff_ffffn) return;
+        start = idBytesOf(id + 1n);
+        continue walk; // leaving the loop closes its cursor
+      }
+      if (current !== undefined) yield { id: current, count };
+      current = id;
+      count = 1;
+    }
+    if (current !== undefined) yield { id: current, count };
+    return;
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes as UTF-8 text, or undefined when they are not (a record this library did not write). */
+function decodeStrict(bytes: Bytes): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `table` holds an entry under `id` (one seek). */
+function holdsData(table: Table | undefined, id: bigint): boolean {
+  if (!table) return false;
+  for (const key of table.getKeys({ start: idBytesOf(id), limit: 1 }) as Iterable<Bytes>) return key.length >= 8 && idOf(key) === id;
+  return false;
+}
+
+/**
+ * The registry's id -> name records (its 8-byte keys, which sort before its other records), with
+ * the name each one holds. A name is only a candidate: the registry says whether the record is
+ * valid (`getScopeName`), which is asked for the rows that could make the page only.
+ */
+function* registeredIds(table: Table): Generator<{ id: bigint; name: string | undefined }> {
+  for (const { key, value } of table.getRange({ end: ID_RECORDS_END }) as Iterable<{ key: Bytes; value: Bytes }>) {
+    if (key.length === 8) yield { id: idOf(key), name: decodeStrict(value) };
+  }
+}
+
+/** Merges streams sorted by id: each id once, with what each stream that had it said (by stream index). */
+function* mergeIds<T extends { id: bigint }>(streams: Iterator<T>[]): Generator<{ id: bigint; from: Map<number, T> }> {
+  const heads = streams.map((s) => s.next());
+  for (;;) {
+    let min: bigint | undefined;
+    for (const head of heads) if (!head.done && (min === undefined || head.value.id < min)) min = head.value.id;
+    if (min === undefined) return;
+    const from = new Map<number, T>();
+    heads.forEach((head, i) => {
+      if (!head.done && head.value.id === min) {
+        from.set(i, head.value);
+        heads[i] = (streams[i] as Iterator<T>).next();
+      }
+    });
+    yield { id: min, from };
+  }
+}
+
+/** A stats record (two big-endian float64, core's stats.ts), read through a small buffer of our own (see `idOf`). */
+const scratch = new Uint8Array(16);
+const scratchView = new DataView(scratch.buffer);
+function statsFromBytes(bytes: Bytes): Counts {
+  if (bytes.length !== 16) return { entries: 0, bytes: 0 };
+  scratch.set(bytes);
+  return { entries: scratchView.getFloat64(0), bytes: scratchView.getFloat64(8) };
+}
+
+class LmdbService implements StoreService {
+  readonly backend = 'lmdb' as const;
+  readonly location: string;
+  readonly readOnly: boolean;
+  readonly #env: RootDatabase;
+  readonly #registry: GlobalScopeRegistry | undefined;
+  readonly #registryTable: Table | undefined;
+  readonly #databases = new Map<string, Opened>();
+  /** Whether the registry's name records index every scope (see `#nameIndexComplete`). */
+  #indexComplete: boolean | undefined;
+
+  constructor(env: RootDatabase, path: string, write: boolean) {
+    this.#env = env;
+    this.location = path;
+    this.readOnly = !write;
+    this.#registryTable = existingTable(env, REGISTRY_TABLE);
+    // On a writable env the registry is opened even before it has a table (lifecycle calls make it).
+    this.#registry = this.#registryTable || write ? GlobalScopeRegistry.open(env) : undefined;
+    this.#registryTable ??= this.#registry ? existingTable(env, REGISTRY_TABLE) : undefined;
+    const tables = new Map(recordedTables(env).map((t) => [t.name, t.scoped as Table]));
+    for (const [name, record] of readMetaRecords(env)) {
+      if (!record) continue;
+      this.#databases.set(name, { info: this.#infoOf(name, record), db: this.#openDatabase(name, record), scoped: tables.get(name) });
+    }
+  }
+
+  #infoOf(name: string, record: MetaRecord): DatabaseInfo {
+    return {
+      name,
+      kind: record.kind,
+      keyCodec: record.keyCodec,
+      valueCodec: record.valueCodec,
+      stats: record.stats === true,
+      registry: record.registry === true,
+      unnamedForDefault: record.unnamedForDefault === true,
+    };
+  }
+
+  #openDatabase(name: string, record: MetaRecord): ScopedDatabase<Bytes, Bytes> {
+    if (record.registry && !this.#registry) {
+      throw new ScopedDbError('STORAGE', `database "${name}" was opened with a registry, but the env has no registry table`);
+    }
+    let builder = scopedDatabaseOptions(this.#env, record.registry && this.#registry ? { registry: this.#registry } : {});
+    if (record.stats) builder = builder.withStats();
+    if (record.kind === 'rawBytes') {
+      const raw = builder.rawBytes().name(name);
+      return record.unnamedForDefault ? raw.unnamedForDefault().create() : raw.create();
+    }
+    const value = passThrough(record.valueCodec) as Codec<Bytes>;
+    if (record.kind === 'bytesKeys') return builder.bytesKeys(value).name(name).create();
+    return builder.types(passThrough(record.keyCodec), value).name(name).create();
+  }
+
+  #database(name: string): Opened {
+    const opened = this.#databases.get(name);
+    if (!opened) throw unknownDatabase(name, [...this.#databases.keys()]);
+    return opened;
+  }
+
+  #writable(method: string): void {
+    if (this.readOnly) throw readOnlyRefusal(method);
+  }
+
+  #requireRegistry(method: string): GlobalScopeRegistry {
+    this.#writable(method);
+    return this.#registry as GlobalScopeRegistry;
+  }
+
+  /** True when the named scope is registered or holds data in `only` (every database when left out). */
+  #exists(name: string, only?: Opened): boolean {
+    if (this.#registry?.scopeExists(name)) return true;
+    return (only ? [only] : [...this.#databases.values()]).some((d) => !d.db.isScopeEmpty(name));
+  }
+
+  #requireScope(scope: ScopeRef, only?: Opened): void {
+    if (scope !== null && !this.#exists(scope, only)) throw unknownScope(scope, only?.info.name);
+  }
+
+  async databases(): Promise<DatabaseInfo[]> {
+    const stats = existingTable(this.#env, STATS_TABLE);
+    return [...this.#databases.values()].map(({ info }) => {
+      if (!info.stats || !stats) return { ...info };
+      const name = utf8.encode(info.name);
+      const start = new Uint8Array([...name, 0]);
+      const end = new Uint8Array([...name, 1]);
+      const totals = { entries: 0, bytes: 0 };
+      for (const { value } of stats.getRange({ start, end }) as Iterable<{ value: Bytes }>) {
+        const counts = statsFromBytes(value);
+        totals.entries += counts.entries;
+        totals.bytes += counts.bytes as number;
+      }
+      return { ...info, totals };
+    });
+  }
+
+  /** Entries and bytes under `id` (null: DEFAULT) in one database: from its stats when kept, else counted (bytes then null). */
+  #countsAt(opened: Opened, id: bigint | null, known?: number): Counts {
+    const idBytes = id === null ? null : idBytesOf(id);
+    if (opened.info.stats) {
+      const stats = statsOf(this.#env).get(opened.info.name, idBytes);
+      return { entries: stats.entries, bytes: stats.bytes };
+    }
+    if (idBytes === null) return { entries: opened.db.getCount(null), bytes: null };
+    if (known !== undefined) return { entries: known, bytes: null };
+    if (!opened.scoped) return { entries: 0, bytes: null };
+    const end = id === 0xffff_ffff_ffff_ffffn ? undefined : idBytesOf((id as bigint) + 1n);
+    return { entries: opened.scoped.getCount(end ? { start: idBytes, end } : { start: idBytes }), bytes: null };
+  }
+
+  /** A row's counts in the `listed` databases; `known`: counts a walk already made (by database name; absent: none there). */
+  #rowAt(
+    kind: ScopeRow['kind'],
+    name: string | null,
+    id: bigint | null,
+    listed: Opened[],
+    known?: Map<string, number | undefined>,
+  ): ScopeRow {
+    const databases: Record<string, Counts> = {};
+    for (const opened of listed) {
+      const walked = known?.has(opened.info.name) ? known.get(opened.info.name) : known && opened.scoped ? 0 : undefined;
+      databases[opened.info.name] = this.#countsAt(opened, id, walked);
+    }
+    return makeRow(kind, name, id === null ? null : idHex(id), databases);
+  }
+
+  /** An id that holds data but that no live name owns: dropped (waiting for reclaim) or reserved by a copy is not listed. */
+  #unlisted(id: bigint): boolean {
+    if (this.#registry?.ownerOf(id) === 'dropped') return true;
+    return this.#registryTable?.getBinary(Uint8Array.of(...RESERVATIONS, ...idBytesOf(id))) !== undefined;
+  }
+
+  async scopes(db?: string, options: ScopesOptions = {}): Promise<ScopePage> {
+    const sort = checkSort(options.sort);
+    const limit = checkLimit(options.limit, 'scopes');
+    const after = decodeCursor(sort, options.after);
+    const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
+    const prefix = options.prefix;
+    const { items, nextKey } =
+      sort === 'name' && this.#nameIndexComplete()
+        ? this.#byNameIndex(listed, db !== undefined, prefix, limit, after)
+        : this.#inOnePass(listed, db !== undefined, sort, prefix, limit, after, false);
+    const scopes = items.map(({ item }) => item.row ?? this.#rowAt(item.kind, item.name, item.id, listed));
+    return nextKey ? { scopes, next: encodeCursor(sort, nextKey) } : { scopes };
+  }
+
+  /**
+   * True when every id record of the registry has its name -> id record (every scope registered
+   * since v2; a v1 file's scopes have none until they change): the name records are then an index
+   * by name, and a page by name reads only its own rows. Two native counts, once per service.
+   */
+  #nameIndexComplete(): boolean {
+    if (this.#indexComplete !== undefined) return this.#indexComplete;
+    const table = this.#registryTable;
+    this.#indexComplete =
+      table !== undefined && this.#registry !== undefined && table.getCount({ end: ID_RECORDS_END }) === table.getCount(NAME_RECORDS);
+    return this.#indexComplete;
+  }
+
+  /** A page by name from the registry's name records: the default scope, then named scopes from the cursor on, then unnamed ids. */
+  #byNameIndex(listed: Opened[], oneDatabase: boolean, prefix: string | undefined, limit: number, after: SortKey | undefined): Page {
+    const items: Page['items'] = [];
+    const want = limit + 1;
+    const group = after?.[1] ?? -1;
+    const push = (kind: ScopeRow['kind'], name: string | null, id: bigint | null) =>
+      items.push({ key: sortKey('name', kind, kind === 'named' ? (name as string) : '', null), item: { kind, name, id } });
+    if (group < 0 && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) push('default', null, null);
+    if (group <= 1) {
+      const table = this.#registryTable as Table;
+      const from = group === 1 ? (after as SortKey)[2] : (prefix ?? '');
+      const start = nameRecordKey(from);
+      const end = prefix === undefined ? NAME_RECORDS.end : (successor(nameRecordKey(prefix)) ?? NAME_RECORDS.end);
+      for (const { key, value } of table.getRange({ start, end, ...(group === 1 ? { exclusiveStart: true } : {}) }) as Iterable<{
+        key: Bytes;
+        value: Bytes;
+      }>) {
+        if (items.length === want) break;
+        if (value.length !== 8) continue;
+        const name = decodeStrict(key.subarray(NAME_RECORDS.start.length));
+        const id = idOf(value);
+        if (name === undefined || this.#registry?.getScopeName(id) !== name) continue; // a record this library did not write
+        if (oneDatabase && !holdsData((listed[0] as Opened).scoped, id)) continue;
+        push('named', name, id);
+      }
+    }
+    if (items.length < want && prefix === undefined) {
+      // The named scopes are all listed: the unnamed ids follow, found by the one-pass walk.
+      const rest = this.#inOnePass(listed, oneDatabase, 'name', undefined, want - items.length, group === 2 ? after : AFTER_NAMED, true);
+      items.push(...rest.items); // with more to come, this makes limit + 1 items
+    }
+    const page = items.slice(0, limit);
+    return { items: page, nextKey: items.length > limit ? page.at(-1)?.key : undefined };
+  }
+
+  /**
+   * One pass over every id (the registry's records merged with each table's ids holding data),
+   * keeping the best `limit + 1` rows for `sort`: any order, any env. `onlyUnnamed`: the unnamed ids only.
+   */
+  #inOnePass(
+    listed: Opened[],
+    oneDatabase: boolean,
+    sort: ScopeSort,
+    prefix: string | undefined,
+    limit: number,
+    after: SortKey | undefined,
+    onlyUnnamed: boolean,
+  ): Page {
+    const top = new TopRows<RowItem>(limit, after);
+    // With the name order a row's counts do not decide its place: they are read for the page's rows only.
+    // `valid` runs only for a row that could make the page; true when the row was offered.
+    const offer = (
+      kind: ScopeRow['kind'],
+      name: string | null,
+      id: bigint | null,
+      valid: () => boolean = () => true,
+      known?: Map<string, number | undefined>,
+    ): boolean => {
+      const text = kind === 'named' ? (name as string) : id === null ? '' : idHex(id);
+      const row = sort === 'name' ? undefined : this.#rowAt(kind, name, id, listed, known);
+      const key = sortKey(sort, kind, text, row === undefined ? null : sort === 'entries' ? row.entries : row.bytes);
+      if (!top.wants(key) || !valid()) return false;
+      top.offer(key, row ? { kind, name, id, row } : { kind, name, id });
+      return true;
+    };
+    if (!onlyUnnamed && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) offer('default', null, null);
+    const walked = listed.filter((d) => d.scoped);
+    const streams: Iterator<{ id: bigint; name?: string | undefined; count?: number | undefined }>[] = walked.map((d) =>
+      idsWithData(d.scoped as Table),
+    );
+    const registryStream = this.#registryTable ? streams.push(registeredIds(this.#registryTable)) - 1 : -1;
+    for (const { id, from } of mergeIds(streams)) {
+      const hasData = from.size > (from.has(registryStream) ? 1 : 0);
+      if (oneDatabase && !hasData) continue; // listing one database: only the scopes with data there
+      const candidate = from.get(registryStream)?.name;
+      // What the walks counted (a database whose walk did not meet the id holds nothing under it).
+      const known = sort === 'name' ? undefined : new Map<string, number | undefined>();
+      if (known) for (const [i, d] of walked.entries()) known.set(d.info.name, from.has(i) ? from.get(i)?.count : 0);
+      // The record's name is checked (a few gets) only when the row could make the page.
+      const named = !onlyUnnamed && candidate !== undefined && (prefix === undefined || candidate.startsWith(prefix));
+      if (named && offer('named', candidate, id, () => this.#registry?.getScopeName(id) === candidate, known)) continue;
+      // Data under an id no valid record names: unnamed (unless it waits for reclaim or a copy).
+      if (hasData && prefix === undefined) {
+        const valid = () => (candidate === undefined || this.#registry?.getScopeName(id) !== candidate) && !this.#unlisted(id);
+        offer('unnamed', null, id, valid, known);
+      }
+    }
+    return top.page();
+  }
+
+  async stats(scope: ScopeRef): Promise<ScopeStatsInfo> {
+    this.#requireScope(scope);
+    const databases: Record<string, Counts> = {};
+    for (const { info, db } of this.#databases.values()) {
+      databases[info.name] = info.stats ? db.getStats(scope) : { entries: db.getCount(scope), bytes: null };
+    }
+    if (scope === null) return { ...makeRow('default', null, null, databases), registered: true };
+    const id = this.#registry?.idOf(scope);
+    const quota = this.#registry?.getQuota(scope);
+    return {
+      ...makeRow('named', scope, id === undefined ? null : idHex(id), databases),
+      registered: id !== undefined,
+      ...(quota ? { quota } : {}),
+    };
+  }
+
+  async unnamedStats(id: string): Promise<ScopeStatsInfo> {
+    const row = this.#rowAt('unnamed', null, parseIdHex(id), [...this.#databases.values()]);
+    if (row.entries === 0) throw noDataUnder(id);
+    return { ...row, registered: false };
+  }
+
+  async unnamedScan(db: string, id: string, options: ScanOptions = {}): Promise<ScanPage> {
+    const opened = this.#database(db);
+    const n = parseIdHex(id);
+    if (!holdsData(opened.scoped, n)) throw noDataUnder(id);
+    const limit = checkLimit(options.limit, 'scan');
+    const range = rangeUnderId(n, scanRange(opened.info.keyCodec, options, limit));
+    const entries = Array.from((opened.scoped as Table).getRange(range) as Iterable<{ key: Bytes; value: Bytes }>, ({ key, value }) => ({
+      key: key.subarray(8),
+      value,
+    }));
+    return scanPage(entries, opened.info, limit);
+  }
+
+  async get(db: string, scope: ScopeRef, key: string): Promise<ScanEntry | undefined> {
+    const opened = this.#database(db);
+    this.#requireScope(scope, opened);
+    const keyBytes = parseKeyArgument(key, opened.info.keyCodec);
+    const value = opened.db.get(scope, keyBytes);
+    if (value === undefined) return undefined;
+    return scanPage([{ key: keyBytes, value }], opened.info, 1).entries[0];
+  }
+
+  async scan(db: string, scope: ScopeRef, options: ScanOptions = {}): Promise<ScanPage> {
+    const opened = this.#database(db);
+    this.#requireScope(scope, opened);
+    const limit = checkLimit(options.limit, 'scan');
+    const range = scanRange(opened.info.keyCodec, options, limit);
+    return scanPage(Array.from(opened.db.getRange(scope, range)), opened.info, limit);
+  }
+
+  async deleteKey(db: string, scope: ScopeRef, key: string): Promise<boolean> {
+    this.#writable('deleteKey');
+    const opened = this.#database(db);
+    return opened.db.removeSync(scope, parseKeyArgument(key, opened.info.keyCodec));
+  }
+
+  async clearScope(scope: ScopeRef, db?: string): Promise<number> {
+    this.#writable('clearScope');
+    const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
+    this.#requireScope(scope, db === undefined ? undefined : listed[0]);
+    return this.#env.transactionSync(() => listed.reduce((sum, { db: d }) => sum + d.clearSync(scope), 0));
+  }
+
+  async dropScope(scope: string): Promise<void> {
+    const registry = this.#requireRegistry('dropScope');
+    this.#requireScope(scope);
+    registry.dropScope(scope);
+  }
+
+  async copyScope(from: string, to: string, options: { replace?: boolean; onProgress?: ProgressCallback } = {}): Promise<number> {
+    return this.#requireRegistry('copyScope').copyScope(from, to, options);
+  }
+
+  async renameScope(from: string, to: string, options: { replace?: boolean } = {}): Promise<void> {
+    this.#requireRegistry('renameScope').renameScope(from, to, options);
+  }
+
+  async swapScopes(a: string, b: string): Promise<void> {
+    const registry = this.#requireRegistry('swapScopes');
+    // Swapping with a scope that does not exist would register the mistyped name: refused here.
+    this.#requireScope(a);
+    this.#requireScope(b);
+    registry.swapScopes(a, b);
+  }
+
+  async prune(options: { dryRun?: boolean; onProgress?: ProgressCallback } = {}): Promise<PruneResult> {
+    if (options.dryRun) {
+      const registry = this.#registry;
+      const named = registry ? registry.listAllScopes().filter((s) => s.isNamed()) : [];
+      const empty: string[] = [];
+      for (const [i, scope] of named.entries()) {
+        if (registry?.isScopeEmpty(scope)) empty.push(scope.name as string);
+        if ((i + 1) % PRUNE_STEP === 0 || i + 1 === named.length) {
+          options.onProgress?.(i + 1, named.length);
+          await new Promise<void>((resolve) => setImmediate(resolve)); // a progress display draws between steps
+        }
+      }
+      return { scopes: empty, dryRun: true };
+    }
+    const removed = this.#requireRegistry('prune').pruneGloballyUnusedScopes();
+    return { scopes: removed.map((s) => s.name as string), dryRun: false };
+  }
+
+  async reclaim(options: { onProgress?: ProgressCallback } = {}): Promise<number> {
+    const registry = this.#requireRegistry('reclaim');
+    const total = registry.pendingReclaim();
+    let freed = 0;
+    options.onProgress?.(0, total);
+    for (;;) {
+      const step = await registry.reclaim({ budgetMs: 100 });
+      if (step === 0) break;
+      freed += step;
+      options.onProgress?.(freed, Math.max(total, freed));
+    }
+    return freed;
+  }
+
+  async exportScope(scope: ScopeRef, sink: Writable, options: ExportOptions = {}): Promise<TransferResult> {
+    if (!this.#registry) throw new ScopedDbError('INVALID_INPUT', 'exportScope: this env has no scope registry');
+    this.#requireScope(scope);
+    for (const name of options.databases ?? []) this.#database(name);
+    return transferResult(await this.#registry.exportScope(scope, sink, options));
+  }
+
+  async importScope(source: Readable, scope: ScopeRef, options: ImportOptions = {}): Promise<TransferResult> {
+    return transferResult(await this.#requireRegistry('importScope').importScope(source, scope, options));
+  }
+
+  async close(): Promise<void> {
+    await this.#env.close();
+  }
+}
