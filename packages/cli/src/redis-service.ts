@@ -80,12 +80,17 @@ async function connect(url: string, timeoutMs: number): Promise<Redis | Cluster>
   if (!/^rediss?:\/\//.test(url)) throw new ScopedDbError('INVALID_INPUT', `${shown} is not a redis:// or rediss:// URL`);
   const options = { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 1, retryStrategy: () => null };
   const single = new Redis(url, options);
-  single.on('error', () => {}); // reported by connect() below, once
+  // The first socket error says why (ECONNREFUSED, ENOTFOUND…); connect() itself only says the connection closed.
+  let first: Error | undefined;
+  single.on('error', (error: Error) => {
+    first ??= error;
+  });
   try {
     await single.connect();
   } catch (error) {
     single.disconnect();
-    throw new ScopedDbError('STORAGE', `cannot connect to Redis at ${shown}: ${(error as Error).message}`, { cause: error });
+    const cause = first ?? (error as Error);
+    throw new ScopedDbError('STORAGE', `cannot connect to Redis at ${shown}: ${cause.message}`, { cause });
   }
   const info = await single.info('cluster');
   if (!/cluster_enabled:1/.test(info)) return single;
