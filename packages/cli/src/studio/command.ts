@@ -1,25 +1,19 @@
 /**
- * `scoped-lmdb studio [path] [--redis url] [--port n] [--write]`: opens the store through the
+ * `scoped-lmdb studio <path> [--redis url] [--port n] [--write]`: opens the store through the
  * store service (read-only unless `--write`), starts the studio on 127.0.0.1, prints its URL
  * with the access token, and runs until SIGINT or SIGTERM, then closes the server and the store.
  */
-import { ScopedDbError } from '@scoped-lmdb/core';
-import { Command, InvalidArgumentError } from 'commander';
-import { openLmdbService } from '../lmdb-service.js';
-import { openRedisService } from '../redis-service.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import { openStore } from '../commands/shared.js';
 import type { StoreService } from '../service.js';
-import { type Studio, startStudio } from './server.js';
+import { checkHost, type Studio, startStudio } from './server.js';
 
 /** The port the studio listens on unless `--port` says otherwise. */
 export const DEFAULT_STUDIO_PORT = 4983;
 
-/** What `runStudio` takes: the command's arguments. */
+/** What `runStudio` takes besides the store. */
 export interface StudioCommandOptions {
-  /** The LMDB env (a directory holding data.mdb, or the file); leave out with `redis`. */
-  path?: string;
-  /** A Redis URL instead of an env path. */
-  redis?: string;
-  /** The port (0: a free one). */
+  /** The port (0: a free one; default `DEFAULT_STUDIO_PORT`). */
   port?: number;
   /** The host: only 127.0.0.1 (or localhost) is accepted. */
   host?: string;
@@ -27,16 +21,13 @@ export interface StudioCommandOptions {
   write?: boolean;
 }
 
-/** Opens the store and starts a studio on it; the caller closes both (`stop`). */
-export async function runStudio(options: StudioCommandOptions): Promise<{ studio: Studio; service: StoreService; stop(): Promise<void> }> {
-  if ((options.path === undefined) === (options.redis === undefined)) {
-    throw new ScopedDbError('INVALID_INPUT', 'studio: give an LMDB env path or --redis <url> (one of them)');
-  }
-  const write = options.write === true;
-  const service =
-    options.redis !== undefined
-      ? await openRedisService(options.redis, { write })
-      : await openLmdbService(options.path as string, { write });
+/** Opens the store at `target` (an env path or a redis:// URL) and starts a studio on it; `stop` closes both. */
+export async function runStudio(
+  target: string,
+  options: StudioCommandOptions = {},
+): Promise<{ studio: Studio; service: StoreService; stop(): Promise<void> }> {
+  if (options.host !== undefined) checkHost(options.host, target.replace(/\/\/[^@/]*@/, '//'));
+  const service = await openStore(target, options.write === true);
   let studio: Studio;
   try {
     studio = await startStudio(service, {
@@ -63,31 +54,30 @@ function parsePort(text: string): number {
   return port;
 }
 
-/** The `studio` command, for the CLI's command table. */
-export function studioCommand(): Command {
-  return new Command('studio')
+/** Adds `studio` to the program (the command table's entry point). */
+export function register(program: Command): void {
+  program
+    .command('studio')
     .description('browse a store in a local web page (127.0.0.1 only, behind a random access token)')
-    .argument('[path]', 'the LMDB env: a directory holding data.mdb, or the file (leave out with --redis)')
-    .option('--redis <url>', 'a Redis store instead of an LMDB env')
+    .argument('<path>', 'the LMDB env: a directory holding data.mdb, or the file')
+    .option('--redis <url>', 'browse the Redis server or cluster at <url> (then leave <path> out)')
     .option('-p, --port <n>', `the port (0 for a free one; default ${DEFAULT_STUDIO_PORT})`, parsePort)
     .option('--host <host>', 'where to listen: only 127.0.0.1 (or localhost) is accepted', '127.0.0.1')
     .option('--write', 'open the store for writing and offer delete key, clear scope and drop scope', false)
-    .action(async (path: string | undefined, flags: { redis?: string; port?: number; host: string; write: boolean }) => {
-      const { studio, service, stop } = await runStudio({
-        ...(path !== undefined ? { path } : {}),
-        ...(flags.redis !== undefined ? { redis: flags.redis } : {}),
+    .option('--verbose', 'print the stack of an error')
+    .action(async (target: string, flags: { port?: number; host: string; write: boolean }) => {
+      const { studio, service, stop } = await runStudio(target, {
         ...(flags.port !== undefined ? { port: flags.port } : {}),
         host: flags.host,
         write: flags.write,
       });
       process.stdout.write(
-        `scoped-lmdb studio: ${service.backend} ${service.location}, ${service.readOnly ? 'read-only' : 'read-write'}\n` +
-          `open ${studio.url}\n(the token in that URL is this session's only key; Ctrl-C stops the studio)\n`,
+        `scoped-lmdb studio on ${service.backend} ${service.location} (${service.readOnly ? 'read-only' : 'read-write'})\n` +
+          `open ${studio.url}\n(the token in this URL is the only key to it; Ctrl-C stops the studio)\n`,
       );
       await new Promise<void>((resolve) => {
-        const done = () => resolve();
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
       await stop();
     });

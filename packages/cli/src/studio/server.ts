@@ -104,19 +104,23 @@ function cookie(request: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
+/** Refuses (`INVALID_INPUT`) any host but 127.0.0.1 and localhost: the studio serves `location` to this machine only. */
+export function checkHost(host: string, location: string): void {
+  if (!LOOPBACK.has(host)) {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `studio: refusing to listen on ${JSON.stringify(host)}: the studio serves ${location} to this machine only (127.0.0.1)`,
+    );
+  }
+}
+
 /**
  * Starts a studio on `service`. Writes are offered exactly when the service is writable
  * (`service.readOnly` false). A host other than 127.0.0.1 is refused with `INVALID_INPUT`
  * before anything listens.
  */
 export async function startStudio(service: StoreService, options: StudioOptions = {}): Promise<Studio> {
-  const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `studio: refusing to listen on ${JSON.stringify(host)}: the studio serves ${service.location} to this machine only (127.0.0.1)`,
-    );
-  }
+  checkHost(options.host ?? '127.0.0.1', service.location);
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new ScopedDbError('INVALID_INPUT', `studio: the port must be a whole number from 0 to 65535, got ${String(options.port)}`);
