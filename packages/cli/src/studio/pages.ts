@@ -263,7 +263,7 @@ export function entriesPage(
 <td class="value ${entry.value.decoded ? '' : 'hex'}">${cell(entry.value.text)}</td>
 <td class="num">${formatBytes(entry.value.size)}</td>${
       context.write
-        ? html`<td class="actions"><button type="button" class="danger" data-action="delete-key" data-db="${query.db}" data-scope="${query.scope ?? ''}" data-default="${query.scope === null ? 'true' : 'false'}" data-key="${keyHex}" data-label="${cell(entry.key.text)}">Delete</button></td>`
+        ? html`<td class="actions"><button type="button" class="danger" data-action="delete-key" data-db="${query.db}" data-scope="${query.scope ?? ''}" data-default="${query.scope === null ? 'true' : 'false'}" data-key="${keyHex}" data-label="${cell(entry.key.text)}" data-scope-label="${query.label}">Delete</button></td>`
         : ''
     }
 </tr>`;

@@ -213,6 +213,11 @@ class Handler {
     try {
       if (url.pathname.startsWith('/api/')) return await this.#write(request, response, url.pathname);
       if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpError(405, `${request.method} is not allowed here`);
+      if (url.pathname === '/favicon.ico') {
+        response.writeHead(204, SECURITY_HEADERS);
+        response.end();
+        return;
+      }
       const file = STATIC[url.pathname];
       if (file) {
         response.writeHead(200, { 'content-type': file.type, ...SECURITY_HEADERS });

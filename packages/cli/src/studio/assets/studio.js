@@ -92,7 +92,7 @@ const ACTIONS = {
 };
 
 const scopeOf = (b) => (b.dataset.default === 'true' ? null : b.dataset.scope);
-const scopeName = (b) => (b.dataset.default === 'true' ? 'the default scope' : `scope ${b.dataset.label}`);
+const scopeName = (b) => (b.dataset.default === 'true' ? 'the default scope' : `scope ${b.dataset.scopeLabel ?? b.dataset.label}`);
 
 async function act(button) {
   const action = ACTIONS[button.dataset.action];
