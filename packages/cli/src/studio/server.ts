@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScopedDbError } from '@scoped-lmdb/core';
-import type { DatabaseInfo, ScopeRef, ScopeSort, StoreService } from '../service.js';
+import type { DatabaseInfo, ScopeRef, ScopeRow, ScopeSort, StoreService } from '../service.js';
 import type { SafeHtml } from './html.js';
 import { databasesPage, type EntriesQuery, entriesPage, errorPage, MAX_TRAIL, type PageContext, scopesPage, valuePage } from './pages.js';
 
@@ -53,6 +53,8 @@ const SCOPES_PER_PAGE = 100;
 const ENTRIES_PER_PAGE = 50;
 /** Bars in the chart of the largest scopes. */
 const CHART_BARS = 12;
+/** How long the chart of the largest scopes is reused while paging (a write through the studio drops it at once). */
+const CHART_TTL_MS = 30_000;
 /** The largest write request body read. */
 const MAX_BODY = 64 * 1024;
 
@@ -177,6 +179,8 @@ class Handler {
   readonly #context: PageContext;
   readonly cookieName: string;
   #databases: Promise<DatabaseInfo[]> | undefined;
+  /** The chart's rows per database and prefix: a listing of its own (a pass over every scope), so paging does not redo it. */
+  readonly #charts = new Map<string, { rows: ScopeRow[]; at: number }>();
 
   constructor(service: StoreService, token: Buffer, port: number) {
     this.#service = service;
@@ -283,10 +287,19 @@ class Handler {
     const page = await this.#service.scopes(info.name, { sort, limit, ...filter, ...(after ? { after } : {}) });
     // The chart: by bytes where the database keeps them, else by entries; reuses the page when it is that very listing.
     const by = info.stats && info.totals?.bytes !== null && info.totals !== undefined ? 'bytes' : 'entries';
-    const chartRows =
-      sort === by && after === undefined
-        ? page.scopes.slice(0, CHART_BARS)
-        : (await this.#service.scopes(info.name, { sort: by, limit: CHART_BARS, ...filter })).scopes;
+    const chartKey = `${info.name}\u0000${prefix}`;
+    let chartRows: ScopeRow[];
+    if (sort === by && after === undefined) {
+      chartRows = page.scopes.slice(0, CHART_BARS);
+      this.#charts.set(chartKey, { rows: chartRows, at: Date.now() });
+    } else {
+      const cached = this.#charts.get(chartKey);
+      if (cached && Date.now() - cached.at < CHART_TTL_MS) chartRows = cached.rows;
+      else {
+        chartRows = (await this.#service.scopes(info.name, { sort: by, limit: CHART_BARS, ...filter })).scopes;
+        this.#charts.set(chartKey, { rows: chartRows, at: Date.now() });
+      }
+    }
     return scopesPage(this.#context, { db: info.name, sort, prefix, limit, trail, ...(after ? { after } : {}) }, page.scopes, page.next, {
       rows: chartRows.map((row) => ({
         ...row,
@@ -376,7 +389,9 @@ class Handler {
     }
     if (!/^application\/json(?:;|$)/.test(request.headers['content-type'] ?? '')) throw new HttpError(415, `${path} takes a JSON body`);
     const body = await readJson(request);
-    this.#json(response, 200, await action(this.#service, body));
+    const result = await action(this.#service, body);
+    this.#charts.clear();
+    this.#json(response, 200, result);
   }
 
   #html(response: ServerResponse, status: number, page: SafeHtml): void {
