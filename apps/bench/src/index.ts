@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { formatTable, type Result, type Settings, type Sizes } from './harness.js';
 import { alternatives } from './suites/alternatives.js';
 import { core } from './suites/core.js';
+import { exportSuite } from './suites/export.js';
 import { lifecycle } from './suites/lifecycle.js';
 import { redis } from './suites/redis.js';
 import { scaling } from './suites/scaling.js';
@@ -40,7 +41,7 @@ console.log(
 );
 
 // The redis suite needs redis-server on the machine, so a plain run leaves it out.
-const suites = { core, scaling, lifecycle, stats, alternatives, studio, ...(values.redis ? { redis } : {}) };
+const suites = { core, scaling, lifecycle, stats, export: exportSuite, alternatives, studio, ...(values.redis ? { redis } : {}) };
 const results: Result[] = [];
 for (const [name, suite] of Object.entries(suites)) {
   if (values.only && values.only !== name) continue;

@@ -2,7 +2,8 @@
 // so no other test sees what npm would install. This one packs every publishable package, installs the tarballs
 // in a fresh ESM project outside the workspace (one project, reused by every case), and checks that the README
 // quick start and a zod + registry program type-check under strict settings and run as they say, also with a
-// second copy of core nested under the registry; that require() points CommonJS users to import(); and that
+// second copy of core nested under the registry; that `npx scoped-lmdb` runs the packed CLI; that require() points
+// CommonJS users to import(); and that
 // publint and attw accept every tarball. It builds nothing: `npm ci` already built dist/ (the root `prepare`),
 // and turbo builds the packages first (this app's devDependencies, `^build`).
 import { type SpawnOptions, spawn } from 'node:child_process';
@@ -270,6 +271,18 @@ describe('the packed packages, installed in a project outside the workspace', ()
     expect(result.stdout).toContain("{ item: 'tea', qty: 2 }");
     expect(result.stdout).toContain("{ item: 'coffee', qty: 1 }");
     expect(result.stdout).toMatch(/^1$/m);
+  });
+
+  it('npx scoped-lmdb --help runs the packed CLI, and the CLI reads the quick start env', async () => {
+    const help = await run('npx', ['--no-install', 'scoped-lmdb', '--help'], { cwd: project });
+    expect(help.status, show('npx scoped-lmdb --help', help)).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: scoped-lmdb /m);
+    expect(help.stdout).toMatch(/^ {2}scopes \[options\] <path>/m);
+    const databases = await run('npx', ['--no-install', 'scoped-lmdb', 'databases', join(root, 'quick-start-data'), '--json'], {
+      cwd: project,
+    });
+    expect(databases.status, show('npx scoped-lmdb databases', databases)).toBe(0);
+    expect(JSON.parse(databases.stdout)).toEqual([expect.objectContaining({ name: 'orders', keyCodec: 'string', valueCodec: 'json' })]);
   });
 
   it('(b) zod + registry without Redis: parsed values, VALIDATION with issues, listScopes, prune', async () => {

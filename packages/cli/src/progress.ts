@@ -35,7 +35,7 @@ export function startProgress(label: string, mode: ProgressMode): Progress {
   const startedAt = performance.now();
   if (mode === 'none') return { update() {}, done() {}, fail() {} };
   if (mode === 'lines') {
-    let lastLine = 0;
+    let lastLine = startedAt; // the first line after a second of work, not at once
     return {
       update(done, total) {
         const now = performance.now();

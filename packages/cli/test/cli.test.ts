@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codecs, scopedDatabaseOptions } from '@scoped-lmdb/core';
-import { type RedisServer, startSingle } from '@scoped-lmdb/redis/local-servers';
+import { type RedisCluster, type RedisServer, startCluster, startSingle } from '@scoped-lmdb/redis/local-servers';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -357,5 +357,25 @@ describe('changing a Redis store', () => {
     expect((await r('drop', 'acme-2', '--yes')).status).toBe(0);
     expect((await r('prune', '--yes', '--json')).json()).toEqual({ scopes: ['ghost'], dryRun: false });
     expect((await r('scopes', '--json')).json<ScopePage>().scopes.map((s) => s.label)).not.toContain('acme-2');
+  });
+});
+
+describe('a Redis cluster', () => {
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await startCluster(3, { appendfsync: 'no' });
+    await buildRedisStore(0, cluster.nodes);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('is found from one node: listings cover every master, reads route by slot', async () => {
+    const url = `redis://127.0.0.1:${cluster.nodes[1]?.port}`;
+    const page = (await cli(['scopes', '--redis', url, '--json'])).json<ScopePage>();
+    expect(page.scopes.map((s) => s.label)).toEqual(['(default)', 'acme', 'ghost', 'globex', 'initech', `(unnamed ${UNNAMED_ID})`]);
+    expect(page.scopes.find((s) => s.kind === 'unnamed')?.entries).toBe(1);
+    expect((await cli(['get', 'users', 'globex', 'u2', '--redis', url])).stdout.trim()).toBe("{ name: 'Marge' }");
+    expect((await cli(['stats', 'acme', '--redis', url, '--json'])).json<ScopeStatsInfo>().entries).toBe(9);
   });
 });

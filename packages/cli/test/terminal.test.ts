@@ -95,7 +95,7 @@ describe('progress on a terminal', () => {
     start('cp', ['cp', path, 'big', 'big-2']);
     const copied = await watch('cp', /EXIT=\d+/);
     expect(copied.some((s) => /━{10,} copy [\d,]+\/400,000 entries · [\d,]+\/s · ETA/.test(s))).toBe(true);
-    expect(lines(copied.at(-1) as string).slice(-2)).toEqual([expect.stringMatching(/^◇  copy: 400,000 entries in/), 'EXIT=0']);
+    expect(lines(copied.at(-1) as string).slice(-2)).toEqual([expect.stringMatching(/^◇ {2}copy: 400,000 entries in/), 'EXIT=0']);
     tmux('kill-session', '-t', 'cp');
 
     start('drop', ['drop', path, 'big-2']);
@@ -105,7 +105,7 @@ describe('progress on a terminal', () => {
     const dropped = await watch('drop', /EXIT=\d+/);
     const last = lines(dropped.at(-1) as string);
     expect(last).toContain('dropped "big-2"');
-    expect(last.slice(-2)).toEqual([expect.stringMatching(/^◇  reclaim: 400,000 entries in/), 'EXIT=0']);
+    expect(last.slice(-2)).toEqual([expect.stringMatching(/^◇ {2}reclaim: 400,000 entries in/), 'EXIT=0']);
     tmux('kill-session', '-t', 'drop');
 
     start('keep', ['drop', path, 'big']);

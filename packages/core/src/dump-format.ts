@@ -250,32 +250,41 @@ export class DumpWriter {
     this.#u16(index);
   }
 
-  /** One entry of the current database: the encoded key (no scope id) and the stored value; both are copied at once. */
-  entry(key: Uint8Array, value: Uint8Array): void {
-    const size = ENTRY_HEAD + key.length + value.length;
+  /**
+   * One entry of the current database: the encoded key (no scope id) and the stored value; both
+   * are copied at once. `keyStart` skips that many bytes of `key` (a stored key's scope id)
+   * without making a view of it (a view of a Node Buffer costs more than the copy).
+   */
+  entry(key: Uint8Array, value: Uint8Array, keyStart = 0): void {
+    const keyLength = key.length - keyStart;
+    const size = ENTRY_HEAD + keyLength + value.length;
     if (size <= CHUNK_BYTES) {
       this.#room(size);
       const chunk = this.#chunk;
       let at = this.#used;
       chunk[at] = TAG_ENTRY;
-      chunk[at + 1] = key.length >>> 8;
-      chunk[at + 2] = key.length & 0xff;
+      chunk[at + 1] = keyLength >>> 8;
+      chunk[at + 2] = keyLength & 0xff;
       const n = value.length;
       chunk[at + 3] = n >>> 24;
       chunk[at + 4] = (n >>> 16) & 0xff;
       chunk[at + 5] = (n >>> 8) & 0xff;
       chunk[at + 6] = n & 0xff;
       at += ENTRY_HEAD;
-      chunk.set(key, at);
-      at += key.length;
+      if (keyLength <= 64) {
+        for (let i = keyStart; i < key.length; i++) chunk[at++] = key[i] as number;
+      } else {
+        chunk.set(keyStart === 0 ? key : key.subarray(keyStart), at);
+        at += keyLength;
+      }
       chunk.set(value, at);
       this.#used = at + n;
     } else {
       this.#room(ENTRY_HEAD);
       this.#chunk[this.#used++] = TAG_ENTRY;
-      this.#u16(key.length);
+      this.#u16(keyLength);
       this.#u32(value.length);
-      this.#bytes(key);
+      this.#bytes(keyStart === 0 ? key : key.subarray(keyStart));
       this.#bytes(value);
     }
     this.#counts[this.#current]!++;
@@ -652,7 +661,9 @@ export class DumpReader {
     this.#at = 0;
     this.#hashed = 0;
     if (parts.length === 1) {
-      this.#buffer = parts[0]!;
+      // A plain Uint8Array over the chunk: views of a Node Buffer (one per entry) cost far more.
+      const only = parts[0]!;
+      this.#buffer = new Uint8Array(only.buffer, only.byteOffset, only.length);
       return;
     }
     const joined = new Uint8Array(have);

@@ -91,6 +91,25 @@ describe('dump format', () => {
     expect(Buffer.from(back[0]!.entries[0]![1]).equals(Buffer.from(big))).toBe(true);
   });
 
+  it("skips a stored key's id with keyStart, for short and long keys alike", async () => {
+    const chunks: Uint8Array[] = [];
+    const writer = new DumpWriter((chunk) => void chunks.push(chunk), {
+      scope: 's',
+      backend: 'test',
+      databases: [{ name: 'd', kind: null, keyCodec: 'bytes', valueCodec: 'bytes', entries: 2 }],
+    });
+    writer.start();
+    writer.database(0);
+    const id = new Uint8Array(8).fill(0xee);
+    const short = Buffer.concat([id, bytes('abc')]);
+    const long = Buffer.concat([id, new Uint8Array(500).fill(0x62), bytes('z')]);
+    writer.entry(short, bytes('1'), 8);
+    writer.entry(long, bytes('2'), 8);
+    await writer.finish();
+    const { dbs } = await read(pieces(Buffer.concat(chunks), 100));
+    expect(dbs[0]!.entries.map(([key]) => Buffer.from(key).toString())).toEqual(['abc', `${'b'.repeat(500)}z`]);
+  });
+
   it('starts with the magic and the version', async () => {
     const data = await dumpOf(sample);
     expect([...data.subarray(0, 10)]).toEqual([...DUMP_MAGIC, 0, 1]);

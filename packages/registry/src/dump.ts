@@ -149,7 +149,7 @@ export async function exportScope(host: DumpHost, scope: ScopeLike, sink: DumpSi
         let read = 0;
         let last: Uint8Array | undefined;
         for (const { key, value } of table.scoped.getRange({ ...pageRange(id, after), limit: EXPORT_PAGE, transaction: snapshot })) {
-          writer.entry(key.subarray(SCOPE_ID_BYTES), value);
+          writer.entry(key, value, SCOPE_ID_BYTES);
           last = key;
           read++;
           if (writer.unsettled >= SETTLE_BYTES) break;
@@ -211,6 +211,8 @@ export async function importScope(
   const id = host.reserve(s.name);
   const key = new Uint8Array(SCOPE_ID_BYTES + MAX_KEY_BYTES);
   key.set(id, 0);
+  /** One view of `key` per key length, made once (a view per entry would cost more than the put's copy). */
+  const views: Uint8Array[] = [];
   const stats = header.databases.map(() => ({ entries: 0, bytes: 0 }));
   let done = 0;
   try {
@@ -218,8 +220,11 @@ export async function importScope(
       entry(database, encodedKey, value) {
         const table = targets[database];
         if (!table) return;
-        key.set(encodedKey, SCOPE_ID_BYTES);
-        table.scoped.putSync(key.subarray(0, SCOPE_ID_BYTES + encodedKey.length), value);
+        const length = encodedKey.length;
+        if (length <= 64) for (let i = 0; i < length; i++) key[SCOPE_ID_BYTES + i] = encodedKey[i] as number;
+        else key.set(encodedKey, SCOPE_ID_BYTES);
+        views[length] ??= key.subarray(0, SCOPE_ID_BYTES + length);
+        table.scoped.putSync(views[length], value);
         const counted = stats[database] as ScopeStats;
         counted.entries++;
         counted.bytes += encodedKey.length + value.length;

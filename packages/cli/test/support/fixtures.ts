@@ -14,7 +14,7 @@ import { zodCodec } from '@scoped-lmdb/codec-zod';
 import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { KEY_ROOT, openRedisScopedStore } from '@scoped-lmdb/redis';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { open } from 'lmdb';
 import { z } from 'zod';
 
@@ -26,9 +26,8 @@ export const UNNAMED_ID = (Scope.named(UNNAMED_SCOPE).hash as bigint).toString(1
 
 const joined = new Date('2026-01-02T03:04:05.000Z');
 
-/** Builds the LMDB fixture in a fresh directory and returns its path (the env is closed). */
-export async function buildLmdbEnv(): Promise<string> {
-  const path = mkdtempSync(join(tmpdir(), 'scoped-cli-env-'));
+/** Builds the LMDB fixture at `path` (default: a fresh temp directory) and returns its path (the env is closed). */
+export async function buildLmdbEnv(path = mkdtempSync(join(tmpdir(), 'scoped-cli-env-'))): Promise<string> {
   const env = open({ path, maxDbs: 20 });
   // Written first, without a registry: its scope's id is known to no registry.
   const legacy = scopedDatabaseOptions(env).types(codecs.string(), codecs.string()).name('legacy').create();
@@ -61,10 +60,10 @@ export async function buildLmdbEnv(): Promise<string> {
   return path;
 }
 
-/** Writes the same data to a Redis server at `port` (one scope without a name record). */
-export async function buildRedisStore(port: number): Promise<void> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
-  await client.connect();
+/** Writes the same data to the Redis server at `port` (one scope without a name record), or to a cluster of these nodes. */
+export async function buildRedisStore(port: number, cluster?: readonly { host: string; port: number }[]): Promise<void> {
+  const client = cluster ? new Cluster([...cluster]) : new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  if (!cluster) await client.connect();
   const store = await openRedisScopedStore(client);
   const users = store.database('users', codecs.string(), msgpack<{ name: string; age?: number }>());
   const events = store.database('events', codecs.key(), cbor<{ kind: string; at: Date }>());

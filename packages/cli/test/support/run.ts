@@ -2,12 +2,15 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/scoped-lmdb.js', import.meta.url));
 /** The node arguments that run the binary on the sources, as the tests do (no build needed). */
-export const NODE_ARGS = ['--conditions=@scoped-lmdb/source', '--import', 'tsx', BIN];
+// tsx by file URL: the child may run in any directory (the README session runs in a temp one).
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+export const NODE_ARGS = ['--conditions=@scoped-lmdb/source', '--import', TSX, BIN];
 
 export interface Run {
   status: number | null;
@@ -18,10 +21,14 @@ export interface Run {
 }
 
 /** Runs the binary with `args`; `input` goes to its stdin (a pipe: not a terminal). */
-export function cli(args: readonly string[], input?: string | Buffer): Promise<Run> {
+export function cli(
+  args: readonly string[],
+  input?: string | Buffer,
+  cwd = fileURLToPath(new URL('../..', import.meta.url)),
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...NODE_ARGS, ...args], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      cwd,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
