@@ -309,24 +309,23 @@ ${entries.length === 0 && !error ? html`<p class="empty">No entries here.</p>` :
 /** The most nodes the JSON tree draws; the pretty-printed text below it always has all of it. */
 const MAX_NODES = 5_000;
 
-/** A JSON value as nested `<details>` (objects and arrays, the first two levels open) and escaped leaves. */
-function jsonTree(value: unknown, budget: { nodes: number }, depth: number): SafeHtml {
+/** A JSON value as nested `<details>` (objects and arrays, the first two levels open; the member's name in the summary) and escaped leaves. */
+function jsonTree(value: unknown, budget: { nodes: number }, depth: number, name?: string): SafeHtml {
   budget.nodes++;
-  if (budget.nodes > MAX_NODES) return html`<span class="more">…</span>`;
+  const label = name === undefined ? '' : html`<span class="json-key">${name}</span>: `;
+  if (budget.nodes > MAX_NODES) return html`${label}<span class="more">…</span>`;
   if (value === null || typeof value !== 'object') {
     const kind = value === null ? 'null' : typeof value;
-    return html`<span class="json-${kind}">${JSON.stringify(value)}</span>`;
+    return html`${label}<span class="json-${kind}">${JSON.stringify(value)}</span>`;
   }
-  const items: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
-  const summary = Array.isArray(value)
+  const array = Array.isArray(value);
+  const items: [string, unknown][] = array ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  if (items.length === 0) return html`${label}<span class="json-empty">${array ? '[]' : '{}'}</span>`;
+  const summary = array
     ? `[ ${items.length} item${items.length === 1 ? '' : 's'} ]`
     : `{ ${items.length} key${items.length === 1 ? '' : 's'} }`;
-  if (items.length === 0) return html`<span class="json-empty">${Array.isArray(value) ? '[]' : '{}'}</span>`;
-  const children = items.map(
-    ([name, child]) =>
-      html`<li><span class="json-key">${Array.isArray(value) ? name : JSON.stringify(name)}</span>: ${jsonTree(child, budget, depth + 1)}</li>`,
-  );
-  return html`<details${depth < 2 ? html` open` : ''}><summary>${summary}</summary><ul>${children}</ul></details>`;
+  const children = items.map(([key, child]) => html`<li>${jsonTree(child, budget, depth + 1, array ? key : JSON.stringify(key))}</li>`);
+  return html`<details${depth < 2 ? html` open` : ''}><summary>${label}<span class="json-summary">${summary}</span></summary><ul>${children}</ul></details>`;
 }
 
 /** One entry in full: the key, the value as a collapsible JSON tree and pretty-printed, the stored sizes. */

@@ -247,6 +247,8 @@ describe('the studio on LMDB, read-only', () => {
     const root = page.locator('.json-tree > details');
     expect(await root.getAttribute('open')).not.toBeNull();
     expect(await page.locator('.json-tree > details > summary').textContent()).toBe('{ 3 keys }');
+    expect(await page.locator('.json-tree > details > ul > li > details > summary').first().textContent()).toBe('"owners": [ 2 items ]');
+    await screenshot(page, 'value');
     // Deeper levels start closed and open on a click.
     const deep = page.locator('.json-tree details details details').first();
     expect(await deep.getAttribute('open')).toBeNull();
@@ -256,7 +258,7 @@ describe('the studio on LMDB, read-only', () => {
     expect(await root.getAttribute('open')).toBeNull();
     await root.locator('> summary').click();
     await page.click('details.pretty > summary');
-    await screenshot(page, 'value');
+    expect(await page.locator('details.pretty').getAttribute('open')).not.toBeNull();
     // The injected value's viewer: text only.
     await page.goBack();
     await page.click(`#entries a.value-link:text-is(${JSON.stringify(EVIL_KEY)})`);
