@@ -59,8 +59,12 @@ async function allScopes(service: StoreService, db: string, sort: 'name' | 'entr
 /** Opens the studio's URL (token once, then the cookie) and checks no injected script ran on any page. */
 async function openStudio(context: BrowserContext, studio: RunningStudio): Promise<Page> {
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
+  const problems: string[] = [];
+  pageProblems.set(page, problems);
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
   await page.goto(studio.url);
   expect(page.url()).toBe(`${studio.origin}/`);
   await page.evaluate(() => {
@@ -74,7 +78,11 @@ function keyRow(page: Page, key: string) {
   return page.locator('#entries tbody tr').filter({ has: page.locator('td.key').getByText(key, { exact: true }) });
 }
 
+/** Script errors and console errors (a Content-Security-Policy violation is one) per page. */
+const pageProblems = new WeakMap<Page, string[]>();
+
 async function assertNothingInjected(page: Page): Promise<void> {
+  expect(pageProblems.get(page) ?? []).toEqual([]);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   // The page's only script is the studio's own file; no element came out of a key, value or name.
   expect(await page.evaluate(() => Array.from(document.querySelectorAll('script'), (s) => s.getAttribute('src')))).toEqual([
