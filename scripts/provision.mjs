@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Why: `npm test` needs programs that npm cannot install: the Redis backend's tests start real redis-server
-// processes, and terminal tests drive tmux. On a fresh machine with only Node and npm they are missing, and
-// every test that needs one would fail with its own stack trace. This script runs first (the root `pretest`,
+// processes, terminal tests drive tmux, and the studio's browser tests drive a headless chromium. On a fresh
+// machine with only Node and npm they are missing, and every test that needs one would fail with its own stack
+// trace. This script runs first (the root `pretest`,
 // and .ci/run): it checks each program, installs what is missing with apt-get (as root, or through
 // `sudo -n`), and otherwise stops at once with one line that says what to install.
 // A new requirement is one more entry in REQUIREMENTS. `--check` only checks, never installs.
@@ -13,6 +14,7 @@ import { delimiter, join } from 'node:path';
 const REQUIREMENTS = [
   { commands: ['redis-server', 'redis-cli'], apt: ['redis-server', 'redis-tools'], neededBy: 'the Redis backend and its tests' },
   { commands: ['tmux'], apt: ['tmux'], neededBy: 'the terminal tests' },
+  { commands: ['chromium'], apt: ['chromium'], neededBy: "the studio's browser tests" },
 ];
 
 const checkOnly = process.argv.includes('--check');

@@ -11,6 +11,7 @@ import { lifecycle } from './suites/lifecycle.js';
 import { redis } from './suites/redis.js';
 import { scaling } from './suites/scaling.js';
 import { stats } from './suites/stats.js';
+import { studio } from './suites/studio.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +42,7 @@ console.log(
 );
 
 // The redis suite needs redis-server on the machine, so a plain run leaves it out.
-const suites = { core, scaling, lifecycle, stats, export: exportSuite, alternatives, level, ...(values.redis ? { redis } : {}) };
+const suites = { core, scaling, lifecycle, stats, export: exportSuite, alternatives, level, studio, ...(values.redis ? { redis } : {}) };
 const results: Result[] = [];
 for (const [name, suite] of Object.entries(suites)) {
   if (values.only && values.only !== name) continue;

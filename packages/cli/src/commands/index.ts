@@ -13,4 +13,5 @@ export const COMMANDS: readonly (() => Promise<CommandModule>)[] = [
   () => import('./inspect.js'),
   () => import('./dump.js'),
   () => import('./lifecycle.js'),
+  () => import('../studio/command.js'),
 ];
