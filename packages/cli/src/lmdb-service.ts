@@ -180,6 +180,45 @@ function* idsWithData(table: Table): Generator<{ id: bigint; count: number | und
   }
 }
 
+/**
+ * The ids holding data in a database that keeps stats, in order, from its stats records
+ * (`<db> 0 <id>`, core's stats.ts): one range read of small records instead of a walk of the
+ * data, with each id's exact counts. Stats are kept in the transaction of every write, so an id
+ * with entries here holds exactly that data; a dropped id is zeroed at its drop (and not listed).
+ */
+function* idsWithStats(stats: Table, database: string): Generator<{ id: bigint; count: number; counts: Counts }> {
+  const name = utf8.encode(database);
+  const start = new Uint8Array([...name, 0]);
+  const end = new Uint8Array([...name, 1]);
+  for (const { key, value } of stats.getRange({ start, end }) as Iterable<{ key: Bytes; value: Bytes }>) {
+    if (key.length !== name.length + 9) continue; // DEFAULT's record has no id
+    const counts = statsFromBytes(value);
+    if (counts.entries > 0) yield { id: idOf(key.subarray(name.length + 1)), count: counts.entries, counts };
+  }
+}
+
+/**
+ * A row's entries or bytes summed from what the stats walk read for every listed database, or
+ * undefined when one of them was not read from stats (the row is then built to count it).
+ */
+function summedCounts(
+  listed: readonly Opened[],
+  known: Map<string, number | Counts | undefined>,
+  sort: 'entries' | 'bytes',
+): number | null | undefined {
+  let total: number | null = 0;
+  for (const opened of listed) {
+    const counts = known.get(opened.info.name);
+    if (typeof counts !== 'object') return undefined;
+    const part = sort === 'entries' ? counts.entries : counts.bytes;
+    total = total === null || part === null ? null : total + part;
+  }
+  return total;
+}
+
+/** What a stats-keeping database holds under an id its stats records do not list. */
+const NO_COUNTS: Counts = Object.freeze({ entries: 0, bytes: 0 });
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Bytes as UTF-8 text, or undefined when they are not (a record this library did not write). */
@@ -243,6 +282,8 @@ class LmdbService implements StoreService {
   readonly #env: RootDatabase;
   readonly #registry: GlobalScopeRegistry | undefined;
   readonly #registryTable: Table | undefined;
+  #statsTableRead = false;
+  #statsTableOpened: Table | undefined;
   readonly #databases = new Map<string, Opened>();
   /** Whether the registry's name records index every scope (see `#nameIndexComplete`). */
   #indexComplete: boolean | undefined;
@@ -299,6 +340,15 @@ class LmdbService implements StoreService {
     if (this.readOnly) throw readOnlyRefusal(method);
   }
 
+  /** The env's stats table, if any database keeps stats (opened once). */
+  get #statsTable(): Table | undefined {
+    if (!this.#statsTableRead) {
+      this.#statsTableOpened = existingTable(this.#env, STATS_TABLE);
+      this.#statsTableRead = true;
+    }
+    return this.#statsTableOpened;
+  }
+
   #requireRegistry(method: string): GlobalScopeRegistry {
     this.#writable(method);
     return this.#registry as GlobalScopeRegistry;
@@ -315,7 +365,7 @@ class LmdbService implements StoreService {
   }
 
   async databases(): Promise<DatabaseInfo[]> {
-    const stats = existingTable(this.#env, STATS_TABLE);
+    const stats = this.#statsTable;
     return [...this.#databases.values()].map(({ info }) => {
       if (!info.stats || !stats) return { ...info };
       const name = utf8.encode(info.name);
@@ -332,7 +382,8 @@ class LmdbService implements StoreService {
   }
 
   /** Entries and bytes under `id` (null: DEFAULT) in one database: from its stats when kept, else counted (bytes then null). */
-  #countsAt(opened: Opened, id: bigint | null, known?: number): Counts {
+  #countsAt(opened: Opened, id: bigint | null, known?: number | Counts): Counts {
+    if (typeof known === 'object') return known; // the stats walk read them
     const idBytes = id === null ? null : idBytesOf(id);
     if (opened.info.stats) {
       const stats = statsOf(this.#env).get(opened.info.name, idBytes);
@@ -351,7 +402,7 @@ class LmdbService implements StoreService {
     name: string | null,
     id: bigint | null,
     listed: Opened[],
-    known?: Map<string, number | undefined>,
+    known?: Map<string, number | Counts | undefined>,
   ): ScopeRow {
     const databases: Record<string, Counts> = {};
     for (const opened of listed) {
@@ -450,19 +501,24 @@ class LmdbService implements StoreService {
       name: string | null,
       id: bigint | null,
       valid: () => boolean = () => true,
-      known?: Map<string, number | undefined>,
+      known?: Map<string, number | Counts | undefined>,
     ): boolean => {
       const text = kind === 'named' ? (name as string) : id === null ? '' : idHex(id);
-      const row = sort === 'name' ? undefined : this.#rowAt(kind, name, id, listed, known);
-      const key = sortKey(sort, kind, text, row === undefined ? null : sort === 'entries' ? row.entries : row.bytes);
+      // The counts the stats walk read decide the row's place without building it; the row is made for the page's rows only.
+      const quick = sort === 'name' || !known ? undefined : summedCounts(listed, known, sort);
+      let row = sort === 'name' || quick !== undefined ? undefined : this.#rowAt(kind, name, id, listed, known);
+      const count = quick !== undefined ? quick : row === undefined ? null : sort === 'entries' ? row.entries : row.bytes;
+      const key = sortKey(sort, kind, text, count);
       if (!top.wants(key) || !valid()) return false;
+      if (sort !== 'name') row ??= this.#rowAt(kind, name, id, listed, known);
       top.offer(key, row ? { kind, name, id, row } : { kind, name, id });
       return true;
     };
     if (!onlyUnnamed && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) offer('default', null, null);
     const walked = listed.filter((d) => d.scoped);
-    const streams: Iterator<{ id: bigint; name?: string | undefined; count?: number | undefined }>[] = walked.map((d) =>
-      idsWithData(d.scoped as Table),
+    const statsTable = this.#statsTable;
+    const streams: Iterator<{ id: bigint; name?: string | undefined; count?: number | undefined; counts?: Counts }>[] = walked.map((d) =>
+      d.info.stats && statsTable ? idsWithStats(statsTable, d.info.name) : idsWithData(d.scoped as Table),
     );
     const registryStream = this.#registryTable ? streams.push(registeredIds(this.#registryTable)) - 1 : -1;
     for (const { id, from } of mergeIds(streams)) {
@@ -470,8 +526,13 @@ class LmdbService implements StoreService {
       if (oneDatabase && !hasData) continue; // listing one database: only the scopes with data there
       const candidate = from.get(registryStream)?.name;
       // What the walks counted (a database whose walk did not meet the id holds nothing under it).
-      const known = sort === 'name' ? undefined : new Map<string, number | undefined>();
-      if (known) for (const [i, d] of walked.entries()) known.set(d.info.name, from.has(i) ? from.get(i)?.count : 0);
+      const known = sort === 'name' ? undefined : new Map<string, number | Counts | undefined>();
+      if (known) {
+        for (const [i, d] of walked.entries()) {
+          const seen = from.get(i);
+          known.set(d.info.name, seen ? (seen.counts ?? seen.count) : d.info.stats && statsTable ? NO_COUNTS : 0);
+        }
+      }
       // The record's name is checked (a few gets) only when the row could make the page.
       const named = !onlyUnnamed && candidate !== undefined && (prefix === undefined || candidate.startsWith(prefix));
       if (named && offer('named', candidate, id, () => this.#registry?.getScopeName(id) === candidate, known)) continue;

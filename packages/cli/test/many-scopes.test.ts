@@ -78,4 +78,21 @@ describe(`${SCOPES} scopes`, () => {
     expect((await service.scopes(undefined, { prefix: 'tenant-12', limit: 5 })).scopes.map((r) => r.name)).toEqual(prefixed);
     expect(prefixed).toEqual(['tenant-12', 'tenant-120', 'tenant-1200', 'tenant-1201', 'tenant-1202']);
   });
+  it('by entries and bytes, read from the stats records: each row counts what the scope holds, a dropped scope is gone', async () => {
+    const rows = await everyPage('bytes', 1_000);
+    for (const row of rows.filter((_, i) => i % 97 === 0)) {
+      const stats = await service.stats(row.name as string);
+      expect([row.entries, row.bytes]).toEqual([stats.entries, stats.bytes]);
+    }
+    await service.close();
+    const env = open({ path, maxDbs: 10 });
+    const registry = GlobalScopeRegistry.open(env);
+    registry.dropScope('tenant-6'); // 7 entries, among the largest; its data waits for reclaim
+    await env.close();
+    service = await openLmdbService(path);
+    const after = await everyPage('entries', 1_000);
+    expect(after).toHaveLength(SCOPES - 1);
+    expect(after.map((r) => r.name)).not.toContain('tenant-6');
+    expect(after[0]?.entries).toBe(7);
+  });
 });
