@@ -126,6 +126,29 @@ export function checkDumpOptions(options: unknown, method: string): readonly str
   return databases;
 }
 
+/**
+ * Which of the dump's databases an import loads (`only`: the `databases` option), after checking
+ * that each database `only` names is in the dump (INVALID_INPUT). Both backends' imports start here.
+ */
+export function selectDumpDatabases(header: DumpHeader, only: readonly string[] | undefined, context: string): boolean[] {
+  for (const name of only ?? []) {
+    if (!header.databases.some((db) => db.name === name)) {
+      throw new ScopedDbError('INVALID_INPUT', `${context}: the dump holds no database "${name}"`);
+    }
+  }
+  return header.databases.map((db) => !only || only.includes(db.name));
+}
+
+/** CODEC_MISMATCH unless the target database records the codec names the dump was made with. */
+export function checkDumpCodecs(db: DumpDatabase, target: { keyCodec: string; valueCodec: string }, context: string): void {
+  if (target.keyCodec === db.keyCodec && target.valueCodec === db.valueCodec) return;
+  throw new ScopedDbError(
+    'CODEC_MISMATCH',
+    `${context}: database "${db.name}" stores keys as ${JSON.stringify(target.keyCodec)} and values as ${JSON.stringify(target.valueCodec)}, ` +
+      `the dump holds ${JSON.stringify(db.keyCodec)} keys and ${JSON.stringify(db.valueCodec)} values; nothing was imported`,
+  );
+}
+
 // ---- writing ----
 
 type ChunkSink = (chunk: Uint8Array) => void | Promise<void>;

@@ -6,6 +6,7 @@
 export { checkCodec, decodeWith, encodeWith, plainBytesCodecs } from './codec.js';
 export {
   CHUNK_BYTES,
+  checkDumpCodecs,
   checkDumpOptions,
   DUMP_FORMAT,
   DUMP_MAGIC,
@@ -13,6 +14,7 @@ export {
   DumpReader,
   type DumpVisitor,
   DumpWriter,
+  selectDumpDatabases,
 } from './dump-format.js';
 export { describeValue, printableKey, storage, withContext, wrapError } from './errors.js';
 export {

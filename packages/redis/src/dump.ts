@@ -23,7 +23,14 @@ import {
   ScopedDbError,
   type ScopeLike,
 } from '@scoped-lmdb/core';
-import { checkDatabaseName, checkDumpOptions, DumpReader, DumpWriter } from '@scoped-lmdb/core/internal';
+import {
+  checkDatabaseName,
+  checkDumpCodecs,
+  checkDumpOptions,
+  DumpReader,
+  DumpWriter,
+  selectDumpDatabases,
+} from '@scoped-lmdb/core/internal';
 import type { RedisCaller } from './caller.js';
 import { DATABASE_META_KEY, dataKeys, idRecordKeys } from './layout.js';
 import type { FillWriter, Lifecycle } from './lifecycle.js';
@@ -176,11 +183,7 @@ export async function importScope(
   const reader = new DumpReader(source, context);
   try {
     const header = await reader.header();
-    for (const name of only ?? []) {
-      if (!header.databases.some((db) => db.name === name))
-        throw new ScopedDbError('INVALID_INPUT', `${context}: the dump holds no database "${name}"`);
-    }
-    const selected = header.databases.map((db) => !only || only.includes(db.name));
+    const selected = selectDumpDatabases(header, only, context);
     const records = await codecRecords(host, method);
     for (const [i, db] of header.databases.entries()) {
       const record = records.get(db.name);
@@ -196,13 +199,7 @@ export async function importScope(
         }
       }
       if (!selected[i] || !record) continue;
-      if (record.keyCodec !== db.keyCodec || record.valueCodec !== db.valueCodec) {
-        throw new ScopedDbError(
-          'CODEC_MISMATCH',
-          `${context}: database "${db.name}" stores keys as ${JSON.stringify(record.keyCodec)} and values as ${JSON.stringify(record.valueCodec)}, ` +
-            `the dump holds ${JSON.stringify(db.keyCodec)} keys and ${JSON.stringify(db.valueCodec)} values; nothing was imported`,
-        );
-      }
+      checkDumpCodecs(db, record, context);
     }
     const total = header.databases.reduce((sum, db, i) => sum + (selected[i] ? db.entries : 0), 0);
     const counts = header.databases.map(() => 0);

@@ -27,6 +27,7 @@ import {
   type ScopeStats,
 } from '@scoped-lmdb/core';
 import {
+  checkDumpCodecs,
   checkDumpOptions,
   DumpReader,
   DumpWriter,
@@ -34,6 +35,7 @@ import {
   type RecordedTable,
   readMetaRecords,
   recordedTables,
+  selectDumpDatabases,
 } from '@scoped-lmdb/core/internal';
 import type { RootDatabase } from 'lmdb';
 
@@ -188,25 +190,15 @@ export async function importScope(
   const reader = new DumpReader(source, context);
   try {
     const header = await reader.header();
-    for (const name of only ?? []) {
-      if (!header.databases.some((db) => db.name === name)) {
-        throw new ScopedDbError('INVALID_INPUT', `${context}: the dump holds no database "${name}"`);
-      }
-    }
+    const selected = selectDumpDatabases(header, only, context);
     const records = readMetaRecords(host.env);
     const tables = new Map<string, RecordedTable>(recordedTables(host.env).map((table) => [table.name, table]));
-    const targets: (RecordedTable | undefined)[] = header.databases.map((db) => {
-      if (only && !only.includes(db.name)) return undefined;
+    const targets: (RecordedTable | undefined)[] = header.databases.map((db, i) => {
+      if (!selected[i]) return undefined;
       const record = records.get(db.name);
       const table = tables.get(db.name);
       if (!record || !table) throw noDatabase(method, s, db.name, ' (create it, with the codecs the dump names, before importing)');
-      if (record.keyCodec !== db.keyCodec || record.valueCodec !== db.valueCodec) {
-        throw new ScopedDbError(
-          'CODEC_MISMATCH',
-          `${context}: database "${db.name}" stores keys as ${JSON.stringify(record.keyCodec)} and values as ${JSON.stringify(record.valueCodec)}, ` +
-            `the dump holds ${JSON.stringify(db.keyCodec)} keys and ${JSON.stringify(db.valueCodec)} values; nothing was imported`,
-        );
-      }
+      checkDumpCodecs(db, record, context);
       return table;
     });
     if (!replace) host.refuseTaken(s.name);
