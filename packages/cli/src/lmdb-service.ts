@@ -16,7 +16,15 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Codec, type ScopedDatabase, ScopedDbError, scopedDatabaseOptions } from '@scoped-lmdb/core';
-import { type MetaRecord, REGISTRY_TABLE, readMetaRecords, recordedTables, STATS_TABLE, statsOf } from '@scoped-lmdb/core/internal';
+import {
+  lastCommittedTxnId,
+  type MetaRecord,
+  REGISTRY_TABLE,
+  readMetaRecords,
+  recordedTables,
+  STATS_TABLE,
+  statsOf,
+} from '@scoped-lmdb/core/internal';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { parseKeyArgument, passThrough } from './codecs.js';
@@ -216,6 +224,9 @@ function summedCounts(
   return total;
 }
 
+/** Pages of whole-store passes kept for an unchanged env (the oldest goes first). */
+const KEPT_PAGES = 32;
+
 /** What a stats-keeping database holds under an id its stats records do not list. */
 const NO_COUNTS: Counts = Object.freeze({ entries: 0, bytes: 0 });
 
@@ -283,6 +294,9 @@ class LmdbService implements StoreService {
   readonly #registry: GlobalScopeRegistry | undefined;
   readonly #registryTable: Table | undefined;
   #statsTableRead = false;
+  /** Pages of whole-store passes, valid while the env's last commit is `#passVersion`. */
+  readonly #passPages = new Map<string, ScopePage>();
+  #passVersion: number | undefined;
   #statsTableOpened: Table | undefined;
   readonly #databases = new Map<string, Opened>();
   /** Whether the registry's name records index every scope (see `#nameIndexComplete`). */
@@ -424,10 +438,28 @@ class LmdbService implements StoreService {
     const after = decodeCursor(sort, options.after);
     const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
     const prefix = options.prefix;
-    const { items, nextKey } =
-      sort === 'name' && this.#nameIndexComplete()
-        ? this.#byNameIndex(listed, db !== undefined, prefix, limit, after)
-        : this.#inOnePass(listed, db !== undefined, sort, prefix, limit, after, false);
+    if (sort === 'name' && this.#nameIndexComplete()) {
+      return this.#page(sort, listed, this.#byNameIndex(listed, db !== undefined, prefix, limit, after));
+    }
+    // A pass over every scope: its page is kept until the env's next commit (by any process).
+    const version = lastCommittedTxnId(this.#env);
+    if (version !== this.#passVersion) {
+      this.#passPages.clear();
+      this.#passVersion = version;
+    }
+    const cacheKey = JSON.stringify([db ?? null, sort, prefix ?? null, limit, options.after ?? null]);
+    const kept = version === undefined ? undefined : this.#passPages.get(cacheKey);
+    if (kept) return kept;
+    const page = this.#page(sort, listed, this.#inOnePass(listed, db !== undefined, sort, prefix, limit, after, false));
+    if (version !== undefined) {
+      if (this.#passPages.size >= KEPT_PAGES) this.#passPages.delete(this.#passPages.keys().next().value as string);
+      this.#passPages.set(cacheKey, page);
+    }
+    return page;
+  }
+
+  /** A page's rows (made now for those the listing did not build) and its cursor. */
+  #page(sort: ScopeSort, listed: Opened[], { items, nextKey }: Page): ScopePage {
     const scopes = items.map(({ item }) => item.row ?? this.#rowAt(item.kind, item.name, item.id, listed));
     return nextKey ? { scopes, next: encodeCursor(sort, nextKey) } : { scopes };
   }

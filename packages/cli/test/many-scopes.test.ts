@@ -95,4 +95,17 @@ describe(`${SCOPES} scopes`, () => {
     expect(after.map((r) => r.name)).not.toContain('tenant-6');
     expect(after[0]?.entries).toBe(7);
   });
+  it('a count-ordered page is kept while the env is unchanged, and read again after a commit', async () => {
+    await service.close();
+    service = await openLmdbService(path, { write: true });
+    const first = (await service.scopes(undefined, { sort: 'entries', limit: 3 })).scopes;
+    expect((await service.scopes(undefined, { sort: 'entries', limit: 3 })).scopes).toEqual(first);
+    const top = first[0]?.name as string;
+    expect(await service.clearScope(top)).toBe(7);
+    const after = (await service.scopes(undefined, { sort: 'entries', limit: 3 })).scopes;
+    expect(after.map((r) => r.name)).not.toContain(top);
+    expect((await service.scopes(undefined, { sort: 'entries', limit: SCOPES })).scopes.find((r) => r.name === top)?.entries).toBe(0);
+    await service.close();
+    service = await openLmdbService(path);
+  });
 });

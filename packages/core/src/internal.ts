@@ -38,6 +38,7 @@ export {
   inWriteTransaction,
   isClosed,
   isClosing,
+  lastCommittedTxnId,
   onReadTransaction,
 } from './lmdb/lmdb-internals.js';
 export { readMetaRecords } from './lmdb/meta-table.js';

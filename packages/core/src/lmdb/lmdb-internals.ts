@@ -24,12 +24,14 @@
  *   (not exported: `new (txn.constructor)(env.env, MDB_RDONLY)` makes one of our own, which
  *   `done()` aborts once `refCount` is 0 and `notCurrent` is set); `openDB` commits the shared one
  *   (`_commitReadTxn`), so it cannot be held across calls; reads take a held one as
- *   `{ transaction }` (point reads prefer an open write transaction).
+ *   `{ transaction }` (point reads prefer an open write transaction);
+ * - `env.env.info().lastTxnId` is the id of the env's last committed write transaction, read
+ *   from the shared meta page (so it moves with commits of other processes too).
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { perEnv } from './per-env.js';
 
-type NativeState = { env?: { writeTxn?: object | null; address?: number }; status?: string };
+type NativeState = { env?: { writeTxn?: object | null; address?: number; info?: () => { lastTxnId?: number } }; status?: string };
 
 /**
  * True while a write transaction is open on `env` in this thread (inside
@@ -66,6 +68,15 @@ export function isReadOnly(env: RootDatabase): boolean {
 export function isClosing(env: RootDatabase): boolean {
   const status = (env as unknown as NativeState).status;
   return status === 'closing' || status === 'closed' || isClosed(env);
+}
+
+/**
+ * The id of the last write transaction committed to `env` by any process: equal ids mean the
+ * data has not changed in between (what a cache of a listing can be keyed by); undefined when
+ * lmdb-js does not tell.
+ */
+export function lastCommittedTxnId(env: RootDatabase): number | undefined {
+  return (env as unknown as NativeState).env?.info?.().lastTxnId;
 }
 
 /** LMDB's MDB_DBS_FULL, as lmdb-js reports it in `error.code`. */
