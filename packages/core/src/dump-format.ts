@@ -19,8 +19,9 @@
  * as `STORAGE` with the byte offset.
  */
 import xxhash from 'xxhash-wasm';
-import { ScopedDbError } from './errors.js';
+import { ScopedDbError, wrapError } from './errors.js';
 import { KEY_FORMAT_VERSION, MAX_KEY_BYTES } from './key-format.js';
+import { type NamedScope, Scope, type ScopeLike } from './scope.js';
 
 const { create64 } = await xxhash();
 
@@ -108,6 +109,23 @@ export interface ImportScopeOptions {
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The scope an export or import works on: a named one (DEFAULT has no id to switch atomically: INVALID_INPUT). */
+export function dumpScope(scope: ScopeLike, method: string): NamedScope {
+  const s = Scope.from(scope);
+  if (!s.isNamed()) {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `${method}: the default scope cannot be exported or imported (it has no id to switch atomically); use a named scope`,
+    );
+  }
+  return s;
+}
+
+/** An export's or import's failure: our errors as they are, anything else STORAGE naming the call and scope. */
+export function dumpFailure(method: string, scope: NamedScope, error: unknown): ScopedDbError {
+  return wrapError(error, 'STORAGE', `${method} of scope ${JSON.stringify(scope.name)}`);
+}
 
 /** Checks the export/import options every backend takes (INVALID_INPUT); returns the database list if given. */
 export function checkDumpOptions(options: unknown, method: string): readonly string[] | undefined {

@@ -14,6 +14,8 @@ export {
   DumpReader,
   type DumpVisitor,
   DumpWriter,
+  dumpFailure,
+  dumpScope,
   selectDumpDatabases,
 } from './dump-format.js';
 export { describeValue, printableKey, storage, withContext, wrapError } from './errors.js';

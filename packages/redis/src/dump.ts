@@ -18,8 +18,6 @@ import {
   type ExportScopeOptions,
   type ImportScopeOptions,
   keyFormat,
-  type NamedScope,
-  Scope,
   ScopedDbError,
   type ScopeLike,
 } from '@scoped-lmdb/core';
@@ -29,6 +27,8 @@ import {
   checkDumpOptions,
   DumpReader,
   DumpWriter,
+  dumpFailure,
+  dumpScope,
   selectDumpDatabases,
 } from '@scoped-lmdb/core/internal';
 import type { RedisCaller } from './caller.js';
@@ -57,24 +57,6 @@ interface CodecRecord {
   valueCodec: string;
 }
 
-function namedScope(scope: ScopeLike, method: string): NamedScope {
-  const s = Scope.from(scope);
-  if (!s.isNamed()) {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `${method}: the default scope cannot be exported or imported (it has no id to switch atomically); use a named scope`,
-    );
-  }
-  return s;
-}
-
-function failure(method: string, scope: NamedScope, error: unknown): ScopedDbError {
-  if (error instanceof ScopedDbError) return error;
-  return new ScopedDbError('STORAGE', `${method} of scope ${JSON.stringify(scope.name)}: ${(error as Error)?.message ?? String(error)}`, {
-    cause: error,
-  });
-}
-
 async function codecRecords(host: RedisDumpHost, method: string): Promise<Map<string, CodecRecord>> {
   const raw = await host.caller.call(method, (client) => client.hgetall(DATABASE_META_KEY) as Promise<Record<string, string>>);
   const records = new Map<string, CodecRecord>();
@@ -99,7 +81,7 @@ export async function exportScope(
   options?: ExportScopeOptions,
 ): Promise<DumpSummary> {
   const method = 'exportScope';
-  const s = namedScope(scope, method);
+  const s = dumpScope(scope, method);
   const only = checkDumpOptions(options, method);
   let writer: DumpWriter | undefined;
   try {
@@ -164,7 +146,7 @@ export async function exportScope(
     if (error instanceof Error && error.message.includes('SCOPED_SOURCE_DROPPED')) {
       throw new ScopedDbError('STORAGE', `${method} of scope ${JSON.stringify(s.name)}: the scope was dropped while it was exported`);
     }
-    throw failure(method, s, error);
+    throw dumpFailure(method, s, error);
   }
 }
 
@@ -176,7 +158,7 @@ export async function importScope(
   options?: ImportScopeOptions,
 ): Promise<DumpSummary> {
   const method = 'importScope';
-  const s = namedScope(scope, method);
+  const s = dumpScope(scope, method);
   const only = checkDumpOptions(options, method);
   const replace = options?.replace === true;
   const context = `${method} of scope ${JSON.stringify(s.name)}`;
@@ -250,7 +232,7 @@ export async function importScope(
         return done;
       });
     } catch (error) {
-      throw failure(method, s, error);
+      throw dumpFailure(method, s, error);
     }
     if (done === 0) options?.onProgress?.(0, 0);
     const databases: Record<string, number> = {};

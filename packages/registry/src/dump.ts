@@ -21,7 +21,6 @@ import {
   MAX_KEY_BYTES,
   type NamedScope,
   SCOPE_ID_BYTES,
-  Scope,
   ScopedDbError,
   type ScopeLike,
   type ScopeStats,
@@ -31,6 +30,8 @@ import {
   checkDumpOptions,
   DumpReader,
   DumpWriter,
+  dumpFailure,
+  dumpScope,
   type MetaRecord,
   type RecordedTable,
   readMetaRecords,
@@ -63,29 +64,11 @@ export interface DumpHost {
   abandon(id: Uint8Array, name: string): void;
 }
 
-function namedScope(scope: ScopeLike, method: string): NamedScope {
-  const s = Scope.from(scope);
-  if (!s.isNamed()) {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `${method}: the default scope cannot be exported or imported (it has no id to switch atomically); use a named scope`,
-    );
-  }
-  return s;
-}
-
 function noDatabase(method: string, scope: NamedScope, name: string, hint: string): ScopedDbError {
   return new ScopedDbError(
     'INVALID_INPUT',
     `${method} of scope ${JSON.stringify(scope.name)}: there is no scoped database "${name}" in this env${hint}`,
   );
-}
-
-function failure(method: string, scope: NamedScope, error: unknown): ScopedDbError {
-  if (error instanceof ScopedDbError) return error;
-  return new ScopedDbError('STORAGE', `${method} of scope ${JSON.stringify(scope.name)}: ${(error as Error)?.message ?? String(error)}`, {
-    cause: error,
-  });
 }
 
 /** The id's range in a `_scoped` table, from a given key on. */
@@ -105,7 +88,7 @@ function pageRange(id: Uint8Array, after: Uint8Array | undefined) {
 /** Streams one read snapshot of `scope` (the chosen databases) to `sink` in the dump format. */
 export async function exportScope(host: DumpHost, scope: ScopeLike, sink: DumpSink, options?: ExportScopeOptions): Promise<DumpSummary> {
   const method = 'exportScope';
-  const s = namedScope(scope, method);
+  const s = dumpScope(scope, method);
   const only = checkDumpOptions(options, method);
   const records = readMetaRecords(host.env);
   for (const name of only ?? []) if (!records.has(name)) throw noDatabase(method, s, name, '');
@@ -169,7 +152,7 @@ export async function exportScope(host: DumpHost, scope: ScopeLike, sink: DumpSi
     return summary;
   } catch (error) {
     writer?.release();
-    throw failure(method, s, error);
+    throw dumpFailure(method, s, error);
   } finally {
     snapshot.done();
   }
@@ -183,7 +166,7 @@ export async function importScope(
   options?: ImportScopeOptions,
 ): Promise<DumpSummary> {
   const method = 'importScope';
-  const s = namedScope(scope, method);
+  const s = dumpScope(scope, method);
   const only = checkDumpOptions(options, method);
   const replace = options?.replace === true;
   const context = `${method} of scope ${JSON.stringify(s.name)}`;
@@ -242,7 +225,7 @@ export async function importScope(
       } catch {
         // the env is closing: the reservation is released as stale at the next open
       }
-      throw failure(method, s, error);
+      throw dumpFailure(method, s, error);
     }
   } catch (error) {
     reader.cancel();
