@@ -5,33 +5,25 @@
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { describeScopedDatabase, openLmdbSuiteBackend } from '@scoped-lmdb/test-suite/database';
 
+// What LMDB keeps; only the lifecycle needs a registry.
+const lmdb = {
+  sync: true,
+  views: true,
+  snapshotRanges: true,
+  crossScopeTransactions: true,
+  emptyKeys: true,
+  rangeClear: true,
+  snapshots: true,
+  stats: true,
+} as const;
+
 describeScopedDatabase('LMDB (core ScopedDatabase)', {
   open: () => openLmdbSuiteBackend(),
-  supports: {
-    sync: true,
-    views: true,
-    snapshotRanges: true,
-    crossScopeTransactions: true,
-    emptyKeys: true,
-    rangeClear: true,
-    snapshots: true,
-    stats: true,
-    lifecycle: false,
-  },
+  supports: { ...lmdb, lifecycle: false },
 });
 
 // Again with a registry: stored ids, the lifecycle and quotas.
 describeScopedDatabase('LMDB with a GlobalScopeRegistry', {
   open: () => openLmdbSuiteBackend({ registry: (env) => GlobalScopeRegistry.open(env) }),
-  supports: {
-    sync: true,
-    views: true,
-    snapshotRanges: true,
-    crossScopeTransactions: true,
-    emptyKeys: true,
-    rangeClear: true,
-    snapshots: true,
-    stats: true,
-    lifecycle: true,
-  },
+  supports: { ...lmdb, lifecycle: true },
 });
