@@ -14,11 +14,10 @@ import type { Cluster, Redis } from 'ioredis';
 import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
+import { code, collect, keyCount } from './support/helpers.js';
 import { useRedisServers } from './support/redis-fixture.js';
 
 const redis = useRedisServers();
-const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
-
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -39,21 +38,6 @@ function redisSide(store: RedisScopedStore) {
     orders: store.database('orders', codecs.string(), codecs.json<unknown>()),
     blobs: store.database('blobs', codecs.bytes(), codecs.bytes()),
   };
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-function masters(client: Redis | Cluster): Redis[] {
-  return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
-}
-
-async function keyCount(client: Redis | Cluster): Promise<number> {
-  const sizes = await Promise.all(masters(client).map((node) => node.dbsize()));
-  return sizes.reduce((a, b) => a + b, 0);
 }
 
 async function dumpOf(exporter: { exportScope: GlobalScopeRegistry['exportScope'] }, scope: string): Promise<Buffer> {

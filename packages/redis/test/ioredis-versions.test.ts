@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRedisScopedStore } from '../src/index.js';
+import { collect } from './support/helpers.js';
 import { clusterClient, useRedisServers } from './support/redis-fixture.js';
 
 const servers = useRedisServers();
@@ -23,12 +24,6 @@ function track<C extends Client>(client: C): C {
 afterAll(() => {
   for (const client of opened) client.disconnect();
 });
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 it('runs on one client of each major', () => {
   const require = createRequire(import.meta.url);

@@ -17,19 +17,12 @@ import { Engine, type Intent, newToken } from '../src/engine.js';
 import { openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
 import { idHex, idRecordKeys } from '../src/layout.js';
 import { DROP_SCRIPT, idRecordArgs, STEP_SCRIPT } from '../src/scripts.js';
+import { flush } from './support/helpers.js';
 import { useRedisServers } from './support/redis-fixture.js';
 
 const redis = useRedisServers();
 
 const LOCK_TIMEOUT_MS = 300;
-
-function masters(client: Redis | Cluster): Redis[] {
-  return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
-}
-
-async function flush(client: Redis | Cluster): Promise<void> {
-  await Promise.all(masters(client).map((node) => node.flushall()));
-}
 
 const hex = (name: string) => idHex(Scope.named(name).hash!);
 

@@ -7,31 +7,10 @@ import { codecs, Scope } from '@scoped-lmdb/core';
 import type { Cluster, Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { openRedisScopedStore, type RedisScopedStoreOptions } from '../src/index.js';
+import { code, collect, flush, keyCount } from './support/helpers.js';
 import { useRedisServers } from './support/redis-fixture.js';
 
 const redis = useRedisServers();
-
-const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-function masters(client: Redis | Cluster): Redis[] {
-  return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
-}
-
-/** Empties every master, so counts and listings start from nothing. */
-async function flush(client: Redis | Cluster): Promise<void> {
-  await Promise.all(masters(client).map((node) => node.flushall()));
-}
-
-async function keyCount(client: Redis | Cluster): Promise<number> {
-  const sizes = await Promise.all(masters(client).map((node) => node.dbsize()));
-  return sizes.reduce((a, b) => a + b, 0);
-}
 
 describe.each([
   ['Redis Cluster', () => redis.cluster],

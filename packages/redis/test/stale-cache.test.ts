@@ -9,6 +9,7 @@ import { codecs, Scope } from '@scoped-lmdb/core';
 import { type Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
+import { collect, flush, masters } from './support/helpers.js';
 import { clusterClient, useRedisServers } from './support/redis-fixture.js';
 
 const redis = useRedisServers();
@@ -17,20 +18,6 @@ const extraClients: Array<Redis | Cluster> = [];
 afterAll(() => {
   for (const client of extraClients) client.disconnect();
 });
-
-function masters(client: Redis | Cluster): Redis[] {
-  return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
-}
-
-async function flush(client: Redis | Cluster): Promise<void> {
-  await Promise.all(masters(client).map((node) => node.flushall()));
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 type Value = { n: string; k: string };
 

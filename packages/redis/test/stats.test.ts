@@ -12,25 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
 import { countKeys } from '../src/layout.js';
 import { startSingle } from '../src/local-servers.js';
+import { code, collect, flush } from './support/helpers.js';
 import { useRedisServers } from './support/redis-fixture.js';
 
 const redis = useRedisServers();
-
-const code = (code: string) => expect.objectContaining({ name: 'ScopedDbError', code });
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-function masters(client: Redis | Cluster): Redis[] {
-  return client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
-}
-
-async function flush(client: Redis | Cluster): Promise<void> {
-  await Promise.all(masters(client).map((node) => node.flushall()));
-}
 
 function databases(store: RedisScopedStore) {
   const db = (name: string, stats = true) => store.database(name, codecs.string(), codecs.string(), stats ? { stats: true } : undefined);

@@ -2,15 +2,10 @@ import { codecs, Scope } from '@scoped-lmdb/core';
 import { type Cluster, Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { hashTag, openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
+import { collect } from './support/helpers.js';
 import { useRedisServers } from './support/redis-fixture.js';
 
 const redis = useRedisServers();
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 const hexOf = (scope: Scope) => scope.hash!.toString(16).padStart(16, '0');
 

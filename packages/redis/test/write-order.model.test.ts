@@ -22,6 +22,7 @@ import fc from 'fast-check';
 import type { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { type AsyncScopedDatabase, openRedisScopedStore, type RedisScopedStore } from '../src/index.js';
+import { collect } from './support/helpers.js';
 import { useRedisServers } from './support/redis-fixture.js';
 
 const redis = useRedisServers();
@@ -255,12 +256,6 @@ interface Outcome {
 
 const ABORT = 'model: the callback changed its mind';
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 describe.each([
   ['Redis Cluster', () => redis.cluster],
