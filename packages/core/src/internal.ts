@@ -19,6 +19,7 @@ export {
   selectDumpDatabases,
 } from './dump-format.js';
 export { describeValue, printableKey, storage, withContext, wrapError } from './errors.js';
+export { IdMap } from './id-map.js';
 export {
   checkDatabaseName,
   checkKeyLength,

@@ -16,6 +16,7 @@ import {
   copyUnderId,
   currentWriteTransaction,
   ensureReadSnapshot,
+  IdMap,
   idHoldsData,
   inWriteTransaction,
   onReadTransaction,
@@ -106,7 +107,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   readonly #reclaimer: Reclaimer;
   /** Quotas as read inside `#quotaTxn`. */
   #quotaTxn: object | undefined;
-  readonly #txnQuotas = new Map<string, Quota | undefined>();
+  readonly #txnQuotas = new IdMap<Quota | null>();
   /** Whether the env holds any quota, as `#quotaTxn` sees it. */
   #anyQuota: boolean | undefined;
 
@@ -521,10 +522,11 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     }
     this.#anyQuota ??= this.#table.getKeysCount({ ...QUOTAS, limit: 1 }) > 0;
     if (!this.#anyQuota) return undefined;
-    const slot = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1');
-    if (this.#txnQuotas.has(slot)) return this.#txnQuotas.get(slot);
+    // null remembers "no quota", so a hit is one lookup.
+    const cached = this.#txnQuotas.get(id);
+    if (cached !== undefined) return cached ?? undefined;
     const quota = this.#readQuota(id);
-    this.#txnQuotas.set(slot, quota);
+    this.#txnQuotas.set(id, quota ?? null);
     return quota;
   }
 

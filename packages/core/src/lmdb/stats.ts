@@ -17,6 +17,7 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { ScopedDbError } from '../errors.js';
+import { IdMap } from '../id-map.js';
 import type { ScopeStats } from '../interfaces.js';
 import { STATS_TABLE } from '../key-format.js';
 import { addTransactionHooks, currentWriteTransaction, openExistingTable } from './lmdb-internals.js';
@@ -47,14 +48,6 @@ export function statsKey(database: string, id: Uint8Array | null): Uint8Array {
   return key;
 }
 
-/** `id` as a short string, to key maps by (no copy of the bytes). */
-function idText(id: Uint8Array | null): string {
-  if (id === null) return '';
-  let text = '';
-  for (let i = 0; i < id.length; i++) text += String.fromCharCode(id[i] as number);
-  return text;
-}
-
 function decode(bytes: Uint8Array | undefined): ScopeStats {
   if (bytes === undefined || bytes.length !== 16) return { entries: 0, bytes: 0 };
   const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
@@ -78,10 +71,14 @@ interface Pending {
   bytes: number;
 }
 
-/** The deltas of one open transaction of ours. */
+/** The deltas of one open transaction of ours, by database, then by id. */
 interface Frame {
   readonly token: object | undefined;
-  readonly pending: Map<string, Pending>;
+  readonly pending: Map<string, IdMap<Pending>>;
+}
+
+function* pendingOf(frame: Frame): Generator<Pending> {
+  for (const ofDatabase of frame.pending.values()) yield* ofDatabase.values();
 }
 
 /** The env's stats keeper (every stats-keeping database of the env shares its table and its transaction frames). */
@@ -224,24 +221,25 @@ export class StatsKeeper {
     return frame && frame.token === currentWriteTransaction(this.#env) ? frame : undefined;
   }
 
-  /** Frames key their changes by database and id as text: no bytes copied per write. */
   #pendingIn(frame: Frame, database: string, id: Uint8Array | null): Pending {
-    const slot = `${database}\0${idText(id)}`;
-    let pending = frame.pending.get(slot);
+    let ofDatabase = frame.pending.get(database);
+    if (!ofDatabase) {
+      ofDatabase = new IdMap();
+      frame.pending.set(database, ofDatabase);
+    }
+    let pending = ofDatabase.get(id);
     if (!pending) {
       pending = { database, id: id && new Uint8Array(id), reset: false, entries: 0, bytes: 0 };
-      frame.pending.set(slot, pending);
+      ofDatabase.set(id, pending);
     }
     return pending;
   }
 
   /** The pending change of the record across the open frames (outermost first). */
   #pendingFor(database: string, id: Uint8Array | null): Pending | undefined {
-    if (this.#frames.length === 0) return undefined;
-    const slot = `${database}\0${idText(id)}`;
     let merged: Pending | undefined;
     for (const frame of this.#frames) {
-      const pending = frame.pending.get(slot);
+      const pending = frame.pending.get(database)?.get(id);
       if (!pending) continue;
       if (!merged || pending.reset) merged = { ...pending };
       else {
@@ -253,10 +251,13 @@ export class StatsKeeper {
   }
 
   #merge(parent: Frame, child: Frame): void {
-    for (const [id, pending] of child.pending) {
-      const into = parent.pending.get(id);
-      if (!into || pending.reset) parent.pending.set(id, { ...pending });
-      else {
+    for (const pending of pendingOf(child)) {
+      const into = this.#pendingIn(parent, pending.database, pending.id);
+      if (pending.reset) {
+        into.reset = true;
+        into.entries = pending.entries;
+        into.bytes = pending.bytes;
+      } else {
         into.entries += pending.entries;
         into.bytes += pending.bytes;
       }
@@ -265,7 +266,7 @@ export class StatsKeeper {
 
   /** Just before the outermost transaction commits: each changed record once. */
   #write(frame: Frame): void {
-    for (const pending of frame.pending.values()) {
+    for (const pending of pendingOf(frame)) {
       const base = pending.reset ? { entries: 0, bytes: 0 } : this.#storedStats(pending.database, pending.id);
       this.#put(statsKey(pending.database, pending.id), { entries: base.entries + pending.entries, bytes: base.bytes + pending.bytes });
     }
