@@ -36,7 +36,15 @@ import {
 import { checkClearRange, checkRangeOptions } from '../range-options.js';
 import { describeScope, Scope, type ScopeLike } from '../scope.js';
 import { bindScope, SYNC_VIEW } from '../view.js';
-import { exactView, type HeldReadSnapshot, holdReadSnapshot, inWriteTransaction, isClosing, isReadOnly } from './lmdb-internals.js';
+import {
+  bufferRangeReads,
+  exactView,
+  type HeldReadSnapshot,
+  holdReadSnapshot,
+  inWriteTransaction,
+  isClosing,
+  isReadOnly,
+} from './lmdb-internals.js';
 import { MainDbScope } from './main-db.js';
 import { boundedOffset, countOf, type LmdbRange, lmdbRange, reportStorageErrors } from './ranges.js';
 import { type Registration, registrationFor } from './registration.js';
@@ -60,6 +68,9 @@ export interface DatabaseConfig<K, V, VIn = V> {
 
 /** How many keys a clear removes per cursor pass (keeps memory flat for huge scopes). */
 const CLEAR_BATCH = 10_000;
+
+/** Set by `LmdbScopedDatabase`'s static block (it alone reaches private members); declared before the class, which sets it. */
+let byteSnapshotOf: (db: LmdbScopedDatabase<unknown, unknown, unknown>, scope: Scope) => (() => ByteSnapshot) | undefined;
 
 /** A table as we read it: lmdb-js's point reads take `{ transaction }` too (missing from its types). */
 type Table = Database<Uint8Array, Uint8Array> & {
@@ -88,6 +99,8 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   readonly #plainValues: boolean;
   /** Only with `.withStats()`: the env's stats keeper. */
   readonly #stats: StatsKeeper | undefined;
+  /** Only with plain byte keys and values: the scoped table read as Buffers, for `byteSnapshots`. */
+  readonly #bufferReads: Database<Buffer, Buffer> | undefined;
   /** Made once: what a queued put that must resolve its id or count its stats runs in the flush. */
   readonly #queuedWriter = (queued: QueuedPut): true => this.#putInTransaction(queued.scope as Scope, queued.key, queued.value);
 
@@ -106,6 +119,15 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     this.#putContext = `put in "${config.name}"`;
     this.#plainValues = plainBytesCodecs.has(config.valueCodec as Codec<Uint8Array>);
     this.#stats = config.stats ? statsOf(config.env) : undefined;
+    const plainKeys = plainBytesCodecs.has(config.keyCodec as Codec<Uint8Array>);
+    this.#bufferReads = plainKeys && this.#plainValues ? bufferRangeReads(config.scopedTable, SCOPE_ID_BYTES) : undefined;
+  }
+
+  static {
+    byteSnapshotOf = (db, scope) => {
+      if (db.#bufferReads === undefined || scope.isDefault) return undefined;
+      return () => db.#byteSnapshot(scope);
+    };
   }
 
   // ---- reads ----
@@ -156,6 +178,10 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
    * transaction only (lmdb-js point reads inside one read the transaction instead).
    */
   snapshot(): ScopedSnapshot<K, V> {
+    return this.#snapshot().snapshot;
+  }
+
+  #snapshot(): { snapshot: ScopedSnapshot<K, V>; at: ReadAt } {
     this.#checkOpen('snapshot');
     if (inWriteTransaction(this.#env)) {
       throw new ScopedDbError(
@@ -187,7 +213,29 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
         held.done();
       },
     });
-    return snapshot;
+    return { snapshot, at };
+  }
+
+  /** A snapshot of named `scope` with range reads of Buffers (`byteSnapshots`). */
+  #byteSnapshot(scope: Scope): ByteSnapshot {
+    const { snapshot, at } = this.#snapshot();
+    return viewOfSnapshot(snapshot as unknown as ScopedSnapshot<Uint8Array, Uint8Array>, scope, {
+      bufferEntries: (options?: RangeOptions<Uint8Array>) => this.#bufferRange(scope, options, at, false),
+      bufferKeys: (options?: RangeOptions<Uint8Array>) => this.#bufferRange(scope, options, at, true),
+    }) as ByteSnapshot;
+  }
+
+  /**
+   * Raw reads of the scoped table through `#bufferReads`: the keys come back without the id,
+   * which lmdb-js never writes back as a position because the range reads a held transaction.
+   */
+  #bufferRange(s: Scope, options: RangeOptions<Uint8Array> | undefined, at: ReadAt, keysOnly: boolean): RangeIterable<BufferEntry> {
+    const action = keysOnly ? 'getKeys' : 'getRange';
+    this.#use(at, action);
+    const reads = this.#bufferReads as Database<Buffer, Buffer>;
+    const range = boundedOffset(this.#scopedTable, this.#range(this.#readId(s, at), options as RangeOptions<K> | undefined, at));
+    const items = (keysOnly ? reads.getKeys(range) : reads.getRange(range)) as LmdbIterable<BufferEntry>;
+    return reportStorageErrors(items, `${action} in "${this.name}"`, () => this.#use(at, action));
   }
 
   /** A snapshot's state before each of its reads: usable, and outside a write transaction. */
@@ -759,9 +807,10 @@ interface ReadAt {
   done: boolean;
 }
 
-/** A snapshot bound to one scope. */
-function viewOfSnapshot<K, V>(snapshot: ScopedSnapshot<K, V>, scope: Scope): ScopedViewSnapshot<K, V> {
+/** A snapshot bound to one scope (with `extra` members the caller makes). */
+function viewOfSnapshot<K, V>(snapshot: ScopedSnapshot<K, V>, scope: Scope, extra?: object): ScopedViewSnapshot<K, V> {
   return Object.freeze({
+    ...extra,
     scope,
     get isDone() {
       return snapshot.isDone;
@@ -775,6 +824,30 @@ function viewOfSnapshot<K, V>(snapshot: ScopedSnapshot<K, V>, scope: Scope): Sco
     isEmpty: () => snapshot.isScopeEmpty(scope),
     done: () => snapshot.done(),
   });
+}
+
+/** What a byte snapshot's range reads step through: `{ key, value }` Buffers, or a key alone (`bufferKeys`). */
+type BufferEntry = { key: Buffer; value: Buffer } | Buffer;
+
+/**
+ * A snapshot of one named scope of a database with plain byte keys and values, whose range reads
+ * also come as fresh Node Buffers, keys without the scope's id (what abstract-level's `buffer`
+ * encoding hands out): for `@scoped-lmdb/level`, whose iterators spend most of their time there.
+ */
+export interface ByteSnapshot extends ScopedViewSnapshot<Uint8Array, Uint8Array> {
+  /** Like `getRange`, as `{ key, value }` Buffers. */
+  bufferEntries(options?: RangeOptions<Uint8Array>): RangeIterable<{ key: Buffer; value: Buffer }>;
+  /** Like `getKeys`, as Buffers. */
+  bufferKeys(options?: RangeOptions<Uint8Array>): RangeIterable<Buffer>;
+}
+
+/**
+ * What takes `ByteSnapshot`s of named `scope` of `db` (internal.ts), or undefined when `db` is not
+ * an LMDB database with plain byte keys and values (`rawBytes()`, `types(codecs.bytes(), codecs.bytes())`)
+ * or the scope is DEFAULT.
+ */
+export function byteSnapshots(db: unknown, scope: Scope): (() => ByteSnapshot) | undefined {
+  return db instanceof LmdbScopedDatabase ? byteSnapshotOf(db, scope) : undefined;
 }
 
 /** The id placeholder a key is encoded under before its scope's id is known (checked first, set later). */

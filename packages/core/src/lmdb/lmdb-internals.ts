@@ -26,7 +26,12 @@
  *   (`_commitReadTxn`), so it cannot be held across calls; reads take a held one as
  *   `{ transaction }` (point reads prefer an open write transaction);
  * - `env.env.info().lastTxnId` is the id of the env's last committed write transaction, read
- *   from the shared meta page (so it moves with commits of other processes too).
+ *   from the shared meta page (so it moves with commits of other processes too);
+ * - a range read (`getRange`, `getKeys`) makes each step's key with `this.readKey(keyBuffer,
+ *   start, end)` and, when `this.decoder` is set and `this.decoderCopies` true, its value with
+ *   `this.decoder.decode(bytes, size)` on lmdb-js's reused value buffer (`length` faked, as for
+ *   `getBinaryFast`; a value in a memory-mapped overflow page arrives as a copy); everything
+ *   else it takes from the store, so an object whose prototype is the store reads its table.
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { perEnv } from './per-env.js';
@@ -288,4 +293,31 @@ export function holdReadSnapshot(env: RootDatabase): HeldReadSnapshot {
   lmdb.ensureReadTxn();
   shared.done();
   return { transaction, done: () => transaction.done() };
+}
+
+/** Node's pool Buffer copy of `source[from, to)`; `source` is an lmdb-js buffer whose `length` may be faked. */
+function copyToBuffer(source: Uint8Array, from: number, to: number): Buffer {
+  const length = to - from;
+  const out = Buffer.allocUnsafe(length);
+  // A short key: a byte loop beats building a view to `set` from.
+  if (length <= 32) for (let i = 0; i < length; i++) out[i] = source[from + i] as number;
+  else out.set(new Uint8Array(source.buffer, source.byteOffset + from, length));
+  return out;
+}
+
+/**
+ * `table` (binary keys and values) for range reads that hand out Node Buffers: each key from byte
+ * `skip` on (past a scope's id) and each value, copied into Buffers from Node's pool. lmdb-js's
+ * own binary store makes both with `Uint8Array.prototype.slice` on a Buffer, the species path
+ * (a slow FastBuffer construction, twice per step); this one copies straight out of lmdb-js's
+ * reused buffers. An object whose prototype is the store, with its own key reader and value
+ * decoder (see the list at the top): same table, cursors and transactions, nothing opened.
+ * Only its `getRange`/`getKeys` may be used.
+ */
+export function bufferRangeReads(table: Database<Uint8Array, Uint8Array>, skip: number): Database<Buffer, Buffer> {
+  return Object.create(table, {
+    readKey: { value: (key: Uint8Array, start: number, end: number) => copyToBuffer(key, start + skip, end) },
+    decoder: { value: { decode: (bytes: Uint8Array, size: number) => copyToBuffer(bytes, 0, size) } },
+    decoderCopies: { value: true },
+  }) as Database<Buffer, Buffer>;
 }

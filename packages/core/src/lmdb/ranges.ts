@@ -85,7 +85,7 @@ export function countOf(items: Iterable<unknown>): number {
  * iteration; report those as STORAGE like every other failure.
  */
 export function reportStorageErrors<T>(range: LmdbIterable<T>, context: string, beforeEachWalk?: () => unknown): RangeIterable<T> {
-  // `range` is always a fresh iterable of ours (from `.map`), so patching it in place is safe.
+  // `range` is always a fresh iterable (from `.map`, or a `getRange` of its own), so patching it in place is safe.
   const wrapped = range as LmdbIterable<T> & { iterate(options?: unknown): Iterator<T> };
   const iterate = wrapped.iterate;
   const guard = <R>(run: () => R): R => {
