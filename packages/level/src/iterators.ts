@@ -1,60 +1,49 @@
 /**
- * The three abstract-level iterator kinds over one scope, sharing one `Walk`: a lazy core range
- * read inside a snapshot (the caller's explicit one, or an implicit one taken when the iterator
- * is made, so later writes are never seen), rebuilt from the target on `seek()` in the same
+ * The three abstract-level iterator kinds over one scope, sharing one `Walk`: a lazy range read
+ * inside a snapshot (the caller's explicit one, or an implicit one taken when the iterator is
+ * made, so later writes are never seen), rebuilt from the target on `seek()` in the same
  * snapshot. Closing the iterator ends the range and releases an implicit snapshot: an iterator
  * holds an LMDB read transaction (a reader slot) until it is closed.
+ *
+ * The range is core's byte snapshot read (`ByteSnapshot.bufferEntries`/`bufferKeys`): keys and
+ * values come straight out of LMDB as fresh Buffers, already what abstract-level's `buffer` and
+ * `view` formats take, so an entry costs one lmdb-js step and two copies, nothing more.
  */
-import type { Entry, RangeIterable, RangeOptions, ScopedView, ScopedViewSnapshot } from '@scoped-lmdb/core';
+import type { RangeIterable, RangeOptions } from '@scoped-lmdb/core';
+import type { ByteSnapshot } from '@scoped-lmdb/core/internal';
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level';
 import { type LevelRange, readRange, seekRange } from './range.js';
-
-/** The reads an iterator or a point read uses: the scope now, or a snapshot of it. */
-export type Reads = Pick<ScopedViewSnapshot<Uint8Array, Uint8Array>, 'get' | 'doesExist' | 'getRange' | 'getKeys'> & {
-  getMany(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] | Promise<(Uint8Array | undefined)[]>;
-};
 
 /** What abstract-level hands `_iterator`/`_keys`/`_values`. */
 export interface WalkOptions extends LevelRange {
   keyEncoding?: 'buffer' | 'view';
   valueEncoding?: 'buffer' | 'view';
-  snapshot?: { reads: ScopedViewSnapshot<Uint8Array, Uint8Array> };
+  snapshot?: { reads: ByteSnapshot };
 }
 
-type Item = Entry<Uint8Array, Uint8Array> | Uint8Array;
-
-/**
- * A byte array in the format abstract-level asked for. A Buffer is made as a copy from Node's
- * pool: wrapping the small on-heap array core hands out (`Buffer.from(bytes.buffer, …)`) would
- * make V8 move it off-heap first, several times slower for keys of a few bytes.
- */
-export function inFormat(bytes: Uint8Array, format: 'buffer' | 'view' | undefined): Uint8Array {
-  if (format !== 'buffer' || Buffer.isBuffer(bytes)) return bytes;
-  const buffer = Buffer.allocUnsafe(bytes.length);
-  buffer.set(bytes);
-  return buffer;
-}
+type StoredEntry = { key: Buffer; value: Buffer };
+type Item = StoredEntry | Buffer;
 
 /** One walk over the scope in a snapshot; `keysOnly` reads no values. */
 class Walk {
   readonly #range: LevelRange;
-  readonly #snapshot: ScopedViewSnapshot<Uint8Array, Uint8Array>;
+  readonly #snapshot: ByteSnapshot;
   /** Only an implicit snapshot is ours to release. */
   readonly #ownsSnapshot: boolean;
   readonly #keysOnly: boolean;
   /** Opened at the first read (abstract-level checks an explicit snapshot is still open there, not here). */
   #items: Iterator<Item> | undefined;
 
-  constructor(view: ScopedView<Uint8Array, Uint8Array>, options: WalkOptions, keysOnly: boolean) {
+  constructor(snapshots: () => ByteSnapshot, options: WalkOptions, keysOnly: boolean) {
     this.#range = options;
     this.#keysOnly = keysOnly;
     this.#ownsSnapshot = options.snapshot === undefined;
     // An implicit snapshot is taken now: the iterator never sees writes made after it was created.
-    this.#snapshot = options.snapshot?.reads ?? view.snapshot();
+    this.#snapshot = options.snapshot?.reads ?? snapshots();
   }
 
   #open(range: RangeOptions<Uint8Array>): Iterator<Item> {
-    const items: RangeIterable<Item> = this.#keysOnly ? this.#snapshot.getKeys(range) : this.#snapshot.getRange(range);
+    const items: RangeIterable<Item> = this.#keysOnly ? this.#snapshot.bufferKeys(range) : this.#snapshot.bufferEntries(range);
     return items[Symbol.iterator]();
   }
 
@@ -75,40 +64,46 @@ class Walk {
   }
 }
 
-// `_next`/`_nextv` answer synchronously (the range is read in this thread): abstract-level awaits
-// them anyway, and a plain value spares a promise per entry.
+// `_next`/`_nextv`/`_all` answer synchronously (the range is read in this thread): abstract-level
+// awaits them anyway, and a plain value spares a promise per entry. `_all` reads the rest of the
+// range in one go (up to what the `limit` leaves: abstract-level's `limit` getter is Infinity
+// without one), where abstract-level's default asks `_nextv` for pages of 1 000.
+
+/** Up to `size` items of `walk`, each made by `make`. */
+function take<T>(walk: Walk, size: number, make: (item: Item) => T): T[] {
+  const out: T[] = [];
+  while (out.length < size) {
+    const item = walk.next();
+    if (item === undefined) break;
+    out.push(make(item));
+  }
+  return out;
+}
+
+const entryOfItem = (item: Item): [Buffer, Buffer] => [(item as StoredEntry).key, (item as StoredEntry).value];
+const keyOfItem = (item: Item): Buffer => item as Buffer;
+const valueOfItem = (item: Item): Buffer => (item as StoredEntry).value;
 
 /** `[key, value]` entries. */
 export class EntryIterator extends AbstractIterator<object, Uint8Array, Uint8Array> {
   readonly #walk: Walk;
-  readonly #keyFormat: WalkOptions['keyEncoding'];
-  readonly #valueFormat: WalkOptions['valueEncoding'];
 
-  constructor(db: object, options: WalkOptions, view: ScopedView<Uint8Array, Uint8Array>) {
+  constructor(db: object, options: WalkOptions, snapshots: () => ByteSnapshot) {
     super(db, options as never);
-    this.#walk = new Walk(view, options, false);
-    this.#keyFormat = options.keyEncoding;
-    this.#valueFormat = options.valueEncoding;
+    this.#walk = new Walk(snapshots, options, false);
   }
 
-  #entry(item: Item | undefined): [Uint8Array, Uint8Array] | undefined {
-    if (item === undefined) return undefined;
-    const { key, value } = item as Entry<Uint8Array, Uint8Array>;
-    return [inFormat(key, this.#keyFormat), inFormat(value, this.#valueFormat)];
+  _next(): [Buffer, Buffer] | undefined {
+    const item = this.#walk.next();
+    return item === undefined ? undefined : entryOfItem(item);
   }
 
-  _next(): [Uint8Array, Uint8Array] | undefined {
-    return this.#entry(this.#walk.next());
+  _nextv(size: number): [Buffer, Buffer][] {
+    return take(this.#walk, size, entryOfItem);
   }
 
-  _nextv(size: number): [Uint8Array, Uint8Array][] {
-    const out: [Uint8Array, Uint8Array][] = [];
-    while (out.length < size) {
-      const entry = this.#entry(this.#walk.next());
-      if (entry === undefined) break;
-      out.push(entry);
-    }
-    return out;
+  _all(): [Buffer, Buffer][] {
+    return take(this.#walk, this.limit - this.count, entryOfItem);
   }
 
   _seek(target: Uint8Array): void {
@@ -123,27 +118,22 @@ export class EntryIterator extends AbstractIterator<object, Uint8Array, Uint8Arr
 /** Keys only (no value is read). */
 export class KeyIterator extends AbstractKeyIterator<object, Uint8Array> {
   readonly #walk: Walk;
-  readonly #format: WalkOptions['keyEncoding'];
 
-  constructor(db: object, options: WalkOptions, view: ScopedView<Uint8Array, Uint8Array>) {
+  constructor(db: object, options: WalkOptions, snapshots: () => ByteSnapshot) {
     super(db, options as never);
-    this.#walk = new Walk(view, options, true);
-    this.#format = options.keyEncoding;
+    this.#walk = new Walk(snapshots, options, true);
   }
 
-  _next(): Uint8Array | undefined {
-    const key = this.#walk.next() as Uint8Array | undefined;
-    return key === undefined ? undefined : inFormat(key, this.#format);
+  _next(): Buffer | undefined {
+    return this.#walk.next() as Buffer | undefined;
   }
 
-  _nextv(size: number): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    while (out.length < size) {
-      const key = this.#walk.next() as Uint8Array | undefined;
-      if (key === undefined) break;
-      out.push(inFormat(key, this.#format));
-    }
-    return out;
+  _nextv(size: number): Buffer[] {
+    return take(this.#walk, size, keyOfItem);
+  }
+
+  _all(): Buffer[] {
+    return take(this.#walk, this.limit - this.count, keyOfItem);
   }
 
   _seek(target: Uint8Array): void {
@@ -158,27 +148,23 @@ export class KeyIterator extends AbstractKeyIterator<object, Uint8Array> {
 /** Values only. */
 export class ValueIterator extends AbstractValueIterator<object, Uint8Array, Uint8Array> {
   readonly #walk: Walk;
-  readonly #format: WalkOptions['valueEncoding'];
 
-  constructor(db: object, options: WalkOptions, view: ScopedView<Uint8Array, Uint8Array>) {
+  constructor(db: object, options: WalkOptions, snapshots: () => ByteSnapshot) {
     super(db, options as never);
-    this.#walk = new Walk(view, options, false);
-    this.#format = options.valueEncoding;
+    this.#walk = new Walk(snapshots, options, false);
   }
 
-  _next(): Uint8Array | undefined {
-    const entry = this.#walk.next() as Entry<Uint8Array, Uint8Array> | undefined;
-    return entry === undefined ? undefined : inFormat(entry.value, this.#format);
+  _next(): Buffer | undefined {
+    const item = this.#walk.next();
+    return item === undefined ? undefined : valueOfItem(item);
   }
 
-  _nextv(size: number): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    while (out.length < size) {
-      const entry = this.#walk.next() as Entry<Uint8Array, Uint8Array> | undefined;
-      if (entry === undefined) break;
-      out.push(inFormat(entry.value, this.#format));
-    }
-    return out;
+  _nextv(size: number): Buffer[] {
+    return take(this.#walk, size, valueOfItem);
+  }
+
+  _all(): Buffer[] {
+    return take(this.#walk, this.limit - this.count, valueOfItem);
   }
 
   _seek(target: Uint8Array): void {

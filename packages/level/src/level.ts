@@ -3,20 +3,15 @@
  * byte keys and values. abstract-level does encodings, sublevels, deferred open, hooks and
  * events; this file maps its private API (`_get`, `_put`, `_iterator`, …, on encoded bytes) to
  * core's scope methods, one call each. Writes go through core's write queue (call order, one
- * LMDB transaction per event turn); snapshots are core's `view.snapshot()` (an LMDB read
- * transaction held until closed). `_open`/`_close` never open or close the shared env.
+ * LMDB transaction per event turn); snapshots are core's byte snapshots of the scope (an LMDB
+ * read transaction held until closed, whose range reads hand out Buffers: see iterators.ts).
+ * `_open`/`_close` never open or close the shared env.
  */
-import {
-  Scope,
-  type ScopedBytesDatabase,
-  ScopedDbError,
-  type ScopedView,
-  type ScopedViewSnapshot,
-  type ScopeLike,
-} from '@scoped-lmdb/core';
+import { Scope, type ScopedBytesDatabase, ScopedDbError, type ScopedView, type ScopeLike } from '@scoped-lmdb/core';
+import { type ByteSnapshot, byteSnapshots } from '@scoped-lmdb/core/internal';
 import type { AbstractDatabaseOptions } from 'abstract-level';
 import { AbstractLevel, AbstractSnapshot } from 'abstract-level';
-import { EntryIterator, inFormat, KeyIterator, type Reads, ValueIterator, type WalkOptions } from './iterators.js';
+import { EntryIterator, KeyIterator, ValueIterator, type WalkOptions } from './iterators.js';
 import { clearRange, type LevelRange, readRange } from './range.js';
 
 /** The formats the private API works in: abstract-level transcodes every other encoding to one of them. */
@@ -41,10 +36,10 @@ export type ScopedLevelOptions<K = string, V = string> = AbstractDatabaseOptions
 /** abstract-level's snapshot base class, with the constructor its types leave out (`{ owner }`). */
 const SnapshotBase = AbstractSnapshot as unknown as new (options: object) => AbstractSnapshot;
 
-/** An explicit snapshot (`db.snapshot()`): core's view snapshot, released when abstract-level closes it. */
+/** An explicit snapshot (`db.snapshot()`): core's byte snapshot, released when abstract-level closes it. */
 class ScopedLevelSnapshot extends SnapshotBase {
-  readonly reads: ScopedViewSnapshot<Uint8Array, Uint8Array>;
-  constructor(options: object, reads: ScopedViewSnapshot<Uint8Array, Uint8Array>) {
+  readonly reads: ByteSnapshot;
+  constructor(options: object, reads: ByteSnapshot) {
     super(options);
     this.reads = reads;
   }
@@ -55,13 +50,13 @@ class ScopedLevelSnapshot extends SnapshotBase {
 }
 
 /** The arguments, checked before abstract-level sees them (B69). */
-function checkArguments(db: unknown, scope: unknown): { db: ScopedBytesDatabase; view: ScopedView<Uint8Array, Uint8Array>; scope: Scope } {
+function checkArguments(
+  db: unknown,
+  scope: unknown,
+): { db: ScopedBytesDatabase; view: ScopedView<Uint8Array, Uint8Array>; scope: Scope; snapshots: () => ByteSnapshot } {
   const methods = db as Partial<ScopedBytesDatabase> | null;
   if (methods === null || typeof methods !== 'object' || typeof methods.scope !== 'function' || typeof methods.snapshot !== 'function') {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      'new ScopedLevel(db, scope): db must be a scoped LMDB database with byte keys and values (scopedDatabaseOptions(env).rawBytes()…create())',
-    );
+    throw notBytes();
   }
   const s = Scope.from(scope as ScopeLike);
   if (s.isDefault) {
@@ -70,8 +65,17 @@ function checkArguments(db: unknown, scope: unknown): { db: ScopedBytesDatabase;
       `new ScopedLevel(db, scope) on "${methods.name}": the default scope cannot hold the empty keys abstract-level stores; use a named scope`,
     );
   }
-  return { db: methods as ScopedBytesDatabase, view: (methods as ScopedBytesDatabase).scope(s), scope: s };
+  // Core takes byte snapshots of LMDB databases with plain byte keys and values only.
+  const snapshots = byteSnapshots(db, s);
+  if (snapshots === undefined) throw notBytes();
+  return { db: methods as ScopedBytesDatabase, view: (methods as ScopedBytesDatabase).scope(s), scope: s, snapshots };
 }
+
+const notBytes = () =>
+  new ScopedDbError(
+    'INVALID_INPUT',
+    'new ScopedLevel(db, scope): db must be a scoped LMDB database with byte keys and values (scopedDatabaseOptions(env).rawBytes()…create())',
+  );
 
 interface FormatOptions {
   keyEncoding?: Format;
@@ -97,6 +101,8 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
   readonly #view: ScopedView<Uint8Array, Uint8Array>;
   /** The database itself, for the hot paths (a view call adds a closure and a rest-argument spread). */
   readonly #db: ScopedBytesDatabase;
+  /** Takes a byte snapshot of the scope (what iterators and `db.snapshot()` read). */
+  readonly #snapshots: () => ByteSnapshot;
 
   /** `db`: a scoped LMDB database with byte keys and values; `scope`: a named scope (DEFAULT is `INVALID_INPUT`). */
   constructor(db: ScopedBytesDatabase, scope: ScopeLike, options?: ScopedLevelOptions<K, V>) {
@@ -105,6 +111,7 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
     this.scope = checked.scope;
     this.#view = checked.view;
     this.#db = checked.db;
+    this.#snapshots = checked.snapshots;
   }
 
   /** Reads of `options.snapshot` when given, else of the scope now. */
@@ -198,23 +205,40 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
 
   /** abstract-level's private `snapshot`: core's `view.snapshot()`. */
   _snapshot(options: object): ScopedLevelSnapshot {
-    return new ScopedLevelSnapshot(options, this.#view.snapshot());
+    return new ScopedLevelSnapshot(options, this.#snapshots());
   }
 
   /** abstract-level's private `iterator`: entries in an implicit (or the given) snapshot. */
   _iterator(options: WalkOptions): EntryIterator {
-    return new EntryIterator(this, options, this.#view);
+    return new EntryIterator(this, options, this.#snapshots);
   }
 
   /** abstract-level's private `keys`: keys only. */
   _keys(options: WalkOptions): KeyIterator {
-    return new KeyIterator(this, options, this.#view);
+    return new KeyIterator(this, options, this.#snapshots);
   }
 
   /** abstract-level's private `values`: values only. */
   _values(options: WalkOptions): ValueIterator {
-    return new ValueIterator(this, options, this.#view);
+    return new ValueIterator(this, options, this.#snapshots);
   }
+}
+
+/** The point reads of the scope now or of a snapshot (getMany is prefetched now, synchronous in a snapshot). */
+type Reads = Pick<ByteSnapshot, 'get' | 'doesExist' | 'getKeys'> & {
+  getMany(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] | Promise<(Uint8Array | undefined)[]>;
+};
+
+/**
+ * A byte array in the format abstract-level asked for. A Buffer is made as a copy from Node's
+ * pool: wrapping the small on-heap array core hands out (`Buffer.from(bytes.buffer, …)`) would
+ * make V8 move it off-heap first, several times slower for keys of a few bytes.
+ */
+function inFormat(bytes: Uint8Array, format: Format | undefined): Uint8Array {
+  if (format !== 'buffer' || Buffer.isBuffer(bytes)) return bytes;
+  const buffer = Buffer.allocUnsafe(bytes.length);
+  buffer.set(bytes);
+  return buffer;
 }
 
 /** abstract-level's `limit` (-1: none) as an lmdb-js one. */

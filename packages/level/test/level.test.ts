@@ -114,8 +114,10 @@ describe('ScopedLevel', () => {
     expect(seen).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
   });
 
-  it('B69 refuses the default scope, a non-database, and bad scopes', () => {
-    const { db } = setup();
+  it('B69 refuses the default scope, a non-database, a database of other keys or values, and bad scopes', () => {
+    const { env, db } = setup();
+    const strings = scopedDatabaseOptions(env).types(codecs.string(), codecs.string()).name('strings').create();
+    expect(() => new ScopedLevel(strings as never, 'tenant')).toThrow(refused('INVALID_INPUT'));
     expect(() => new ScopedLevel(db, null)).toThrow(refused('INVALID_INPUT'));
     expect(() => new ScopedLevel(db, undefined)).toThrow(/default scope/);
     expect(() => new ScopedLevel({} as never, 'tenant')).toThrow(refused('INVALID_INPUT'));
