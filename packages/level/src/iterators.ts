@@ -84,6 +84,78 @@ const entryOfItem = (item: Item): [Buffer, Buffer] => [(item as StoredEntry).key
 const keyOfItem = (item: Item): Buffer => item as Buffer;
 const valueOfItem = (item: Item): Buffer => (item as StoredEntry).value;
 
+/** What `for await` needs of an abstract-level iterator: its public `next()` and `close()`. */
+interface Steps<T> {
+  next(): Promise<T | undefined>;
+  close(): Promise<void>;
+}
+
+const DONE = Object.freeze({ done: true as const, value: undefined });
+
+/**
+ * abstract-level's `[Symbol.asyncIterator]` (an async generator: `await this.next()` per item,
+ * `close()` at the end, on a break and on an error, which is then thrown) as a plain object: an
+ * async generator step costs about as much again as the `next()` it wraps. Same calls in the
+ * same order: `next()` once per step (abstract-level's checks, limit, count, decoding and
+ * snapshot refs all stay its own), calls queued one after the other as a generator queues them,
+ * nothing after the end, `close()` never reached by a `return()` before the first step. Our
+ * `_close` cannot fail, so an error is thrown as it is (abstract-level would combine it with a
+ * failed close's).
+ */
+function asyncIteration<T>(iterator: Steps<T>): AsyncGenerator<T, void, unknown> {
+  let finished = false;
+  let started = false;
+  /** The step under way, so a call made meanwhile waits for it (as a generator queues calls). */
+  let pending: Promise<unknown> | undefined;
+  const end = async (): Promise<typeof DONE> => {
+    finished = true;
+    await iterator.close();
+    return DONE;
+  };
+  const step = async (): Promise<IteratorResult<T, void>> => {
+    if (finished) return DONE;
+    started = true;
+    let item: T | undefined;
+    try {
+      item = await iterator.next();
+    } catch (error) {
+      await end();
+      throw error;
+    }
+    return item === undefined ? end() : { done: false, value: item };
+  };
+  const queued = <R>(run: () => Promise<R>): Promise<R> => {
+    const result = pending === undefined ? run() : pending.then(run, run);
+    const settled = result.then(
+      () => {
+        if (pending === settled) pending = undefined;
+      },
+      () => {
+        if (pending === settled) pending = undefined;
+      },
+    );
+    pending = settled;
+    return result;
+  };
+  /** A `return()` (a break): closes an iterator that was stepped, like a generator's `finally`. */
+  const stop = async (): Promise<typeof DONE> => {
+    if (started && !finished) return end();
+    finished = true;
+    return DONE;
+  };
+  const generator = {
+    next: () => queued(step),
+    return: () => queued(stop),
+    throw: (error: unknown) =>
+      queued(async () => {
+        await stop();
+        throw error;
+      }),
+    [Symbol.asyncIterator]: () => generator,
+  };
+  return generator as unknown as AsyncGenerator<T, void, unknown>;
+}
+
 /** `[key, value]` entries. */
 export class EntryIterator extends AbstractIterator<object, Uint8Array, Uint8Array> {
   readonly #walk: Walk;
@@ -104,6 +176,10 @@ export class EntryIterator extends AbstractIterator<object, Uint8Array, Uint8Arr
 
   _all(): [Buffer, Buffer][] {
     return take(this.#walk, this.limit - this.count, entryOfItem);
+  }
+
+  override [Symbol.asyncIterator](): AsyncGenerator<[Uint8Array, Uint8Array], void, unknown> {
+    return asyncIteration(this);
   }
 
   _seek(target: Uint8Array): void {
@@ -136,6 +212,10 @@ export class KeyIterator extends AbstractKeyIterator<object, Uint8Array> {
     return take(this.#walk, this.limit - this.count, keyOfItem);
   }
 
+  override [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, unknown> {
+    return asyncIteration(this);
+  }
+
   _seek(target: Uint8Array): void {
     this.#walk.seek(target);
   }
@@ -165,6 +245,10 @@ export class ValueIterator extends AbstractValueIterator<object, Uint8Array, Uin
 
   _all(): Buffer[] {
     return take(this.#walk, this.limit - this.count, valueOfItem);
+  }
+
+  override [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, unknown> {
+    return asyncIteration(this);
   }
 
   _seek(target: Uint8Array): void {

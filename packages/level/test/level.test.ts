@@ -114,6 +114,50 @@ describe('ScopedLevel', () => {
     expect(seen).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
   });
 
+  it('iterates with for await as abstract-level does: per next(), closed at the end, on a break and on an error', async () => {
+    const { db } = setup();
+    const level = new ScopedLevel<string, string>(db, 'tenant');
+    await level.batch(['a', 'b', 'c', 'd'].map((key) => ({ type: 'put' as const, key, value: `"${key}"` })));
+    const seen: string[] = [];
+    const counts: number[] = [];
+    const whole = level.keys();
+    for await (const key of whole) {
+      seen.push(key);
+      counts.push(whole.count);
+    }
+    expect([seen, counts]).toEqual([
+      ['a', 'b', 'c', 'd'],
+      [1, 2, 3, 4],
+    ]);
+    await expect(whole.next()).rejects.toMatchObject({ code: 'LEVEL_ITERATOR_NOT_OPEN' });
+    // A break closes it; a seek or a next() in the loop body steers what comes next.
+    const steered = level.iterator({ valueEncoding: 'json' });
+    const entries: [string, string][] = [];
+    for await (const entry of steered) {
+      entries.push(entry);
+      if (entry[0] === 'a') steered.seek('c');
+      else if (entries.length === 2) entries.push((await steered.next()) as [string, string]);
+      else break;
+    }
+    expect(entries).toEqual([
+      ['a', 'a'],
+      ['c', 'c'],
+      ['d', 'd'],
+    ]);
+    await expect(steered.next()).rejects.toMatchObject({ code: 'LEVEL_ITERATOR_NOT_OPEN' });
+    // Calls made at once are answered in order, one at a time; nothing follows the end.
+    const generator = level.keys({ limit: 2 })[Symbol.asyncIterator]();
+    const steps = await Promise.all([generator.next(), generator.next(), generator.next(), generator.next()]);
+    expect(steps.map((step) => step.value)).toEqual(['a', 'b', undefined, undefined]);
+    // A value that does not decode: the error is thrown, and the iterator closed.
+    await level.put('e', 'not json');
+    const failing = level.values({ valueEncoding: 'json', gte: 'e' });
+    await expect(async () => {
+      for await (const _ of failing);
+    }).rejects.toMatchObject({ code: 'LEVEL_DECODE_ERROR' });
+    await expect(failing.next()).rejects.toMatchObject({ code: 'LEVEL_ITERATOR_NOT_OPEN' });
+  });
+
   it('B69 refuses the default scope, a non-database, a database of other keys or values, and bad scopes', () => {
     const { env, db } = setup();
     const strings = scopedDatabaseOptions(env).types(codecs.string(), codecs.string()).name('strings').create();
