@@ -44,6 +44,7 @@ export {
   isClosing,
   lastCommittedTxnId,
   onReadTransaction,
+  rangeReadsWith,
 } from './lmdb/lmdb-internals.js';
 export { readMetaRecords } from './lmdb/meta-table.js';
 export { recordedDatabases } from './lmdb/open.js';

@@ -33,7 +33,7 @@
  *   `getBinaryFast`; a value in a memory-mapped overflow page arrives as a copy); everything
  *   else it takes from the store, so an object whose prototype is the store reads its table.
  */
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database, RangeOptions, RootDatabase } from 'lmdb';
 import { perEnv } from './per-env.js';
 
 type NativeState = { env?: { writeTxn?: object | null; address?: number; info?: () => { lastTxnId?: number } }; status?: string };
@@ -315,9 +315,27 @@ function copyToBuffer(source: Uint8Array, from: number, to: number): Buffer {
  * Only its `getRange`/`getKeys` may be used.
  */
 export function bufferRangeReads(table: Database<Uint8Array, Uint8Array>, skip: number): Database<Buffer, Buffer> {
+  return rangeReadsWith(
+    table,
+    (key, start, end) => copyToBuffer(key, start + skip, end),
+    (bytes, size) => copyToBuffer(bytes, 0, size),
+  ) as unknown as Database<Buffer, Buffer>;
+}
+
+/**
+ * `table` for range reads that parse each key and value straight out of lmdb-js's reused buffers
+ * (`readKey` gets the key's bytes at [start, end), `decode` the value's first `size` bytes): for
+ * walks that want a few numbers per record, not a copy of it. The same object trick as
+ * `bufferRangeReads`: only its `getRange` may be used.
+ */
+export function rangeReadsWith<K, V>(
+  table: Database<Uint8Array, Uint8Array>,
+  readKey: (key: Uint8Array, start: number, end: number) => K,
+  decode: (bytes: Uint8Array, size: number) => V,
+): { getRange(options: RangeOptions): Iterable<{ key: K; value: V }> } {
   return Object.create(table, {
-    readKey: { value: (key: Uint8Array, start: number, end: number) => copyToBuffer(key, start + skip, end) },
-    decoder: { value: { decode: (bytes: Uint8Array, size: number) => copyToBuffer(bytes, 0, size) } },
+    readKey: { value: readKey },
+    decoder: { value: { decode } },
     decoderCopies: { value: true },
-  }) as Database<Buffer, Buffer>;
+  });
 }
