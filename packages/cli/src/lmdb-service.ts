@@ -20,6 +20,7 @@ import {
   lastCommittedTxnId,
   type MetaRecord,
   REGISTRY_TABLE,
+  rangeReadsWith,
   readMetaRecords,
   recordedTables,
   STATS_TABLE,
@@ -43,7 +44,7 @@ import {
   unknownDatabase,
   unknownScope,
 } from './common.js';
-import { checkLimit, checkSort, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
+import { checkLimit, checkSort, compareKeys, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
 import type {
   Counts,
   DatabaseInfo,
@@ -149,9 +150,11 @@ function existingTable(env: RootDatabase, name: string): Table | undefined {
 }
 
 /** An id read from the first 8 bytes of a key (by hand: a DataView over lmdb-js's shared read buffer costs microseconds). */
-function idOf(key: Bytes): bigint {
-  const high = (((key[0] as number) << 24) | ((key[1] as number) << 16) | ((key[2] as number) << 8) | (key[3] as number)) >>> 0;
-  const low = (((key[4] as number) << 24) | ((key[5] as number) << 16) | ((key[6] as number) << 8) | (key[7] as number)) >>> 0;
+function idOf(key: Bytes, at = 0): bigint {
+  const high =
+    (((key[at] as number) << 24) | ((key[at + 1] as number) << 16) | ((key[at + 2] as number) << 8) | (key[at + 3] as number)) >>> 0;
+  const low =
+    (((key[at + 4] as number) << 24) | ((key[at + 5] as number) << 16) | ((key[at + 6] as number) << 8) | (key[at + 7] as number)) >>> 0;
   return (BigInt(high) << 32n) | BigInt(low);
 }
 
@@ -195,14 +198,25 @@ function* idsWithData(table: Table): Generator<{ id: bigint; count: number | und
  * with entries here holds exactly that data; a dropped id is zeroed at its drop (and not listed).
  */
 function* idsWithStats(stats: Table, database: string): Generator<{ id: bigint; count: number; counts: Counts }> {
-  const name = utf8.encode(database);
-  const start = new Uint8Array([...name, 0]);
-  const end = new Uint8Array([...name, 1]);
-  for (const { key, value } of stats.getRange({ start, end }) as Iterable<{ key: Bytes; value: Bytes }>) {
-    if (key.length !== name.length + 9) continue; // DEFAULT's record has no id
-    const counts = statsFromBytes(value);
-    if (counts.entries > 0) yield { id: idOf(key.subarray(name.length + 1)), count: counts.entries, counts };
+  for (const { key: id, value: counts } of statsRecords(stats, database)) {
+    if (typeof id === 'bigint' && counts.entries > 0) yield { id, count: counts.entries, counts };
   }
+}
+
+/**
+ * A database's stats records: each key as its id (null: DEFAULT's record, undefined: a record
+ * this library did not write) and each value as counts, parsed straight from lmdb-js's reused
+ * buffers, so a walk over 100 000 records copies none of them.
+ */
+function statsRecords(stats: Table, database: string): Iterable<{ key: bigint | null | undefined; value: Counts }> {
+  const name = utf8.encode(database);
+  const records = rangeReadsWith(
+    stats,
+    (key, from, to) =>
+      to - from === name.length + 9 ? idOf(key, from + name.length + 1) : to - from === name.length + 1 ? null : undefined,
+    (bytes, size) => (size === 16 ? statsFromBytes(bytes) : NO_COUNTS),
+  );
+  return records.getRange({ start: new Uint8Array([...name, 0]), end: new Uint8Array([...name, 1]) });
 }
 
 /**
@@ -281,8 +295,7 @@ function* mergeIds<T extends { id: bigint }>(streams: Iterator<T>[]): Generator<
 const scratch = new Uint8Array(16);
 const scratchView = new DataView(scratch.buffer);
 function statsFromBytes(bytes: Bytes): Counts {
-  if (bytes.length !== 16) return { entries: 0, bytes: 0 };
-  scratch.set(bytes);
+  for (let i = 0; i < 16; i++) scratch[i] = bytes[i] as number; // `bytes` may be a reused, longer buffer
   return { entries: scratchView.getFloat64(0), bytes: scratchView.getFloat64(8) };
 }
 
@@ -382,12 +395,8 @@ class LmdbService implements StoreService {
     const stats = this.#statsTable;
     return [...this.#databases.values()].map(({ info }) => {
       if (!info.stats || !stats) return { ...info };
-      const name = utf8.encode(info.name);
-      const start = new Uint8Array([...name, 0]);
-      const end = new Uint8Array([...name, 1]);
       const totals = { entries: 0, bytes: 0 };
-      for (const { value } of stats.getRange({ start, end }) as Iterable<{ value: Bytes }>) {
-        const counts = statsFromBytes(value);
+      for (const { value: counts } of statsRecords(stats, info.name)) {
         totals.entries += counts.entries;
         totals.bytes += counts.bytes as number;
       }
@@ -549,6 +558,19 @@ class LmdbService implements StoreService {
     if (!onlyUnnamed && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) offer('default', null, null);
     const walked = listed.filter((d) => d.scoped);
     const statsTable = this.#statsTable;
+    const only = walked[0];
+    if (
+      sort !== 'name' &&
+      oneDatabase &&
+      prefix === undefined &&
+      !onlyUnnamed &&
+      only?.info.stats &&
+      statsTable &&
+      this.#nameIndexComplete()
+    ) {
+      this.#byStatsRecords(only, statsTable, sort, after, top, offer);
+      return top.page();
+    }
     const streams: Iterator<{ id: bigint; name?: string | undefined; count?: number | undefined; counts?: Counts }>[] = walked.map((d) =>
       d.info.stats && statsTable ? idsWithStats(statsTable, d.info.name) : idsWithData(d.scoped as Table),
     );
@@ -575,6 +597,88 @@ class LmdbService implements StoreService {
       }
     }
     return top.page();
+  }
+
+  /**
+   * One stats-keeping database by its counts: its stats records alone list its ids with data, so
+   * the pass reads them, groups the ids by count and takes the groups best first. A small group's
+   * names are read one get each; a big group of equal counts (ten thousand scopes of ten entries)
+   * is ordered by walking the registry's name index, which stops once the page is full.
+   */
+  #byStatsRecords(
+    opened: Opened,
+    stats: Table,
+    sort: 'entries' | 'bytes',
+    after: SortKey | undefined,
+    top: TopRows<RowItem>,
+    offer: (kind: ScopeRow['kind'], name: string | null, id: bigint | null, valid: () => boolean, known: Map<string, Counts>) => boolean,
+  ): void {
+    const registry = this.#registry as GlobalScopeRegistry;
+    const table = this.#registryTable as Table;
+    const groups = new Map<number, { id: bigint; counts: Counts }[]>();
+    const placeOf = (counts: Counts) => -(sort === 'entries' ? counts.entries : (counts.bytes as number));
+    const statsPrefix = [...utf8.encode(opened.info.name), 0];
+    let listedIds = 0;
+    for (const { id, counts } of idsWithStats(stats, opened.info.name)) {
+      listedIds++;
+      const first = placeOf(counts);
+      const group = groups.get(first);
+      if (group) group.push({ id, counts });
+      else groups.set(first, [{ id, counts }]);
+    }
+    const knownOf = (counts: Counts) => new Map([[opened.info.name, counts]]);
+    // An id whose name no valid record gives is unnamed (unless it waits for reclaim or a copy).
+    const offerById = (id: bigint, counts: Counts) => {
+      const record = table.getBinary(idBytesOf(id));
+      const candidate = record === undefined ? undefined : decodeStrict(record);
+      if (candidate !== undefined && offer('named', candidate, id, () => registry.getScopeName(id) === candidate, knownOf(counts))) return;
+      const valid = () => (candidate === undefined || registry.getScopeName(id) !== candidate) && !this.#unlisted(id);
+      offer('unnamed', null, id, valid, knownOf(counts));
+    };
+    for (const first of [...groups.keys()].sort((a, b) => a - b)) {
+      if (!top.wantsCount(first)) continue;
+      const group = groups.get(first) as { id: bigint; counts: Counts }[];
+      if (group.length <= SEEK_AFTER) {
+        for (const { id, counts } of group) offerById(id, counts);
+        continue;
+      }
+      // A group holding most ids is checked per walked name (one get of its stats record), so a full
+      // page reads about `limit` names; a smaller one is looked up in a map of its own.
+      let waiting = group.length * 4 < listedIds ? new Map(group.map((row) => [row.id, row.counts])) : undefined;
+      const offered = new Set<bigint>();
+      const countsOf = (id: bigint): Counts | undefined => {
+        if (waiting) return waiting.get(id);
+        const record = stats.getBinary(Uint8Array.of(...statsPrefix, ...idBytesOf(id)));
+        const counts = record?.length === 16 ? statsFromBytes(record) : undefined;
+        return counts && counts.entries > 0 && placeOf(counts) === first ? counts : undefined;
+      };
+      const from = after?.[0] === first && after[1] === 1 ? after[2] : '';
+      let full = false;
+      if (!(after?.[0] === first && after[1] === 2)) {
+        for (const { key, value } of table.getRange({ start: nameRecordKey(from), end: NAME_RECORDS.end }) as Iterable<{
+          key: Bytes;
+          value: Bytes;
+        }>) {
+          if (value.length !== 8) continue;
+          const id = idOf(value);
+          const counts = countsOf(id);
+          if (counts === undefined) continue;
+          const name = decodeStrict(key.subarray(NAME_RECORDS.start.length));
+          if (name === undefined) continue;
+          const place = sortKey(sort, 'named', name, -first);
+          if (!top.wants(place)) {
+            if (after && compareKeys(place, after) <= 0) continue; // the cursor's own row
+            full = true; // names come in order: no later one of this group makes the page
+            break;
+          }
+          if (offer('named', name, id, () => registry.getScopeName(id) === name, knownOf(counts))) offered.add(id);
+        }
+      }
+      // The rest are unnamed, or named before the cursor (their record says which).
+      if (full) continue;
+      waiting ??= new Map(group.map((row) => [row.id, row.counts]));
+      for (const [id, counts] of waiting) if (!offered.has(id)) offerById(id, counts);
+    }
   }
 
   async stats(scope: ScopeRef): Promise<ScopeStatsInfo> {

@@ -93,6 +93,16 @@ export class TopRows<T> {
     return this.#rows.length < this.#keep || (last !== undefined && compareKeys(key, last.key) < 0);
   }
 
+  /**
+   * False when no row whose key starts with `count` (the key's first part) could make the page:
+   * a walk ordered by counts skips such rows before it reads their names.
+   */
+  wantsCount(count: number): boolean {
+    if (this.#after && count < this.#after[0]) return false;
+    const last = this.#rows.at(-1);
+    return this.#rows.length < this.#keep || (last !== undefined && count <= last.key[0]);
+  }
+
   offer(key: SortKey, item: T): void {
     if (!this.wants(key)) return;
     let low = 0;

@@ -29,11 +29,11 @@ afterAll(async () => {
   rmSync(path, { recursive: true, force: true });
 });
 
-async function everyPage(sort: ScopeSort, limit: number): Promise<ScopeRow[]> {
+async function everyPage(sort: ScopeSort, limit: number, db?: string): Promise<ScopeRow[]> {
   const rows: ScopeRow[] = [];
   let after: string | undefined;
   do {
-    const page = await service.scopes(undefined, { sort, limit, ...(after ? { after } : {}) });
+    const page = await service.scopes(db, { sort, limit, ...(after ? { after } : {}) });
     expect(page.scopes.length).toBeLessThanOrEqual(limit);
     rows.push(...page.scopes);
     after = page.next;
@@ -60,6 +60,16 @@ describe(`${SCOPES} scopes`, () => {
     }
     const [top] = (await service.scopes(undefined, { sort: 'entries', limit: 1 })).scopes;
     expect(top?.entries).toBe(7);
+  });
+
+  it('by counts within one stats-keeping database (its stats records only): the same pages, ties by name', async () => {
+    for (const sort of ['entries', 'bytes'] as const) {
+      const whole = await everyPage(sort, SCOPES);
+      for (const limit of [97, 400]) expect(await everyPage(sort, limit, 'items')).toEqual(whole);
+      expect((await service.scopes('items', { sort, limit: 1 })).scopes).toEqual(whole.slice(0, 1));
+      const names = whole.filter((r) => r.entries === 7 && r.bytes === whole[0]?.bytes).map((r) => r.name as string);
+      expect(names).toEqual([...names].sort());
+    }
   });
 
   it('by name, the same pages from the name index and, for a v1 registry (id records only), from one pass', async () => {
@@ -108,4 +118,48 @@ describe(`${SCOPES} scopes`, () => {
     await service.close();
     service = await openLmdbService(path);
   });
+});
+
+describe('one stats-keeping database where most scopes hold the same count', () => {
+  it('pages by counts match the one-pass listing, ties by name, and a dropped scope is not listed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scoped-cli-ties-'));
+    try {
+      const env = open({ path: dir, maxDbs: 10 });
+      const registry = GlobalScopeRegistry.open(env);
+      const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('items').withStats().create();
+      env.transactionSync(() => {
+        // 500 scopes of three entries (one group holding most ids), 100 of one to six.
+        for (let i = 0; i < 600; i++)
+          for (let k = 0; k < (i < 500 ? 3 : 1 + (i % 6)); k++) db.putSync(`t-${(i * 7919) % 600}`, `k${k}`, 'x');
+      });
+      registry.dropScope('t-5'); // its data waits for reclaim: not listed
+      await env.close();
+      const tied = await openLmdbService(dir);
+      try {
+        const pages = async (db: string | undefined, sort: ScopeSort, limit: number) => {
+          const rows: ScopeRow[] = [];
+          let after: string | undefined;
+          do {
+            const page = await tied.scopes(db, { sort, limit, ...(after ? { after } : {}) });
+            rows.push(...page.scopes);
+            after = page.next;
+          } while (after);
+          return rows;
+        };
+        for (const sort of ['entries', 'bytes'] as const) {
+          const whole = await pages(undefined, sort, 1_000);
+          expect(whole).toHaveLength(599);
+          expect(whole.map((r) => r.name)).not.toContain('t-5');
+          for (const limit of [1, 7, 250]) expect(await pages('items', sort, limit)).toEqual(whole);
+          const threes = whole.filter((r) => r.entries === 3).map((r) => r.name as string);
+          expect(threes.length).toBeGreaterThan(450);
+          expect(threes).toEqual([...threes].sort());
+        }
+      } finally {
+        await tied.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
