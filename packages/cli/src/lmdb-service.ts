@@ -219,15 +219,14 @@ function statsRecords(stats: Table, database: string): Iterable<{ key: bigint | 
   return records.getRange({ start: new Uint8Array([...name, 0]), end: new Uint8Array([...name, 1]) });
 }
 
+/** What the walks read of a row's counts, by database: counts from stats, or an entry count. */
+type Known = Map<string, number | Counts | undefined>;
+
 /**
  * A row's entries or bytes summed from what the stats walk read for every listed database, or
  * undefined when one of them was not read from stats (the row is then built to count it).
  */
-function summedCounts(
-  listed: readonly Opened[],
-  known: Map<string, number | Counts | undefined>,
-  sort: 'entries' | 'bytes',
-): number | null | undefined {
+function summedCounts(listed: readonly Opened[], known: Known, sort: 'entries' | 'bytes'): number | null | undefined {
   let total: number | null = 0;
   for (const opened of listed) {
     const counts = known.get(opened.info.name);
@@ -420,13 +419,7 @@ class LmdbService implements StoreService {
   }
 
   /** A row's counts in the `listed` databases; `known`: counts a walk already made (by database name; absent: none there). */
-  #rowAt(
-    kind: ScopeRow['kind'],
-    name: string | null,
-    id: bigint | null,
-    listed: Opened[],
-    known?: Map<string, number | Counts | undefined>,
-  ): ScopeRow {
+  #rowAt(kind: ScopeRow['kind'], name: string | null, id: bigint | null, listed: Opened[], known?: Known): ScopeRow {
     const databases: Record<string, Counts> = {};
     for (const opened of listed) {
       const walked = known?.has(opened.info.name) ? known.get(opened.info.name) : known && opened.scoped ? 0 : undefined;
@@ -542,7 +535,7 @@ class LmdbService implements StoreService {
       name: string | null,
       id: bigint | null,
       valid: () => boolean = () => true,
-      known?: Map<string, number | Counts | undefined>,
+      known?: Known,
     ): boolean => {
       const text = kind === 'named' ? (name as string) : id === null ? '' : idHex(id);
       // The counts the stats walk read decide the row's place without building it; the row is made for the page's rows only.
@@ -554,6 +547,19 @@ class LmdbService implements StoreService {
       if (sort !== 'name') row ??= this.#rowAt(kind, name, id, listed, known);
       top.offer(key, row ? { kind, name, id, row } : { kind, name, id });
       return true;
+    };
+    // An id under the name its record gives (`candidate`), checked (a few gets) only when the row
+    // could make the page; else, when `unnamed`, as data no valid record names (unless it waits
+    // for reclaim or a copy). True when the named row was offered.
+    const offerId = (id: bigint, candidate: string | undefined, known: Known | undefined, named: boolean, unnamed: boolean) => {
+      if (named && candidate !== undefined && offer('named', candidate, id, () => this.#registry?.getScopeName(id) === candidate, known)) {
+        return true;
+      }
+      if (unnamed) {
+        const valid = () => (candidate === undefined || this.#registry?.getScopeName(id) !== candidate) && !this.#unlisted(id);
+        offer('unnamed', null, id, valid, known);
+      }
+      return false;
     };
     if (!onlyUnnamed && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) offer('default', null, null);
     const walked = listed.filter((d) => d.scoped);
@@ -568,7 +574,7 @@ class LmdbService implements StoreService {
       statsTable &&
       this.#nameIndexComplete()
     ) {
-      this.#byStatsRecords(only, statsTable, sort, after, top, offer);
+      this.#byStatsRecords(only, statsTable, sort, after, top, offerId);
       return top.page();
     }
     const streams: Iterator<{ id: bigint; name?: string | undefined; count?: number | undefined; counts?: Counts }>[] = walked.map((d) =>
@@ -580,21 +586,15 @@ class LmdbService implements StoreService {
       if (oneDatabase && !hasData) continue; // listing one database: only the scopes with data there
       const candidate = from.get(registryStream)?.name;
       // What the walks counted (a database whose walk did not meet the id holds nothing under it).
-      const known = sort === 'name' ? undefined : new Map<string, number | Counts | undefined>();
+      const known: Known | undefined = sort === 'name' ? undefined : new Map();
       if (known) {
         for (const [i, d] of walked.entries()) {
           const seen = from.get(i);
           known.set(d.info.name, seen ? (seen.counts ?? seen.count) : d.info.stats && statsTable ? NO_COUNTS : 0);
         }
       }
-      // The record's name is checked (a few gets) only when the row could make the page.
-      const named = !onlyUnnamed && candidate !== undefined && (prefix === undefined || candidate.startsWith(prefix));
-      if (named && offer('named', candidate, id, () => this.#registry?.getScopeName(id) === candidate, known)) continue;
-      // Data under an id no valid record names: unnamed (unless it waits for reclaim or a copy).
-      if (hasData && prefix === undefined) {
-        const valid = () => (candidate === undefined || this.#registry?.getScopeName(id) !== candidate) && !this.#unlisted(id);
-        offer('unnamed', null, id, valid, known);
-      }
+      const named = !onlyUnnamed && (prefix === undefined || candidate?.startsWith(prefix) === true);
+      offerId(id, candidate, known, named, hasData && prefix === undefined);
     }
     return top.page();
   }
@@ -611,9 +611,8 @@ class LmdbService implements StoreService {
     sort: 'entries' | 'bytes',
     after: SortKey | undefined,
     top: TopRows<RowItem>,
-    offer: (kind: ScopeRow['kind'], name: string | null, id: bigint | null, valid: () => boolean, known: Map<string, Counts>) => boolean,
+    offerId: (id: bigint, candidate: string | undefined, known: Known, named: boolean, unnamed: boolean) => boolean,
   ): void {
-    const registry = this.#registry as GlobalScopeRegistry;
     const table = this.#registryTable as Table;
     const groups = new Map<number, { id: bigint; counts: Counts }[]>();
     const placeOf = (counts: Counts) => -(sort === 'entries' ? counts.entries : (counts.bytes as number));
@@ -626,14 +625,11 @@ class LmdbService implements StoreService {
       if (group) group.push({ id, counts });
       else groups.set(first, [{ id, counts }]);
     }
-    const knownOf = (counts: Counts) => new Map([[opened.info.name, counts]]);
-    // An id whose name no valid record gives is unnamed (unless it waits for reclaim or a copy).
+    const knownOf = (counts: Counts): Known => new Map([[opened.info.name, counts]]);
+    // The name from the id's record (one get).
     const offerById = (id: bigint, counts: Counts) => {
       const record = table.getBinary(idBytesOf(id));
-      const candidate = record === undefined ? undefined : decodeStrict(record);
-      if (candidate !== undefined && offer('named', candidate, id, () => registry.getScopeName(id) === candidate, knownOf(counts))) return;
-      const valid = () => (candidate === undefined || registry.getScopeName(id) !== candidate) && !this.#unlisted(id);
-      offer('unnamed', null, id, valid, knownOf(counts));
+      offerId(id, record === undefined ? undefined : decodeStrict(record), knownOf(counts), true, true);
     };
     for (const first of [...groups.keys()].sort((a, b) => a - b)) {
       if (!top.wantsCount(first)) continue;
@@ -671,7 +667,7 @@ class LmdbService implements StoreService {
             full = true; // names come in order: no later one of this group makes the page
             break;
           }
-          if (offer('named', name, id, () => registry.getScopeName(id) === name, knownOf(counts))) offered.add(id);
+          if (offerId(id, name, knownOf(counts), true, false)) offered.add(id);
         }
       }
       // The rest are unnamed, or named before the cursor (their record says which).
