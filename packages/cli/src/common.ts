@@ -80,6 +80,15 @@ export function idBytesOf(id: bigint): Uint8Array {
   return bytes;
 }
 
+/** An id read from the first 8 bytes of a key (by hand: a DataView over lmdb-js's shared read buffer costs microseconds). */
+export function idOf(key: Uint8Array, at = 0): bigint {
+  const high =
+    (((key[at] as number) << 24) | ((key[at + 1] as number) << 16) | ((key[at + 2] as number) << 8) | (key[at + 3] as number)) >>> 0;
+  const low =
+    (((key[at + 4] as number) << 24) | ((key[at + 5] as number) << 16) | ((key[at + 6] as number) << 8) | (key[at + 7] as number)) >>> 0;
+  return (BigInt(high) << 32n) | BigInt(low);
+}
+
 export function labelOf(kind: ScopeKind, name: string | null, id: string | null): string {
   if (kind === 'default') return '(default)';
   if (kind === 'unnamed') return `(unnamed ${id})`;

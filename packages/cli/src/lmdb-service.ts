@@ -32,6 +32,7 @@ import { parseKeyArgument, passThrough } from './codecs.js';
 import {
   idBytesOf,
   idHex,
+  idOf,
   makeRow,
   noDataUnder,
   parseIdHex,
@@ -147,15 +148,6 @@ function existingTable(env: RootDatabase, name: string): Table | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** An id read from the first 8 bytes of a key (by hand: a DataView over lmdb-js's shared read buffer costs microseconds). */
-function idOf(key: Bytes, at = 0): bigint {
-  const high =
-    (((key[at] as number) << 24) | ((key[at + 1] as number) << 16) | ((key[at + 2] as number) << 8) | (key[at + 3] as number)) >>> 0;
-  const low =
-    (((key[at + 4] as number) << 24) | ((key[at + 5] as number) << 16) | ((key[at + 6] as number) << 8) | (key[at + 7] as number)) >>> 0;
-  return (BigInt(high) << 32n) | BigInt(low);
 }
 
 /** Keys read in a row under one id before the walk seeks past it (a seek costs about as much as this many reads). */
