@@ -7,10 +7,11 @@
  * method refuses.
  *
  * Scope listings never hold every scope. A page by name reads the registry's name records (an
- * index by name since v2) from the cursor on, so it costs its own rows. Any other order walks
- * once: the registry's id records and, per database, the ids holding data (a scope's keys are
- * the range [id, id + 1) of `<db>_scoped`; the walk seeks past a big one) merged in id order,
- * keeping one page (paging.ts). The README gives the figures for 100 000 scopes.
+ * index by name since v2) from the cursor on, so it costs its own rows. A count order reads
+ * each database's counts: its stats records, or for a database without stats its census (one
+ * walk of its keys per env version, census.ts), then either groups one database's ids by count
+ * or merges every database's ids with the registry's id records in id order, keeping one page
+ * (paging.ts). The README gives the figures for 100 000 scopes.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -28,6 +29,7 @@ import {
 } from '@scoped-lmdb/core/internal';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { type Database, open, type RootDatabase } from 'lmdb';
+import { Census, type CensusProgress, SEEK_AFTER } from './census.js';
 import { parseKeyArgument, passThrough } from './codecs.js';
 import {
   idBytesOf,
@@ -45,7 +47,7 @@ import {
   unknownDatabase,
   unknownScope,
 } from './common.js';
-import { checkLimit, checkSort, compareKeys, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
+import { checkLimit, checkSort, checkWait, compareKeys, decodeCursor, encodeCursor, type SortKey, sortKey, TopRows } from './paging.js';
 import type {
   Counts,
   DatabaseInfo,
@@ -91,13 +93,15 @@ interface RowItem {
 interface Page {
   items: { key: SortKey; item: RowItem }[];
   nextKey: SortKey | undefined;
+  /** Set (with no items) when the page needs a count that was not made within `waitMs`. */
+  counting?: CensusProgress;
 }
 
 /** Scopes a dry-run prune checks between two progress reports. */
 const PRUNE_STEP = 1_000;
 
-/** Between the last named scope and the first unnamed id in the name order. */
-const AFTER_NAMED: SortKey = [0, 1.5, ''];
+/** Between the last named scope and the first unnamed id in the name order (after the count part). */
+const AFTER_NAMED = [1.5, ''] as const;
 
 /**
  * The registry table's layout (packages/registry/src/layout.ts), read here without a registry
@@ -150,39 +154,6 @@ function existingTable(env: RootDatabase, name: string): Table | undefined {
   }
 }
 
-/** Keys read in a row under one id before the walk seeks past it (a seek costs about as much as this many reads). */
-const SEEK_AFTER = 16;
-
-/**
- * The ids holding data in a `_scoped` table, in order, each with its entry count when the walk
- * saw all of them. One cursor walks the keys; when one id holds more than SEEK_AFTER keys, the
- * walk seeks past the rest of it (its count is then left to a native range count). So the cost
- * is bounded per id (never a walk over a big scope's entries), and small scopes cost no seek.
- */
-function* idsWithData(table: Table): Generator<{ id: bigint; count: number | undefined }> {
-  let start: Bytes | undefined;
-  walk: for (;;) {
-    let current: bigint | undefined;
-    let count = 0;
-    for (const key of table.getKeys(start ? { start } : {}) as Iterable<Bytes>) {
-      if (key.length < 8) continue;
-      const id = idOf(key);
-      if (id === current) {
-        if (++count <= SEEK_AFTER) continue;
-        yield { id, count: undefined };
-        if (id === 0xffff_ffff_ffff_ffffn) return;
-        start = idBytesOf(id + 1n);
-        continue walk; // leaving the loop closes its cursor
-      }
-      if (current !== undefined) yield { id: current, count };
-      current = id;
-      count = 1;
-    }
-    if (current !== undefined) yield { id: current, count };
-    return;
-  }
-}
-
 /**
  * The ids holding data in a database that keeps stats, in order, from its stats records
  * (`<db> 0 <id>`, core's stats.ts): one range read of small records instead of a walk of the
@@ -209,6 +180,45 @@ function statsRecords(stats: Table, database: string): Iterable<{ key: bigint | 
     (bytes, size) => (size === 16 ? statsFromBytes(bytes) : NO_COUNTS),
   );
   return records.getRange({ start: new Uint8Array([...name, 0]), end: new Uint8Array([...name, 1]) });
+}
+
+/** Where a count order over one database reads its counts (see `#byCounts`). */
+interface CountSource {
+  /** Every id holding data there, ascending, with its counts. */
+  rows(): Iterable<{ id: bigint; counts: Counts }>;
+  /** The counts of one id, or undefined when it holds nothing there. */
+  countsOf(id: bigint): Counts | undefined;
+}
+
+/** A stats-keeping database's counts: its stats records, one get per lookup. */
+function statsSource(stats: Table, database: string): CountSource {
+  const prefix = [...utf8.encode(database), 0];
+  return {
+    rows: () => idsWithStats(stats, database),
+    countsOf(id) {
+      const record = stats.getBinary(Uint8Array.of(...prefix, ...idBytesOf(id)));
+      const counts = record?.length === 16 ? statsFromBytes(record) : undefined;
+      return counts && counts.entries > 0 ? counts : undefined;
+    },
+  };
+}
+
+/** The ids of a census with their entry counts (bytes are not counted). */
+function* censusRows(census: Census): Generator<{ id: bigint; count: number }> {
+  for (let i = 0; i < census.ids.length; i++) yield { id: census.ids[i] as bigint, count: census.counts[i] as number };
+}
+
+/** A database without stats by its census's entry counts. */
+function censusSource(census: Census): CountSource {
+  return {
+    *rows() {
+      for (const { id, count } of censusRows(census)) yield { id, counts: { entries: count, bytes: null } };
+    },
+    countsOf(id) {
+      const entries = census.countOf(id);
+      return entries > 0 ? { entries, bytes: null } : undefined;
+    },
+  };
 }
 
 /** What the walks read of a row's counts, by database: counts from stats, or an entry count. */
@@ -305,6 +315,8 @@ class LmdbService implements StoreService {
   readonly #databases = new Map<string, Opened>();
   /** Whether the registry's name records index every scope (see `#nameIndexComplete`). */
   #indexComplete: boolean | undefined;
+  /** The entry counts of each database without stats, by name (census.ts): the latest made or being made. */
+  readonly #censuses = new Map<string, Census>();
 
   constructor(env: RootDatabase, path: string, write: boolean) {
     this.#env = env;
@@ -429,11 +441,14 @@ class LmdbService implements StoreService {
   async scopes(db?: string, options: ScopesOptions = {}): Promise<ScopePage> {
     const sort = checkSort(options.sort);
     const limit = checkLimit(options.limit, 'scopes');
+    const waitMs = checkWait(options.waitMs);
     const after = decodeCursor(sort, options.after);
     const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
     const prefix = options.prefix;
-    if (sort === 'name' && this.#nameIndexComplete()) {
-      return this.#page(sort, listed, this.#byNameIndex(listed, db !== undefined, prefix, limit, after));
+    // Where a listed database keeps no byte counts every row's bytes is null, so the bytes order is the name order.
+    const byName = sort === 'name' || (sort === 'bytes' && listed.some((d) => !d.info.stats));
+    if (byName && this.#nameIndexComplete()) {
+      return this.#page(sort, listed, this.#byNameIndex(listed, db !== undefined, sort, prefix, limit, after, waitMs));
     }
     // A pass over every scope: its page is kept until the env's next commit (by any process).
     const version = lastCommittedTxnId(this.#env);
@@ -444,12 +459,60 @@ class LmdbService implements StoreService {
     const cacheKey = JSON.stringify([db ?? null, sort, prefix ?? null, limit, options.after ?? null]);
     const kept = version === undefined ? undefined : this.#passPages.get(cacheKey);
     if (kept) return kept;
+    const counting = this.#counted(listed, waitMs);
+    if (counting) return { scopes: [], counting };
     const page = this.#page(sort, listed, this.#inOnePass(listed, db !== undefined, sort, prefix, limit, after, false));
     if (version !== undefined) {
       if (this.#passPages.size >= KEPT_PAGES) this.#passPages.delete(this.#passPages.keys().next().value as string);
       this.#passPages.set(cacheKey, page);
     }
     return page;
+  }
+
+  /**
+   * Makes the entry counts of the listed databases that keep no stats for the env as it is now
+   * (census.ts), waiting at most `waitMs` (undefined: until made). Undefined when they are made;
+   * else how far they are, and they go on in the background.
+   */
+  #counted(listed: Opened[], waitMs: number | undefined): CensusProgress | undefined {
+    const deadline = waitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + waitMs;
+    let pending = false;
+    const progress = { done: 0, total: 0 };
+    for (const opened of listed) {
+      if (!this.#needsCensus(opened)) continue;
+      const census = this.#censusOf(opened);
+      if (!census.run(deadline)) {
+        census.continueInBackground();
+        pending = true;
+      }
+      progress.done += census.progress.done;
+      progress.total += census.progress.total;
+    }
+    return pending ? progress : undefined;
+  }
+
+  /** True for a database whose scopes' counts only a walk of its keys can tell. */
+  #needsCensus(opened: Opened): boolean {
+    return opened.scoped !== undefined && !(opened.info.stats && this.#statsTable);
+  }
+
+  /** The census of `opened` for the env's current version: the one kept, or a new one (not run yet). */
+  #censusOf(opened: Opened): Census {
+    const version = lastCommittedTxnId(this.#env);
+    let census = this.#censuses.get(opened.info.name);
+    if (!census?.validAt(version)) {
+      census?.close();
+      census = new Census(this.#env, opened.scoped as Table, version);
+      this.#censuses.set(opened.info.name, census);
+    }
+    return census;
+  }
+
+  /** The census of `opened` for now, made (at once) if `#counted` has not. */
+  #madeCensus(opened: Opened): Census {
+    const census = this.#censusOf(opened);
+    census.run(Number.POSITIVE_INFINITY);
+    return census;
   }
 
   /** A page's rows (made now for those the listing did not build) and its cursor. */
@@ -471,13 +534,25 @@ class LmdbService implements StoreService {
     return this.#indexComplete;
   }
 
-  /** A page by name from the registry's name records: the default scope, then named scopes from the cursor on, then unnamed ids. */
-  #byNameIndex(listed: Opened[], oneDatabase: boolean, prefix: string | undefined, limit: number, after: SortKey | undefined): Page {
+  /**
+   * A page by name from the registry's name records: the default scope, then named scopes from
+   * the cursor on, then unnamed ids. `sort` is `name`, or `bytes` where every row's bytes is null
+   * (the same order, with the bytes order's cursors).
+   */
+  #byNameIndex(
+    listed: Opened[],
+    oneDatabase: boolean,
+    sort: ScopeSort,
+    prefix: string | undefined,
+    limit: number,
+    after: SortKey | undefined,
+    waitMs: number | undefined,
+  ): Page {
     const items: Page['items'] = [];
     const want = limit + 1;
     const group = after?.[1] ?? -1;
     const push = (kind: ScopeRow['kind'], name: string | null, id: bigint | null) =>
-      items.push({ key: sortKey('name', kind, kind === 'named' ? (name as string) : '', null), item: { kind, name, id } });
+      items.push({ key: sortKey(sort, kind, kind === 'named' ? (name as string) : '', null), item: { kind, name, id } });
     if (group < 0 && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) push('default', null, null);
     if (group <= 1) {
       const table = this.#registryTable as Table;
@@ -499,7 +574,10 @@ class LmdbService implements StoreService {
     }
     if (items.length < want && prefix === undefined) {
       // The named scopes are all listed: the unnamed ids follow, found by the one-pass walk.
-      const rest = this.#inOnePass(listed, oneDatabase, 'name', undefined, want - items.length, group === 2 ? after : AFTER_NAMED, true);
+      const counting = this.#counted(listed, waitMs);
+      if (counting) return { items: [], nextKey: undefined, counting };
+      const from = group === 2 ? after : ([sort === 'name' ? 0 : 1, ...AFTER_NAMED] as const);
+      const rest = this.#inOnePass(listed, oneDatabase, sort, undefined, want - items.length, from, true);
       items.push(...rest.items); // with more to come, this makes limit + 1 items
     }
     const page = items.slice(0, limit);
@@ -557,20 +635,18 @@ class LmdbService implements StoreService {
     const walked = listed.filter((d) => d.scoped);
     const statsTable = this.#statsTable;
     const only = walked[0];
-    if (
-      sort !== 'name' &&
-      oneDatabase &&
-      prefix === undefined &&
-      !onlyUnnamed &&
-      only?.info.stats &&
-      statsTable &&
-      this.#nameIndexComplete()
-    ) {
-      this.#byStatsRecords(only, statsTable, sort, after, top, offerId);
-      return top.page();
+    if (sort !== 'name' && oneDatabase && prefix === undefined && !onlyUnnamed && only && this.#nameIndexComplete()) {
+      const source =
+        only.info.stats && statsTable
+          ? statsSource(statsTable, only.info.name)
+          : sort === 'entries' && censusSource(this.#madeCensus(only));
+      if (source) {
+        this.#byCounts(only, source, sort, after, top, offerId);
+        return top.page();
+      }
     }
     const streams: Iterator<{ id: bigint; name?: string | undefined; count?: number | undefined; counts?: Counts }>[] = walked.map((d) =>
-      d.info.stats && statsTable ? idsWithStats(statsTable, d.info.name) : idsWithData(d.scoped as Table),
+      d.info.stats && statsTable ? idsWithStats(statsTable, d.info.name) : censusRows(this.#madeCensus(d)),
     );
     const registryStream = this.#registryTable ? streams.push(registeredIds(this.#registryTable)) - 1 : -1;
     for (const { id, from } of mergeIds(streams)) {
@@ -592,14 +668,15 @@ class LmdbService implements StoreService {
   }
 
   /**
-   * One stats-keeping database by its counts: its stats records alone list its ids with data, so
-   * the pass reads them, groups the ids by count and takes the groups best first. A small group's
-   * names are read one get each; a big group of equal counts (ten thousand scopes of ten entries)
-   * is ordered by walking the registry's name index, which stops once the page is full.
+   * One database by its counts, which `source` lists for every id with data (its stats records,
+   * or the census of a database without stats): the pass groups the ids by count and takes the
+   * groups best first. A small group's names are read one get each; a big group of equal counts
+   * (ten thousand scopes of ten entries) is ordered by walking the registry's name index, which
+   * stops once the page is full.
    */
-  #byStatsRecords(
+  #byCounts(
     opened: Opened,
-    stats: Table,
+    source: CountSource,
     sort: 'entries' | 'bytes',
     after: SortKey | undefined,
     top: TopRows<RowItem>,
@@ -608,9 +685,8 @@ class LmdbService implements StoreService {
     const table = this.#registryTable as Table;
     const groups = new Map<number, { id: bigint; counts: Counts }[]>();
     const placeOf = (counts: Counts) => -(sort === 'entries' ? counts.entries : (counts.bytes as number));
-    const statsPrefix = [...utf8.encode(opened.info.name), 0];
     let listedIds = 0;
-    for (const { id, counts } of idsWithStats(stats, opened.info.name)) {
+    for (const { id, counts } of source.rows()) {
       listedIds++;
       const first = placeOf(counts);
       const group = groups.get(first);
@@ -630,15 +706,14 @@ class LmdbService implements StoreService {
         for (const { id, counts } of group) offerById(id, counts);
         continue;
       }
-      // A group holding most ids is checked per walked name (one get of its stats record), so a full
+      // A group holding most ids is checked per walked name (one lookup in `source`), so a full
       // page reads about `limit` names; a smaller one is looked up in a map of its own.
       let waiting = group.length * 4 < listedIds ? new Map(group.map((row) => [row.id, row.counts])) : undefined;
       const offered = new Set<bigint>();
       const countsOf = (id: bigint): Counts | undefined => {
         if (waiting) return waiting.get(id);
-        const record = stats.getBinary(Uint8Array.of(...statsPrefix, ...idBytesOf(id)));
-        const counts = record?.length === 16 ? statsFromBytes(record) : undefined;
-        return counts && counts.entries > 0 && placeOf(counts) === first ? counts : undefined;
+        const counts = source.countsOf(id);
+        return counts && placeOf(counts) === first ? counts : undefined;
       };
       const from = after?.[0] === first && after[1] === 1 ? after[2] : '';
       let full = false;
@@ -800,6 +875,8 @@ class LmdbService implements StoreService {
   }
 
   async close(): Promise<void> {
+    for (const census of this.#censuses.values()) census.close();
+    this.#censuses.clear();
     await this.#env.close();
   }
 }

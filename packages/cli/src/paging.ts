@@ -51,6 +51,14 @@ export function checkLimit(limit: number | undefined, what: string): number {
   return limit;
 }
 
+export function checkWait(waitMs: number | undefined): number | undefined {
+  if (waitMs === undefined) return undefined;
+  if (typeof waitMs !== 'number' || !(waitMs >= 0) || waitMs === Number.POSITIVE_INFINITY) {
+    throw new ScopedDbError('INVALID_INPUT', `scopes: waitMs must be a number of milliseconds from 0 on, got ${String(waitMs)}`);
+  }
+  return waitMs;
+}
+
 export function checkSort(sort: unknown): ScopeSort {
   if (sort === undefined) return 'name';
   if (sort === 'name' || sort === 'entries' || sort === 'bytes') return sort;

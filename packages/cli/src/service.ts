@@ -77,14 +77,23 @@ export interface ScopesOptions {
   limit?: number;
   /** The `next` cursor of the previous page. */
   after?: string;
+  /**
+   * How long to wait, in ms, for the entry counts a page needs from a database that keeps no
+   * stats (LMDB: they take a walk of its keys, made once per env version). Past it the page
+   * comes back with `counting` and no rows while the walk goes on; ask again later. Default:
+   * wait until they are made. Redis never answers with `counting`.
+   */
+  waitMs?: number;
 }
 
 /** One page of scopes. */
 export interface ScopePage {
-  /** The rows of this page, in order. */
+  /** The rows of this page, in order (none while `counting`). */
   scopes: ScopeRow[];
   /** Pass it as `after` for the next page; absent on the last page. */
   next?: string;
+  /** Keys counted so far, of about `total`, when `waitMs` ran out before the counts were made. */
+  counting?: { done: number; total: number };
 }
 
 /** `stats()` of one scope. */

@@ -39,6 +39,8 @@ export { copyUnderId, countUnderId, deleteUnderId, type IdCopy, idHoldsData, typ
 export {
   currentWriteTransaction,
   ensureReadSnapshot,
+  type HeldReadSnapshot,
+  holdReadSnapshot,
   inWriteTransaction,
   isClosed,
   isClosing,
