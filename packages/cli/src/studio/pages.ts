@@ -125,8 +125,25 @@ export interface ScopesQuery {
 /** The most cursors a scopes page remembers for Previous; deeper than this, Previous goes to the oldest one kept. */
 export const MAX_TRAIL = 20;
 
+/** How far the count of a database without stats has come (see `ScopePage.counting`). */
+export interface Counting {
+  done: number;
+  total: number;
+}
+
+/** How long a page showing a count under way waits before it asks again (studio.js reloads it in place). */
+const REFRESH_MS = 700;
+
+/** The note shown while the entries of every scope are being counted; the page reloads itself until they are. */
+function countingNote(counting: Counting, what: string): SafeHtml {
+  const percent = counting.total === 0 ? 100 : Math.min(99, Math.floor((counting.done / counting.total) * 100));
+  return html`<p class="counting" role="status" data-refresh="${String(REFRESH_MS)}">Counting the entries of each scope for ${what}: ${number(counting.done)} of ${number(counting.total)} keys (${String(percent)} %). This database keeps no counts (it was not created with <code>.withStats()</code>), so they take a walk of its keys, made once until the next write; this page shows ${what} as soon as it is done.</p>`;
+}
+
 /** An inline SVG bar chart of scopes by one count, largest first; no script and no style attribute. */
-export function barChart(rows: ScopeRow[], by: 'bytes' | 'entries'): SafeHtml {
+export function barChart(rows: ScopeRow[], by: 'bytes' | 'entries', counting?: Counting): SafeHtml {
+  if (counting)
+    return html`<figure class="chart"><figcaption>Largest scopes by ${by}</figcaption>${countingNote(counting, 'the chart')}</figure>`;
   const value = (row: ScopeRow): number => (by === 'bytes' ? (row.bytes ?? 0) : row.entries);
   const shown = rows.filter((row) => value(row) > 0);
   if (shown.length === 0) return html``;
@@ -154,7 +171,8 @@ export function scopesPage(
   query: ScopesQuery,
   rows: ScopeRow[],
   next: string | undefined,
-  chart: { rows: ScopeRow[]; by: 'bytes' | 'entries' },
+  chart: { rows: ScopeRow[]; by: 'bytes' | 'entries'; counting?: Counting },
+  counting?: Counting,
 ): SafeHtml {
   const base = { db: query.db, prefix: query.prefix || undefined, limit: query.limit === 100 ? undefined : query.limit };
   const sortLink = (sort: ScopeSort, label: string) => {
@@ -199,12 +217,14 @@ export function scopesPage(
 <label>Name starts with <input type="search" name="prefix" value="${query.prefix}" placeholder="prefix"></label>
 <button type="submit">Filter</button>${query.prefix ? html` <a href="${link('/scopes', { db: query.db, sort: sortParam(query.sort) })}" data-nav="">clear filter</a>` : ''}
 </form>
-${barChart(chart.rows, chart.by)}
+${barChart(chart.rows, chart.by, chart.counting)}
+${query.sort === 'bytes' && chart.by === 'entries' ? html`<p class="hint">This database keeps no byte counts, so its order by bytes is the order by name.</p>` : ''}
+${counting ? countingNote(counting, 'this order') : ''}
 <table class="grid" id="scopes">
 <thead><tr>${sortLink('name', 'Scope')}<th scope="col">Kind</th><th scope="col">Id</th>${sortLink('entries', 'Entries')}${sortLink('bytes', 'Bytes')}${context.write ? html`<th scope="col">Actions</th>` : ''}</tr></thead>
 <tbody>${body}</tbody>
 </table>
-${rows.length === 0 ? html`<p class="empty">No scopes${query.prefix ? html` whose name starts with <code>${query.prefix}</code>` : ''}.</p>` : ''}
+${rows.length === 0 && !counting ? html`<p class="empty">No scopes${query.prefix ? html` whose name starts with <code>${query.prefix}</code>` : ''}.</p>` : ''}
 <nav class="pager" aria-label="Pages">${pager}</nav>`;
   return layout(context, `Scopes of ${query.db}`, [{ label: 'Databases', href: '/' }, { label: query.db }], main);
 }

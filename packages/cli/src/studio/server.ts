@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScopedDbError } from '@scoped-lmdb/core';
-import type { DatabaseInfo, ScopeRef, ScopeRow, ScopeSort, StoreService } from '../service.js';
+import type { DatabaseInfo, ScopePage, ScopeRef, ScopeRow, ScopeSort, StoreService } from '../service.js';
 import type { SafeHtml } from './html.js';
 import { databasesPage, type EntriesQuery, entriesPage, errorPage, MAX_TRAIL, type PageContext, scopesPage, valuePage } from './pages.js';
 
@@ -28,6 +28,12 @@ export interface StudioOptions {
   port?: number;
   /** The access token (default: 24 random bytes, base64url); at least 16 characters. */
   token?: string;
+  /**
+   * How long, in ms, a scope page waits for the entry counts a database without stats must make
+   * (a walk of its keys, once per env version) before it answers with their progress and asks
+   * again in a moment (default 50).
+   */
+  countWaitMs?: number;
 }
 
 /** A running studio. */
@@ -55,6 +61,8 @@ const ENTRIES_PER_PAGE = 50;
 const CHART_BARS = 12;
 /** How long the chart of the largest scopes is reused while paging (a write through the studio drops it at once). */
 const CHART_TTL_MS = 30_000;
+/** How long a scope page waits for counts a database must make, unless told (keeps each answer under 100 ms). */
+const COUNT_WAIT_MS = 50;
 /** The largest write request body read. */
 const MAX_BODY = 64 * 1024;
 
@@ -127,6 +135,12 @@ export async function startStudio(service: StoreService, options: StudioOptions 
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new ScopedDbError('INVALID_INPUT', `studio: the port must be a whole number from 0 to 65535, got ${String(options.port)}`);
   }
+  if (options.countWaitMs !== undefined && !(Number.isFinite(options.countWaitMs) && options.countWaitMs >= 0)) {
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `studio: countWaitMs must be a number of milliseconds from 0 on, got ${String(options.countWaitMs)}`,
+    );
+  }
   const token = options.token ?? randomBytes(24).toString('base64url');
   if (token.length < 16 || !/^[A-Za-z0-9_-]+$/.test(token)) {
     throw new ScopedDbError('INVALID_INPUT', 'studio: the access token must be at least 16 characters of A-Z, a-z, 0-9, _ and -');
@@ -145,7 +159,7 @@ export async function startStudio(service: StoreService, options: StudioOptions 
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
-  const handler = new Handler(service, Buffer.from(token), actual);
+  const handler = new Handler(service, Buffer.from(token), actual, options.countWaitMs ?? COUNT_WAIT_MS);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     handler.handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
@@ -181,9 +195,11 @@ class Handler {
   #databases: Promise<DatabaseInfo[]> | undefined;
   /** The chart's rows per database and prefix: a listing of its own (a pass over every scope), so paging does not redo it. */
   readonly #charts = new Map<string, { rows: ScopeRow[]; at: number }>();
+  readonly #countWaitMs: number;
 
-  constructor(service: StoreService, token: Buffer, port: number) {
+  constructor(service: StoreService, token: Buffer, port: number, countWaitMs: number) {
     this.#service = service;
+    this.#countWaitMs = countWaitMs;
     this.#token = token;
     this.#port = port;
     this.#hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
@@ -284,30 +300,38 @@ class Handler {
     const after = q.get('after') ?? undefined;
     const trail = (q.get('trail') ?? '').split('.').filter(Boolean).slice(-MAX_TRAIL);
     const filter = prefix ? { prefix } : {};
-    const page = await this.#service.scopes(info.name, { sort, limit, ...filter, ...(after ? { after } : {}) });
+    // A database without stats counts its scopes once per version: past the wait, pages show how far it is.
+    const waitMs = this.#countWaitMs;
+    const page = await this.#service.scopes(info.name, { sort, limit, waitMs, ...filter, ...(after ? { after } : {}) });
     // The chart: by bytes where the database keeps them, else by entries; reuses the page when it is that very listing.
     const by = info.stats && info.totals?.bytes !== null && info.totals !== undefined ? 'bytes' : 'entries';
     const chartKey = `${info.name}\u0000${prefix}`;
-    let chartRows: ScopeRow[];
-    if (sort === by && after === undefined) {
-      chartRows = page.scopes.slice(0, CHART_BARS);
-      this.#charts.set(chartKey, { rows: chartRows, at: Date.now() });
-    } else {
-      const cached = this.#charts.get(chartKey);
-      if (cached && Date.now() - cached.at < CHART_TTL_MS) chartRows = cached.rows;
-      else {
-        chartRows = (await this.#service.scopes(info.name, { sort: by, limit: CHART_BARS, ...filter })).scopes;
-        this.#charts.set(chartKey, { rows: chartRows, at: Date.now() });
-      }
+    let chart: { rows: ScopeRow[]; counting?: ScopePage['counting'] };
+    const cached = this.#charts.get(chartKey);
+    if (sort === by && after === undefined) chart = page.counting ? { rows: [], counting: page.counting } : { rows: page.scopes };
+    else if (cached && Date.now() - cached.at < CHART_TTL_MS) chart = cached;
+    else {
+      const listing = await this.#service.scopes(info.name, { sort: by, limit: CHART_BARS, waitMs, ...filter });
+      chart = listing.counting ? { rows: [], counting: listing.counting } : { rows: listing.scopes };
     }
-    return scopesPage(this.#context, { db: info.name, sort, prefix, limit, trail, ...(after ? { after } : {}) }, page.scopes, page.next, {
-      rows: chartRows.map((row) => ({
-        ...row,
-        bytes: row.databases[info.name]?.bytes ?? null,
-        entries: row.databases[info.name]?.entries ?? 0,
-      })),
-      by,
-    });
+    if (!chart.counting && chart !== cached) this.#charts.set(chartKey, { rows: chart.rows.slice(0, CHART_BARS), at: Date.now() });
+    const query = { db: info.name, sort, prefix, limit, trail, ...(after ? { after } : {}) };
+    return scopesPage(
+      this.#context,
+      query,
+      page.scopes,
+      page.next,
+      {
+        rows: chart.rows.slice(0, CHART_BARS).map((row) => ({
+          ...row,
+          bytes: row.databases[info.name]?.bytes ?? null,
+          entries: row.databases[info.name]?.entries ?? 0,
+        })),
+        by,
+        ...(chart.counting ? { counting: chart.counting } : {}),
+      },
+      page.counting,
+    );
   }
 
   #entriesQuery(info: DatabaseInfo, q: URLSearchParams): EntriesQuery {

@@ -2,11 +2,17 @@
 // The studio in a real headless chromium: the binary serves an LMDB env and a Redis store, the
 // browser clicks databases → scopes → entries → value, sorts, filters, pages both ways, searches,
 // deletes with confirmation, and what the pages show is checked against the store.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { codecs, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { type RedisServer, startSingle } from '@scoped-lmdb/redis/local-servers';
+import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
+import { open } from 'lmdb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLmdbService, openRedisService, type ScopeRow, type StoreService } from '../../src/index.js';
+import { type Studio, startStudio } from '../../src/studio/server.js';
 import {
   ACME_EVENTS,
   ACME_USERS,
@@ -358,6 +364,78 @@ describe('the studio on LMDB with --write', () => {
     await tenant.locator('button[data-action="drop-scope"]').click();
     await tenant.waitFor({ state: 'detached' });
     expect((await readEnv((s) => s.scopes(undefined, { prefix: 'tenant-000' }))).scopes).toEqual([]);
+  });
+});
+
+describe('the studio on LMDB, a database without stats', () => {
+  // 600 scopes whose counts do not follow their names: more keys than one step of the count, so a
+  // studio that does not wait (countWaitMs 0) shows the count under way before the rows.
+  const SCOPES = 600;
+  const countOf = (i: number) => ((i * 7) % 11) + 1;
+  let envPath: string;
+  let service: StoreService;
+  let studio: Studio;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    envPath = mkdtempSync(join(tmpdir(), 'scoped-studio-plain-'));
+    const env = open({ path: envPath, maxDbs: 10 });
+    const registry = GlobalScopeRegistry.open(env);
+    const plain = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('plain').create();
+    env.transactionSync(() => {
+      for (let i = 0; i < SCOPES; i++) for (let k = 0; k < countOf(i); k++) plain.putSync(`p-${i}`, `k${k}`, 'v');
+    });
+    await env.close();
+    service = await openLmdbService(envPath, { write: true });
+    studio = await startStudio(service, { countWaitMs: 0 });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await openStudio(context, studio as unknown as RunningStudio);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await studio?.close();
+    await service?.close();
+    rmSync(envPath, { recursive: true, force: true });
+  });
+
+  it('shows the chart and the order by entries once counted, reloading itself meanwhile', async () => {
+    const byEntries = () => allScopes(service, 'plain', 'entries');
+    await page.goto(`${studio.origin}/scopes?db=plain`);
+    // The rows by name need no count; the chart by entries does.
+    expect(await page.locator('figure.chart p.counting').textContent()).toMatch(
+      /^Counting the entries of each scope for the chart: [\d,]+ of [\d,]+ keys/,
+    );
+    expect(await page.locator('#scopes tbody tr').count()).toBe(100);
+    await screenshot(page, 'counting');
+    await page.locator('figure.chart g.bar').first().waitFor();
+    expect(await texts(page, 'figure.chart g.bar > text:not(.value)')).toEqual((await byEntries()).slice(0, 12).map((r) => r.label));
+    await go(page, () => page.click('#scopes th a[data-sort="entries"]'));
+    expect(await texts(page, '#scopes tbody tr td:first-child')).toEqual((await byEntries()).slice(0, 100).map((r) => r.label));
+
+    // A write makes a new version: the order by entries is counted again, the page says so and reloads.
+    const top = (await byEntries())[0]?.name as string;
+    await service.clearScope(top);
+    await page.goto(`${studio.origin}/scopes?db=plain&sort=entries`);
+    expect(await page.locator('#main > p.counting').textContent()).toContain('for this order');
+    expect(await page.locator('#scopes tbody tr').count()).toBe(0);
+    await page.locator('#scopes tbody tr').first().waitFor();
+    const rows = await texts(page, '#scopes tbody tr td:first-child');
+    expect(rows).not.toContain(top);
+    expect(rows).toEqual((await byEntries()).slice(0, 100).map((r) => r.label));
+    expect(await page.locator('p.counting').count()).toBe(0);
+    await assertNothingInjected(page);
+  });
+
+  it('orders by bytes as by name, and says why', async () => {
+    await go(page, () => page.click('#scopes th a[data-sort="bytes"]'));
+    expect(await page.locator('#main p.hint').last().textContent()).toBe(
+      'This database keeps no byte counts, so its order by bytes is the order by name.',
+    );
+    expect(await texts(page, '#scopes tbody tr td:first-child')).toEqual(
+      (await allScopes(service, 'plain')).slice(0, 100).map((r) => r.label),
+    );
   });
 });
 

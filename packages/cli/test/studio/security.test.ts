@@ -106,6 +106,16 @@ describe('the access token', () => {
   it('refuses a short token', async () => {
     await expect(startStudio(readOnly, { token: 'short' })).rejects.toMatchObject({ name: 'ScopedDbError', code: 'INVALID_INPUT' });
   });
+
+  it('refuses a countWaitMs that is not a number of milliseconds, before it listens', async () => {
+    for (const countWaitMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(startStudio(readOnly, { countWaitMs })).rejects.toMatchObject({
+        name: 'ScopedDbError',
+        code: 'INVALID_INPUT',
+        message: expect.stringContaining('countWaitMs'),
+      });
+    }
+  });
 });
 
 describe('where it listens', () => {

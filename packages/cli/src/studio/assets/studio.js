@@ -1,7 +1,8 @@
-// The studio's only script (no framework, no build step). It does two things the server-rendered
+// The studio's only script (no framework, no build step). It does three things the server-rendered
 // pages cannot: it follows links and search forms marked data-nav by fetching the next page and
-// swapping its <main> in (the address bar and Back follow along), and it runs the write buttons
-// (data-action) after a confirmation, with fetch() POST, updating the page in place.
+// swapping its <main> in (the address bar and Back follow along), it runs the write buttons
+// (data-action) after a confirmation, with fetch() POST, updating the page in place, and it asks
+// again for a page that shows a count under way (data-refresh) until the count is made.
 // Nothing from the store is ever inserted as HTML here: swapped-in pages come from the server's
 // escaping templates (parsed by DOMParser, which runs no script), and messages are set as text.
 
@@ -14,7 +15,7 @@ function say(text, kind) {
   element.className = kind || '';
 }
 
-async function navigate(url, push) {
+async function navigate(url, push, refresh) {
   const response = await fetch(url, { credentials: 'same-origin', headers: { accept: 'text/html' } });
   const text = await response.text();
   const next = new DOMParser().parseFromString(text, 'text/html');
@@ -30,8 +31,24 @@ async function navigate(url, push) {
   document.title = next.title;
   if (push) history.pushState({ studio: true }, '', response.url || url);
   say('', '');
-  window.scrollTo(0, 0);
+  if (!refresh) window.scrollTo(0, 0);
+  scheduleRefresh();
 }
+
+let refreshTimer;
+
+// A page showing a count under way reloads its <main> in place, as long as it is still the page shown.
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  const note = document.querySelector('#main [data-refresh]');
+  if (!note) return;
+  const url = window.location.href;
+  refreshTimer = setTimeout(() => {
+    if (window.location.href === url) navigate(url, false, true).catch(() => window.location.reload());
+  }, Number(note.dataset.refresh) || 1000);
+}
+
+scheduleRefresh();
 
 document.addEventListener('click', (event) => {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
