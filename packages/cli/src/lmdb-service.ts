@@ -635,13 +635,13 @@ class LmdbService implements StoreService {
     const walked = listed.filter((d) => d.scoped);
     const statsTable = this.#statsTable;
     const only = walked[0];
-    if (sort !== 'name' && oneDatabase && prefix === undefined && !onlyUnnamed && only && this.#nameIndexComplete()) {
+    if (sort !== 'name' && oneDatabase && !onlyUnnamed && only && this.#nameIndexComplete()) {
       const source =
         only.info.stats && statsTable
           ? statsSource(statsTable, only.info.name)
           : sort === 'entries' && censusSource(this.#madeCensus(only));
       if (source) {
-        this.#byCounts(only, source, sort, after, top, offerId);
+        this.#byCounts(only, source, sort, prefix, after, top, offerId);
         return top.page();
       }
     }
@@ -672,12 +672,13 @@ class LmdbService implements StoreService {
    * or the census of a database without stats): the pass groups the ids by count and takes the
    * groups best first. A small group's names are read one get each; a big group of equal counts
    * (ten thousand scopes of ten entries) is ordered by walking the registry's name index, which
-   * stops once the page is full.
+   * stops once the page is full. With a name prefix the walks keep to the prefix's names.
    */
   #byCounts(
     opened: Opened,
     source: CountSource,
     sort: 'entries' | 'bytes',
+    prefix: string | undefined,
     after: SortKey | undefined,
     top: TopRows<RowItem>,
     offerId: (id: bigint, candidate: string | undefined, known: Known, named: boolean, unnamed: boolean) => boolean,
@@ -694,10 +695,16 @@ class LmdbService implements StoreService {
       else groups.set(first, [{ id, counts }]);
     }
     const knownOf = (counts: Counts): Known => new Map([[opened.info.name, counts]]);
-    // The name from the id's record (one get).
+    // The name from the id's record (one get); with a prefix, only a name that has it.
     const offerById = (id: bigint, counts: Counts) => {
       const record = table.getBinary(idBytesOf(id));
-      offerId(id, record === undefined ? undefined : decodeStrict(record), knownOf(counts), true, true);
+      const candidate = record === undefined ? undefined : decodeStrict(record);
+      if (prefix === undefined) offerId(id, candidate, knownOf(counts), true, true);
+      else if (candidate?.startsWith(prefix)) offerId(id, candidate, knownOf(counts), true, false);
+    };
+    const names = {
+      start: nameRecordKey(prefix ?? ''),
+      end: prefix === undefined ? NAME_RECORDS.end : (successor(nameRecordKey(prefix)) ?? NAME_RECORDS.end),
     };
     for (const first of [...groups.keys()].sort((a, b) => a - b)) {
       if (!top.wantsCount(first)) continue;
@@ -715,10 +722,10 @@ class LmdbService implements StoreService {
         const counts = source.countsOf(id);
         return counts && placeOf(counts) === first ? counts : undefined;
       };
-      const from = after?.[0] === first && after[1] === 1 ? after[2] : '';
+      const from = after?.[0] === first && after[1] === 1 ? nameRecordKey(after[2]) : names.start;
       let full = false;
       if (!(after?.[0] === first && after[1] === 2)) {
-        for (const { key, value } of table.getRange({ start: nameRecordKey(from), end: NAME_RECORDS.end }) as Iterable<{
+        for (const { key, value } of table.getRange({ start: from, end: names.end }) as Iterable<{
           key: Bytes;
           value: Bytes;
         }>) {
@@ -737,8 +744,9 @@ class LmdbService implements StoreService {
           if (offerId(id, name, knownOf(counts), true, false)) offered.add(id);
         }
       }
-      // The rest are unnamed, or named before the cursor (their record says which).
-      if (full) continue;
+      // The rest are unnamed, or named before the cursor (their record says which); with a prefix
+      // the walk met every name that has it, and an unnamed id has none.
+      if (full || prefix !== undefined) continue;
       waiting ??= new Map(group.map((row) => [row.id, row.counts]));
       for (const [id, counts] of waiting) if (!offered.has(id)) offerById(id, counts);
     }

@@ -136,11 +136,11 @@ describe('one stats-keeping database where most scopes hold the same count', () 
       await env.close();
       const tied = await openLmdbService(dir);
       try {
-        const pages = async (db: string | undefined, sort: ScopeSort, limit: number) => {
+        const pages = async (db: string | undefined, sort: ScopeSort, limit: number, prefix?: string) => {
           const rows: ScopeRow[] = [];
           let after: string | undefined;
           do {
-            const page = await tied.scopes(db, { sort, limit, ...(after ? { after } : {}) });
+            const page = await tied.scopes(db, { sort, limit, ...(prefix ? { prefix } : {}), ...(after ? { after } : {}) });
             rows.push(...page.scopes);
             after = page.next;
           } while (after);
@@ -154,6 +154,12 @@ describe('one stats-keeping database where most scopes hold the same count', () 
           const threes = whole.filter((r) => r.entries === 3).map((r) => r.name as string);
           expect(threes.length).toBeGreaterThan(450);
           expect(threes).toEqual([...threes].sort());
+          // A name prefix: the same rows as the whole listing's that have it, from every page size.
+          for (const prefix of ['t-1', 't-59', 't-5']) {
+            const having = whole.filter((r) => (r.name as string).startsWith(prefix));
+            expect(having.length).toBeGreaterThan(0);
+            for (const limit of [1, 7, 250]) expect(await pages('items', sort, limit, prefix)).toEqual(having);
+          }
         }
       } finally {
         await tied.close();
@@ -174,11 +180,11 @@ describe('a database without stats: each scope counted once per env version', ()
     Array.from({ length: NAMES }, (_, i) => ({ name: `s-${i}`, entries: countOf(i) })).sort(
       (a, b) => b.entries - a.entries || (a.name < b.name ? -1 : 1),
     );
-  const pages = async (sort: ScopeSort, limit: number) => {
+  const pages = async (sort: ScopeSort, limit: number, prefix?: string) => {
     const rows: ScopeRow[] = [];
     let after: string | undefined;
     do {
-      const page = await plain.scopes('plain', { sort, limit, ...(after ? { after } : {}) });
+      const page = await plain.scopes('plain', { sort, limit, ...(prefix ? { prefix } : {}), ...(after ? { after } : {}) });
       expect(page.counting).toBeUndefined();
       rows.push(...page.scopes);
       after = page.next;
@@ -220,6 +226,10 @@ describe('a database without stats: each scope counted once per env version', ()
     const expected = model();
     for (const limit of [1, 7, 250])
       expect((await pages('entries', limit)).map((r) => [r.name, r.entries])).toEqual(expected.map((r) => [r.name, r.entries]));
+    for (const prefix of ['s-1', 's-42', 's-9']) {
+      const having = expected.filter((r) => r.name.startsWith(prefix)).map((r) => [r.name, r.entries]);
+      for (const limit of [1, 13]) expect((await pages('entries', limit, prefix)).map((r) => [r.name, r.entries])).toEqual(having);
+    }
     expect((await plain.scopes('plain', { sort: 'entries', limit: 1 })).scopes[0]).toMatchObject({
       name: 's-42',
       entries: 700,
