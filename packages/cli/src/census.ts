@@ -9,6 +9,7 @@
 import { type HeldReadSnapshot, holdReadSnapshot, rangeReadsWith } from '@scoped-lmdb/core/internal';
 import type { Database, RootDatabase } from 'lmdb';
 import { idBytesOf, idOf } from './common.js';
+import { SlicedWalk } from './sliced-walk.js';
 
 type Table = Database<Uint8Array, Uint8Array>;
 
@@ -16,89 +17,20 @@ type Table = Database<Uint8Array, Uint8Array>;
 export const SEEK_AFTER = 16;
 /** Keys walked between two looks at the clock. */
 const CHECK_EVERY = 1_024;
-/** How long one slice in the background may hold the thread, in ms. */
-const SLICE_MS = 15;
 const LAST_ID = 0xffff_ffff_ffff_ffffn;
 
-/** How far a count has come: keys counted of about how many the table holds. */
-export interface CensusProgress {
-  done: number;
-  total: number;
-}
-
 /** The entry counts of one table's ids, made by `run` (and `continueInBackground`), read once `ready`. */
-export class Census {
-  /** The env's last commit when the walk began (undefined: lmdb-js does not tell, so never reused). */
-  readonly version: number | undefined;
+export class Census extends SlicedWalk {
   /** The ids holding data, ascending, and what each holds (`counts[i]` for `ids[i]`). */
   readonly ids: bigint[] = [];
   readonly counts: number[] = [];
   readonly #table: Table;
-  readonly #total: number;
   #snapshot: HeldReadSnapshot | undefined;
-  #steps: Generator<void, void, void> | undefined;
-  #done = 0;
-  #ready = false;
-  #closed = false;
-  #inBackground = false;
-  #failure: unknown;
 
   constructor(env: RootDatabase, table: Table, version: number | undefined) {
-    this.version = version;
+    super(version, (table.getStats() as { entryCount?: number }).entryCount ?? 0);
     this.#table = table;
     this.#snapshot = holdReadSnapshot(env);
-    this.#total = (table.getStats() as { entryCount?: number }).entryCount ?? 0;
-  }
-
-  get ready(): boolean {
-    return this.#ready;
-  }
-
-  /** Usable for a pass at `version`: made at it, and not broken off by an error. */
-  validAt(version: number | undefined): boolean {
-    return version !== undefined && version === this.version && this.#failure === undefined && !this.#closed;
-  }
-
-  get progress(): CensusProgress {
-    return { done: this.#done, total: Math.max(this.#total, this.#done) };
-  }
-
-  /**
-   * Walks until the count is made (true) or `deadline` (a `performance.now()` time) has passed
-   * (false; at least one step is taken). An error of the walk is thrown, here or at the next call.
-   */
-  run(deadline: number): boolean {
-    if (this.#ready) return true;
-    if (this.#failure !== undefined) throw this.#failure;
-    this.#steps ??= this.#walk();
-    try {
-      do {
-        if (this.#steps.next().done) {
-          this.#finish();
-          return true;
-        }
-      } while (performance.now() < deadline);
-    } catch (error) {
-      this.#failure = error;
-      this.close();
-      throw error;
-    }
-    return false;
-  }
-
-  /** Goes on walking in slices between other work, until done or closed. */
-  continueInBackground(): void {
-    if (this.#inBackground || this.#ready || this.#closed) return;
-    this.#inBackground = true;
-    const slice = () => {
-      if (this.#closed) return;
-      try {
-        if (!this.run(performance.now() + SLICE_MS)) setImmediate(slice);
-      } catch {
-        // kept in #failure: the next pass makes a new census
-      }
-    };
-    setImmediate(slice);
   }
 
   /** The count of `id` (0: nothing under it). */
@@ -113,24 +45,13 @@ export class Census {
     return this.ids[low] === id ? (this.counts[low] as number) : 0;
   }
 
-  /** Stops the walk and lets go of its snapshot. */
-  close(): void {
-    this.#closed = true;
-    this.#steps?.return();
-    this.#steps = undefined;
+  protected override release(): void {
     this.#snapshot?.done();
     this.#snapshot = undefined;
   }
 
-  #finish(): void {
-    this.#ready = true;
-    this.#steps = undefined;
-    this.#snapshot?.done();
-    this.#snapshot = undefined;
-  }
-
-  /** The walk, pausing (a `yield`) every CHECK_EVERY keys. */
-  *#walk(): Generator<void, void, void> {
+  /** The walk, pausing every CHECK_EVERY keys. */
+  protected *steps(): Generator<void, void, void> {
     const transaction = (this.#snapshot as HeldReadSnapshot).transaction;
     // Each key read as: -1 shorter than an id, 0 the same id as the key before, 1 a new id (its bytes now in `last`).
     const last = new Uint8Array(8);
@@ -166,7 +87,7 @@ export class Census {
       fresh = true;
       const range = { ...(start ? { start } : {}), values: false, transaction } as never;
       for (const mark of marks.getRange(range) as unknown as Iterable<number>) {
-        this.#done++;
+        this.did(1);
         if (++sinceCheck === CHECK_EVERY) {
           sinceCheck = 0;
           yield;
@@ -182,7 +103,7 @@ export class Census {
         // A big scope: the rest of it is counted natively, and the walk goes on past it.
         const end = id === LAST_ID ? undefined : idBytesOf(id + 1n);
         const all = this.#table.getCount({ start: idBytesOf(id), ...(end ? { end } : {}), transaction } as never);
-        this.#done += all - count;
+        this.did(all - count);
         count = all;
         record();
         if (!end) return;

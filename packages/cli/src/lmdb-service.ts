@@ -29,7 +29,7 @@ import {
 } from '@scoped-lmdb/core/internal';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import { Census, type CensusProgress, SEEK_AFTER } from './census.js';
+import { Census, SEEK_AFTER } from './census.js';
 import { parseKeyArgument, passThrough } from './codecs.js';
 import {
   idBytesOf,
@@ -67,6 +67,7 @@ import type {
   StoreService,
   TransferResult,
 } from './service.js';
+import type { WalkProgress } from './sliced-walk.js';
 
 type Bytes = Uint8Array;
 type Table = Database<Bytes, Bytes>;
@@ -94,7 +95,7 @@ interface Page {
   items: { key: SortKey; item: RowItem }[];
   nextKey: SortKey | undefined;
   /** Set (with no items) when the page needs a count that was not made within `waitMs`. */
-  counting?: CensusProgress;
+  counting?: WalkProgress;
 }
 
 /** Scopes a dry-run prune checks between two progress reports. */
@@ -474,7 +475,7 @@ class LmdbService implements StoreService {
    * (census.ts), waiting at most `waitMs` (undefined: until made). Undefined when they are made;
    * else how far they are, and they go on in the background.
    */
-  #counted(listed: Opened[], waitMs: number | undefined): CensusProgress | undefined {
+  #counted(listed: Opened[], waitMs: number | undefined): WalkProgress | undefined {
     const deadline = waitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + waitMs;
     let pending = false;
     const progress = { done: 0, total: 0 };
