@@ -21,6 +21,7 @@ const LAST_ID = 0xffff_ffff_ffff_ffffn;
 
 /** The entry counts of one table's ids, made by `run` (and `continueInBackground`), read once `ready`. */
 export class Census extends SlicedWalk {
+  readonly task = 'entries' as const;
   /** The ids holding data, ascending, and what each holds (`counts[i]` for `ids[i]`). */
   readonly ids: bigint[] = [];
   readonly counts: number[] = [];

@@ -68,6 +68,7 @@ import type {
   TransferResult,
 } from './service.js';
 import type { WalkProgress } from './sliced-walk.js';
+import { type IdCandidate, UnnamedSearch } from './unnamed-ids.js';
 
 type Bytes = Uint8Array;
 type Table = Database<Bytes, Bytes>;
@@ -100,9 +101,6 @@ interface Page {
 
 /** Scopes a dry-run prune checks between two progress reports. */
 const PRUNE_STEP = 1_000;
-
-/** Between the last named scope and the first unnamed id in the name order (after the count part). */
-const AFTER_NAMED = [1.5, ''] as const;
 
 /**
  * The registry table's layout (packages/registry/src/layout.ts), read here without a registry
@@ -275,6 +273,9 @@ function* registeredIds(table: Table): Generator<{ id: bigint; name: string | un
   }
 }
 
+/** What an id stream of a listing gives per id: the registry's records a name, the databases' a count (or counts). */
+type IdStreamItem = { id: bigint; name?: string | undefined; count?: number | undefined; counts?: Counts };
+
 /** Merges streams sorted by id: each id once, with what each stream that had it said (by stream index). */
 function* mergeIds<T extends { id: bigint }>(streams: Iterator<T>[]): Generator<{ id: bigint; from: Map<number, T> }> {
   const heads = streams.map((s) => s.next());
@@ -318,6 +319,8 @@ class LmdbService implements StoreService {
   #indexComplete: boolean | undefined;
   /** The entry counts of each database without stats, by name (census.ts): the latest made or being made. */
   readonly #censuses = new Map<string, Census>();
+  /** The unnamed-id searches, by listing (a database's name, or '' for all): the latest made or being made. */
+  readonly #unnamedSearches = new Map<string, UnnamedSearch>();
 
   constructor(env: RootDatabase, path: string, write: boolean) {
     this.#env = env;
@@ -443,13 +446,14 @@ class LmdbService implements StoreService {
     const sort = checkSort(options.sort);
     const limit = checkLimit(options.limit, 'scopes');
     const waitMs = checkWait(options.waitMs);
+    const deadline = waitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + waitMs;
     const after = decodeCursor(sort, options.after);
     const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
     const prefix = options.prefix;
     // Where a listed database keeps no byte counts every row's bytes is null, so the bytes order is the name order.
     const byName = sort === 'name' || (sort === 'bytes' && listed.some((d) => !d.info.stats));
     if (byName && this.#nameIndexComplete()) {
-      return this.#page(sort, listed, this.#byNameIndex(listed, db !== undefined, sort, prefix, limit, after, waitMs));
+      return this.#page(sort, listed, this.#byNameIndex(listed, db !== undefined, sort, prefix, limit, after, deadline));
     }
     // A pass over every scope: its page is kept until the env's next commit (by any process).
     const version = lastCommittedTxnId(this.#env);
@@ -460,9 +464,9 @@ class LmdbService implements StoreService {
     const cacheKey = JSON.stringify([db ?? null, sort, prefix ?? null, limit, options.after ?? null]);
     const kept = version === undefined ? undefined : this.#passPages.get(cacheKey);
     if (kept) return kept;
-    const counting = this.#counted(listed, waitMs);
+    const counting = this.#counted(listed, deadline);
     if (counting) return { scopes: [], counting };
-    const page = this.#page(sort, listed, this.#inOnePass(listed, db !== undefined, sort, prefix, limit, after, false));
+    const page = this.#page(sort, listed, this.#inOnePass(listed, db !== undefined, sort, prefix, limit, after));
     if (version !== undefined) {
       if (this.#passPages.size >= KEPT_PAGES) this.#passPages.delete(this.#passPages.keys().next().value as string);
       this.#passPages.set(cacheKey, page);
@@ -472,13 +476,12 @@ class LmdbService implements StoreService {
 
   /**
    * Makes the entry counts of the listed databases that keep no stats for the env as it is now
-   * (census.ts), waiting at most `waitMs` (undefined: until made). Undefined when they are made;
+   * (census.ts), until `deadline` (a `performance.now()` time). Undefined when they are made;
    * else how far they are, and they go on in the background.
    */
-  #counted(listed: Opened[], waitMs: number | undefined): WalkProgress | undefined {
-    const deadline = waitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + waitMs;
+  #counted(listed: Opened[], deadline: number): WalkProgress | undefined {
     let pending = false;
-    const progress = { done: 0, total: 0 };
+    const progress: WalkProgress = { task: 'entries', done: 0, total: 0 };
     for (const opened of listed) {
       if (!this.#needsCensus(opened)) continue;
       const census = this.#censusOf(opened);
@@ -517,7 +520,8 @@ class LmdbService implements StoreService {
   }
 
   /** A page's rows (made now for those the listing did not build) and its cursor. */
-  #page(sort: ScopeSort, listed: Opened[], { items, nextKey }: Page): ScopePage {
+  #page(sort: ScopeSort, listed: Opened[], { items, nextKey, counting }: Page): ScopePage {
+    if (counting) return { scopes: [], counting };
     const scopes = items.map(({ item }) => item.row ?? this.#rowAt(item.kind, item.name, item.id, listed));
     return nextKey ? { scopes, next: encodeCursor(sort, nextKey) } : { scopes };
   }
@@ -547,7 +551,7 @@ class LmdbService implements StoreService {
     prefix: string | undefined,
     limit: number,
     after: SortKey | undefined,
-    waitMs: number | undefined,
+    deadline: number,
   ): Page {
     const items: Page['items'] = [];
     const want = limit + 1;
@@ -574,12 +578,20 @@ class LmdbService implements StoreService {
       }
     }
     if (items.length < want && prefix === undefined) {
-      // The named scopes are all listed: the unnamed ids follow, found by the one-pass walk.
-      const counting = this.#counted(listed, waitMs);
+      // The named scopes are all listed: the unnamed ids follow, found once per env version.
+      const counting = this.#counted(listed, deadline);
       if (counting) return { items: [], nextKey: undefined, counting };
-      const from = group === 2 ? after : ([sort === 'name' ? 0 : 1, ...AFTER_NAMED] as const);
-      const rest = this.#inOnePass(listed, oneDatabase, sort, undefined, want - items.length, from, true);
-      items.push(...rest.items); // with more to come, this makes limit + 1 items
+      const search = this.#unnamedSearch(listed, oneDatabase);
+      if (!search.run(deadline)) {
+        search.continueInBackground();
+        return { items: [], nextKey: undefined, counting: search.progress };
+      }
+      const from = group === 2 ? (after as SortKey)[2] : '';
+      for (const id of search.ids) {
+        if (items.length === want) break; // with more to come, this makes limit + 1 items
+        const hex = idHex(id);
+        if (hex > from) items.push({ key: sortKey(sort, 'unnamed', hex, null), item: { kind: 'unnamed', name: null, id } });
+      }
     }
     const page = items.slice(0, limit);
     return { items: page, nextKey: items.length > limit ? page.at(-1)?.key : undefined };
@@ -587,7 +599,7 @@ class LmdbService implements StoreService {
 
   /**
    * One pass over every id (the registry's records merged with each table's ids holding data),
-   * keeping the best `limit + 1` rows for `sort`: any order, any env. `onlyUnnamed`: the unnamed ids only.
+   * keeping the best `limit + 1` rows for `sort`: any order, any env.
    */
   #inOnePass(
     listed: Opened[],
@@ -596,7 +608,6 @@ class LmdbService implements StoreService {
     prefix: string | undefined,
     limit: number,
     after: SortKey | undefined,
-    onlyUnnamed: boolean,
   ): Page {
     const top = new TopRows<RowItem>(limit, after);
     // With the name order a row's counts do not decide its place: they are read for the page's rows only.
@@ -627,16 +638,16 @@ class LmdbService implements StoreService {
         return true;
       }
       if (unnamed) {
-        const valid = () => (candidate === undefined || this.#registry?.getScopeName(id) !== candidate) && !this.#unlisted(id);
+        const valid = () => this.#isUnnamed(id, candidate);
         offer('unnamed', null, id, valid, known);
       }
       return false;
     };
-    if (!onlyUnnamed && prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) offer('default', null, null);
+    if (prefix === undefined && listed.some((d) => !d.db.isScopeEmpty(null))) offer('default', null, null);
     const walked = listed.filter((d) => d.scoped);
     const statsTable = this.#statsTable;
     const only = walked[0];
-    if (sort !== 'name' && oneDatabase && !onlyUnnamed && only && this.#nameIndexComplete()) {
+    if (sort !== 'name' && oneDatabase && only && this.#nameIndexComplete()) {
       const source =
         only.info.stats && statsTable
           ? statsSource(statsTable, only.info.name)
@@ -646,14 +657,8 @@ class LmdbService implements StoreService {
         return top.page();
       }
     }
-    const streams: Iterator<{ id: bigint; name?: string | undefined; count?: number | undefined; counts?: Counts }>[] = walked.map((d) =>
-      d.info.stats && statsTable ? idsWithStats(statsTable, d.info.name) : censusRows(this.#madeCensus(d)),
-    );
-    const registryStream = this.#registryTable ? streams.push(registeredIds(this.#registryTable)) - 1 : -1;
-    for (const { id, from } of mergeIds(streams)) {
-      const hasData = from.size > (from.has(registryStream) ? 1 : 0);
+    for (const { id, from, hasData, candidate } of this.#listingIds(walked)) {
       if (oneDatabase && !hasData) continue; // listing one database: only the scopes with data there
-      const candidate = from.get(registryStream)?.name;
       // What the walks counted (a database whose walk did not meet the id holds nothing under it).
       const known: Known | undefined = sort === 'name' ? undefined : new Map();
       if (known) {
@@ -662,10 +667,52 @@ class LmdbService implements StoreService {
           known.set(d.info.name, seen ? (seen.counts ?? seen.count) : d.info.stats && statsTable ? NO_COUNTS : 0);
         }
       }
-      const named = !onlyUnnamed && (prefix === undefined || candidate?.startsWith(prefix) === true);
+      const named = prefix === undefined || candidate?.startsWith(prefix) === true;
       offerId(id, candidate, known, named, hasData && prefix === undefined);
     }
     return top.page();
+  }
+
+  /**
+   * Every id of a listing in id order: the registry's id records merged with the ids holding data
+   * in each of `walked` (from its stats records, or its census), with what each of those said
+   * (`from`, by index in `walked`), whether any holds data, and the name the id's record gives.
+   */
+  *#listingIds(walked: Opened[]): Generator<IdCandidate & { from: Map<number, IdStreamItem> }> {
+    const statsTable = this.#statsTable;
+    const streams: Iterator<IdStreamItem>[] = walked.map((d) =>
+      d.info.stats && statsTable ? idsWithStats(statsTable, d.info.name) : censusRows(this.#madeCensus(d)),
+    );
+    const registryStream = this.#registryTable ? streams.push(registeredIds(this.#registryTable)) - 1 : -1;
+    for (const { id, from } of mergeIds(streams)) {
+      const hasData = from.size > (from.has(registryStream) ? 1 : 0);
+      yield { id, from, hasData, candidate: from.get(registryStream)?.name };
+    }
+  }
+
+  /** True when `id`, holding data, is listed as unnamed: no valid record names it, and it waits for neither reclaim nor a copy. */
+  #isUnnamed(id: bigint, candidate: string | undefined): boolean {
+    return (candidate === undefined || this.#registry?.getScopeName(id) !== candidate) && !this.#unlisted(id);
+  }
+
+  /** The unnamed-id search of a listing for the env's current version: the one kept, or a new one (not run yet). */
+  #unnamedSearch(listed: Opened[], oneDatabase: boolean): UnnamedSearch {
+    const version = lastCommittedTxnId(this.#env);
+    const key = oneDatabase ? (listed[0] as Opened).info.name : '';
+    let search = this.#unnamedSearches.get(key);
+    if (!search?.validAt(version)) {
+      search?.close();
+      const walked = listed.filter((d) => d.scoped);
+      const total = this.#registryTable?.getCount({ end: ID_RECORDS_END }) ?? 0;
+      search = new UnnamedSearch(
+        version,
+        total,
+        () => this.#listingIds(walked),
+        (id, candidate) => this.#isUnnamed(id, candidate),
+      );
+      this.#unnamedSearches.set(key, search);
+    }
+    return search;
   }
 
   /**
@@ -884,8 +931,9 @@ class LmdbService implements StoreService {
   }
 
   async close(): Promise<void> {
-    for (const census of this.#censuses.values()) census.close();
+    for (const walk of [...this.#censuses.values(), ...this.#unnamedSearches.values()]) walk.close();
     this.#censuses.clear();
+    this.#unnamedSearches.clear();
     await this.#env.close();
   }
 }

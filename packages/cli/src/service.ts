@@ -78,10 +78,11 @@ export interface ScopesOptions {
   /** The `next` cursor of the previous page. */
   after?: string;
   /**
-   * How long to wait, in ms, for the entry counts a page needs from a database that keeps no
-   * stats (LMDB: they take a walk of its keys, made once per env version). Past it the page
-   * comes back with `counting` and no rows while the walk goes on; ask again later. Default:
-   * wait until they are made. Redis never answers with `counting`.
+   * How long to wait, in ms, for a walk a page needs (LMDB, once per env version each): the
+   * entry counts of a database that keeps no stats (a walk of its keys), and, for the last
+   * page by name, the search for unnamed ids. Past it the page comes back with `counting` and
+   * no rows while the walk goes on; ask again later. Default: wait until it is made. Redis
+   * never answers with `counting`.
    */
   waitMs?: number;
 }
@@ -92,8 +93,12 @@ export interface ScopePage {
   scopes: ScopeRow[];
   /** Pass it as `after` for the next page; absent on the last page. */
   next?: string;
-  /** Keys counted so far, of about `total`, when `waitMs` ran out before the counts were made. */
-  counting?: { done: number; total: number };
+  /**
+   * Set when `waitMs` ran out before the walk this page needs was made: `entries`, the entry
+   * counts of a database without stats (`done` and `total` count keys), or `unnamed`, the search
+   * for ids holding data that no name owns, which end a listing by name (they count ids).
+   */
+  counting?: { task: 'entries' | 'unnamed'; done: number; total: number };
 }
 
 /** `stats()` of one scope. */

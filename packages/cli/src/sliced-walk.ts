@@ -8,8 +8,12 @@
 /** How long one slice in the background may hold the thread, in ms. */
 const SLICE_MS = 15;
 
-/** How far a walk has come: items done so far, of about how many. */
+/** What a walk does: count the entries of each scope (census.ts), or look for unnamed ids (unnamed-ids.ts). */
+export type WalkTask = 'entries' | 'unnamed';
+
+/** How far a walk has come: items done so far (keys, or ids), of about how many. */
 export interface WalkProgress {
+  task: WalkTask;
   done: number;
   total: number;
 }
@@ -35,6 +39,9 @@ export abstract class SlicedWalk {
     this.#total = total;
   }
 
+  /** What the walk does. */
+  abstract readonly task: WalkTask;
+
   /** The walk: pauses (a `yield`) often, so a deadline is never passed by much. */
   protected abstract steps(): Generator<void, void, void>;
 
@@ -56,7 +63,7 @@ export abstract class SlicedWalk {
   }
 
   get progress(): WalkProgress {
-    return { done: this.#done, total: Math.max(this.#total, this.#done) };
+    return { task: this.task, done: this.#done, total: Math.max(this.#total, this.#done) };
   }
 
   /**

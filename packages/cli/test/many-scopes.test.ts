@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { codecs, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -271,5 +271,77 @@ describe('a database without stats: each scope counted once per env version', ()
     expect(page.counting).toBeDefined();
     await other.close();
     await new Promise((resolve) => setTimeout(resolve, 50)); // a slice after the close would throw here (unhandled)
+  });
+});
+
+describe('unnamed ids at the end of a listing by name', () => {
+  const NAMES = 1_500;
+  const lost = ['s-7', 's-700', 's-1234']; // their registry records go: their data is then unnamed
+  let dir: string;
+  let listing: StoreService;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scoped-cli-unnamed-'));
+    const env = open({ path: dir, maxDbs: 10 });
+    const registry = GlobalScopeRegistry.open(env);
+    const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('items').create();
+    env.transactionSync(() => {
+      for (let i = 0; i < NAMES; i++) db.putSync(`s-${i}`, 'k', 'v');
+    });
+    const table = env.openDB({ name: '__global_scope_metadata', keyEncoding: 'binary', encoding: 'binary' });
+    env.transactionSync(() => {
+      for (const name of lost) {
+        const id = registry.idOf(name) as bigint;
+        const idKey = Buffer.alloc(8);
+        idKey.writeBigUInt64BE(id);
+        table.removeSync(idKey);
+        table.removeSync(Buffer.concat([Buffer.alloc(8, 0xff), Buffer.from(`n${name}`)]));
+      }
+    });
+    await env.close();
+    listing = await openLmdbService(dir);
+  }, 60_000);
+
+  afterAll(async () => {
+    await listing?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('with waitMs 0 the last page first reports the search under way, then lists them after the names', async () => {
+    const lostIds = lost.map((name) => (Scope.named(name).hash as bigint).toString(16).padStart(16, '0')).sort();
+    const rows: ScopeRow[] = [];
+    let after: string | undefined;
+    const tasks = new Set<string>();
+    do {
+      const page = await listing.scopes('items', { limit: 500, waitMs: 0, ...(after ? { after } : {}) });
+      if (page.counting) {
+        // The census of the database (no stats) comes first, then the search for unnamed ids.
+        expect(page.scopes).toEqual([]);
+        tasks.add(page.counting.task);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
+      rows.push(...page.scopes);
+      after = page.next;
+    } while (after);
+    expect([...tasks].sort()).toEqual(['entries', 'unnamed']);
+    expect(rows).toHaveLength(NAMES);
+    const names = rows.filter((r) => r.kind === 'named').map((r) => r.name as string);
+    expect(names).toEqual(
+      Array.from({ length: NAMES }, (_, i) => `s-${i}`)
+        .filter((n) => !lost.includes(n))
+        .sort(),
+    );
+    expect(rows.slice(-3).map((r) => [r.kind, r.id, r.entries])).toEqual(lostIds.map((id) => ['unnamed', id, 1]));
+    // Found once: every page size from the last names on reads the kept search.
+    const tail: ScopeRow[] = [];
+    let cursor: string | undefined = (await listing.scopes('items', { limit: NAMES - 4 })).next;
+    while (cursor) {
+      const page = await listing.scopes('items', { limit: 2, after: cursor, waitMs: 0 });
+      expect(page.counting).toBeUndefined();
+      tail.push(...page.scopes);
+      cursor = page.next;
+    }
+    expect(tail.map((r) => r.label)).toEqual(rows.slice(-4).map((r) => r.label));
   });
 });

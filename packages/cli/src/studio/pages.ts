@@ -125,8 +125,9 @@ export interface ScopesQuery {
 /** The most cursors a scopes page remembers for Previous; deeper than this, Previous goes to the oldest one kept. */
 export const MAX_TRAIL = 20;
 
-/** How far the count of a database without stats has come (see `ScopePage.counting`). */
+/** How far a walk a page needs has come (see `ScopePage.counting`). */
 export interface Counting {
+  task: 'entries' | 'unnamed';
   done: number;
   total: number;
 }
@@ -134,10 +135,14 @@ export interface Counting {
 /** How long a page showing a count under way waits before it asks again (studio.js reloads it in place). */
 const REFRESH_MS = 700;
 
-/** The note shown while the entries of every scope are being counted; the page reloads itself until they are. */
+/** The note shown while a walk the page needs is under way; the page reloads itself until it is made. */
 function countingNote(counting: Counting, what: string): SafeHtml {
   const percent = counting.total === 0 ? 100 : Math.min(99, Math.floor((counting.done / counting.total) * 100));
-  return html`<p class="counting" role="status" data-refresh="${String(REFRESH_MS)}">Counting the entries of each scope for ${what}: ${number(counting.done)} of ${number(counting.total)} keys (${String(percent)} %). This database keeps no counts (it was not created with <code>.withStats()</code>), so they take a walk of its keys, made once until the next write; this page shows ${what} as soon as it is done.</p>`;
+  const attributes = html`class="counting" role="status" data-refresh="${String(REFRESH_MS)}"`;
+  if (counting.task === 'unnamed') {
+    return html`<p ${attributes}>Looking for data under ids that no scope name owns, which come after the named scopes: ${number(counting.done)} of ${number(counting.total)} ids (${String(percent)} %). That takes one pass over every id, made once until the next write; this page shows ${what} as soon as it is done.</p>`;
+  }
+  return html`<p ${attributes}>Counting the entries of each scope for ${what}: ${number(counting.done)} of ${number(counting.total)} keys (${String(percent)} %). This database keeps no counts (it was not created with <code>.withStats()</code>), so they take a walk of its keys, made once until the next write; this page shows ${what} as soon as it is done.</p>`;
 }
 
 /** An inline SVG bar chart of scopes by one count, largest first; no script and no style attribute. */
@@ -219,7 +224,7 @@ export function scopesPage(
 </form>
 ${barChart(chart.rows, chart.by, chart.counting)}
 ${query.sort === 'bytes' && chart.by === 'entries' ? html`<p class="hint">This database keeps no byte counts, so its order by bytes is the order by name.</p>` : ''}
-${counting ? countingNote(counting, 'this order') : ''}
+${counting ? countingNote(counting, 'this page') : ''}
 <table class="grid" id="scopes">
 <thead><tr>${sortLink('name', 'Scope')}<th scope="col">Kind</th><th scope="col">Id</th>${sortLink('entries', 'Entries')}${sortLink('bytes', 'Bytes')}${context.write ? html`<th scope="col">Actions</th>` : ''}</tr></thead>
 <tbody>${body}</tbody>

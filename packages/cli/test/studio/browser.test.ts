@@ -418,7 +418,7 @@ describe('the studio on LMDB, a database without stats', () => {
     const top = (await byEntries())[0]?.name as string;
     await service.clearScope(top);
     await page.goto(`${studio.origin}/scopes?db=plain&sort=entries`);
-    expect(await page.locator('#main > p.counting').textContent()).toContain('for this order');
+    expect(await page.locator('#main > p.counting').textContent()).toContain('for this page');
     expect(await page.locator('#scopes tbody tr').count()).toBe(0);
     await page.locator('#scopes tbody tr').first().waitFor();
     const rows = await texts(page, '#scopes tbody tr td:first-child');
