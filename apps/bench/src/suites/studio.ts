@@ -103,19 +103,28 @@ export async function* studio(sizes: Sizes, settings: Settings): AsyncGenerator<
     // The database without stats: right after a commit its census starts (the page answers with its
     // progress); `counted` waits, untimed, until a page of another size has been served from it.
     const plainPage = '/scopes?db=plain';
-    const counted = async () => {
+    const walked = (url: string) => async () => {
       touch();
-      while ((await get(`${plainPage}&sort=entries&limit=99`)).includes('class="counting"'));
+      while ((await get(`${url}&limit=99`)).includes('class="counting"'));
     };
+    // The last page by name: the named scopes end on it, then the unnamed ids (none here) are searched for.
+    const cursor = Buffer.from(JSON.stringify(['name', 0, 1, tenant(scopes - 40)])).toString('base64url');
+    const lastPage = `${scopesPage}&after=${cursor}`;
     afterCommit.push(
       ['no-stats database: scopes by name with the chart, right after a commit', plainPage],
       ['no-stats database: scopes by entries, right after a commit (the count under way)', `${plainPage}&sort=entries`],
       ['no-stats database: scopes by bytes (= by name), right after a commit', `${plainPage}&sort=bytes`],
+      ['scopes by name, the last page, right after a commit (the search for unnamed ids under way)', lastPage],
     );
     const rows: [string, string, (() => unknown) | undefined][] = [
       ...pages.map(([n, u]) => [n, u, undefined] as [string, string, undefined]),
       ...afterCommit.map(([n, u]) => [n, u, touch] as [string, string, () => void]),
-      ['no-stats database: scopes by entries, once counted (no kept page)', `${plainPage}&sort=entries`, counted],
+      [
+        'no-stats database: scopes by entries, once counted (no kept page)',
+        `${plainPage}&sort=entries`,
+        walked(`${plainPage}&sort=entries`),
+      ],
+      ['scopes by name, the last page, once searched', lastPage, walked(lastPage)],
     ];
     for (const [name, url, before] of rows) {
       const ms = await time(url, before);
