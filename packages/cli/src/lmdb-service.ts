@@ -92,6 +92,17 @@ interface RowItem {
 }
 
 /** A selected page: its rows with their sort keys, and the key to continue after when more follow. */
+/** What a scope listing asks for, as `scopes()` checked it. */
+interface Listing {
+  listed: Opened[];
+  /** Listing one database: only the scopes with data there. */
+  oneDatabase: boolean;
+  sort: ScopeSort;
+  prefix: string | undefined;
+  limit: number;
+  after: SortKey | undefined;
+}
+
 interface Page {
   items: { key: SortKey; item: RowItem }[];
   nextKey: SortKey | undefined;
@@ -453,7 +464,7 @@ class LmdbService implements StoreService {
     // Where a listed database keeps no byte counts every row's bytes is null, so the bytes order is the name order.
     const byName = sort === 'name' || (sort === 'bytes' && listed.some((d) => !d.info.stats));
     if (byName && this.#nameIndexComplete()) {
-      return this.#page(sort, listed, this.#byNameIndex(listed, db !== undefined, sort, prefix, limit, after, deadline));
+      return this.#page(sort, listed, this.#byNameIndex({ listed, oneDatabase: db !== undefined, sort, prefix, limit, after }, deadline));
     }
     // A pass over every scope: its page is kept until the env's next commit (by any process).
     const version = lastCommittedTxnId(this.#env);
@@ -466,7 +477,7 @@ class LmdbService implements StoreService {
     if (kept) return kept;
     const counting = this.#counted(listed, deadline);
     if (counting) return { scopes: [], counting };
-    const page = this.#page(sort, listed, this.#inOnePass(listed, db !== undefined, sort, prefix, limit, after));
+    const page = this.#page(sort, listed, this.#inOnePass({ listed, oneDatabase: db !== undefined, sort, prefix, limit, after }));
     if (version !== undefined) {
       if (this.#passPages.size >= KEPT_PAGES) this.#passPages.delete(this.#passPages.keys().next().value as string);
       this.#passPages.set(cacheKey, page);
@@ -544,15 +555,7 @@ class LmdbService implements StoreService {
    * the cursor on, then unnamed ids. `sort` is `name`, or `bytes` where every row's bytes is null
    * (the same order, with the bytes order's cursors).
    */
-  #byNameIndex(
-    listed: Opened[],
-    oneDatabase: boolean,
-    sort: ScopeSort,
-    prefix: string | undefined,
-    limit: number,
-    after: SortKey | undefined,
-    deadline: number,
-  ): Page {
+  #byNameIndex({ listed, oneDatabase, sort, prefix, limit, after }: Listing, deadline: number): Page {
     const items: Page['items'] = [];
     const want = limit + 1;
     const group = after?.[1] ?? -1;
@@ -601,14 +604,7 @@ class LmdbService implements StoreService {
    * One pass over every id (the registry's records merged with each table's ids holding data),
    * keeping the best `limit + 1` rows for `sort`: any order, any env.
    */
-  #inOnePass(
-    listed: Opened[],
-    oneDatabase: boolean,
-    sort: ScopeSort,
-    prefix: string | undefined,
-    limit: number,
-    after: SortKey | undefined,
-  ): Page {
+  #inOnePass({ listed, oneDatabase, sort, prefix, limit, after }: Listing): Page {
     const top = new TopRows<RowItem>(limit, after);
     // With the name order a row's counts do not decide its place: they are read for the page's rows only.
     // `valid` runs only for a row that could make the page; true when the row was offered.
