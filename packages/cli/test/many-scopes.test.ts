@@ -1,26 +1,25 @@
 // Listing many scopes: pages, in every order, add up to exactly the whole listing, each scope once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { rmSync } from 'node:fs';
+import { Scope } from '@scoped-lmdb/core';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLmdbService, type ScopeRow, type ScopeSort, type StoreService } from '../src/index.js';
+import { buildScopesEnv } from './support/fixtures.js';
 
 const SCOPES = 3_000;
 let path: string;
 let service: StoreService;
 
 beforeAll(async () => {
-  path = mkdtempSync(join(tmpdir(), 'scoped-cli-many-'));
-  const env = open({ path, maxDbs: 10 });
-  const registry = GlobalScopeRegistry.open(env);
-  const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('items').withStats().create();
-  env.transactionSync(() => {
-    for (let i = 0; i < SCOPES; i++) for (let k = 0; k <= i % 7; k++) db.putSync(`tenant-${i}`, `k${k}`, 'x'.repeat(i % 13));
+  path = await buildScopesEnv('scoped-cli-many-', {
+    db: 'items',
+    stats: true,
+    scopes: SCOPES,
+    nameOf: (i) => `tenant-${i}`,
+    countOf: (i) => (i % 7) + 1,
+    valueAt: (i) => 'x'.repeat(i % 13),
   });
-  await env.close();
   service = await openLmdbService(path);
 }, 60_000);
 
@@ -122,18 +121,16 @@ describe(`${SCOPES} scopes`, () => {
 
 describe('one stats-keeping database where most scopes hold the same count', () => {
   it('pages by counts match the one-pass listing, ties by name, and a dropped scope is not listed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scoped-cli-ties-'));
+    // 500 scopes of three entries (one group holding most ids), 100 of one to six.
+    const dir = await buildScopesEnv('scoped-cli-ties-', {
+      db: 'items',
+      stats: true,
+      scopes: 600,
+      nameOf: (i) => `t-${(i * 7919) % 600}`,
+      countOf: (i) => (i < 500 ? 3 : 1 + (i % 6)),
+      afterWrites: (_env, registry) => registry.dropScope('t-5'), // its data waits for reclaim: not listed
+    });
     try {
-      const env = open({ path: dir, maxDbs: 10 });
-      const registry = GlobalScopeRegistry.open(env);
-      const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('items').withStats().create();
-      env.transactionSync(() => {
-        // 500 scopes of three entries (one group holding most ids), 100 of one to six.
-        for (let i = 0; i < 600; i++)
-          for (let k = 0; k < (i < 500 ? 3 : 1 + (i % 6)); k++) db.putSync(`t-${(i * 7919) % 600}`, `k${k}`, 'x');
-      });
-      registry.dropScope('t-5'); // its data waits for reclaim: not listed
-      await env.close();
       const tied = await openLmdbService(dir);
       try {
         const pages = async (db: string | undefined, sort: ScopeSort, limit: number, prefix?: string) => {
@@ -201,14 +198,7 @@ describe('a database without stats: each scope counted once per env version', ()
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'scoped-cli-census-'));
-    const env = open({ path: dir, maxDbs: 10 });
-    const registry = GlobalScopeRegistry.open(env);
-    const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('plain').create();
-    env.transactionSync(() => {
-      for (let i = 0; i < NAMES; i++) for (let k = 0; k < countOf(i); k++) db.putSync(`s-${i}`, `k${k}`, 'v');
-    });
-    await env.close();
+    dir = await buildScopesEnv('scoped-cli-census-', { db: 'plain', scopes: NAMES, nameOf: (i) => `s-${i}`, countOf });
     plain = await openLmdbService(dir, { write: true });
   }, 60_000);
 
@@ -281,24 +271,23 @@ describe('unnamed ids at the end of a listing by name', () => {
   let listing: StoreService;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'scoped-cli-unnamed-'));
-    const env = open({ path: dir, maxDbs: 10 });
-    const registry = GlobalScopeRegistry.open(env);
-    const db = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('items').create();
-    env.transactionSync(() => {
-      for (let i = 0; i < NAMES; i++) db.putSync(`s-${i}`, 'k', 'v');
+    dir = await buildScopesEnv('scoped-cli-unnamed-', {
+      db: 'items',
+      scopes: NAMES,
+      nameOf: (i) => `s-${i}`,
+      countOf: () => 1,
+      afterWrites: (env, registry) => {
+        const table = env.openDB({ name: '__global_scope_metadata', keyEncoding: 'binary', encoding: 'binary' });
+        env.transactionSync(() => {
+          for (const name of lost) {
+            const idKey = Buffer.alloc(8);
+            idKey.writeBigUInt64BE(registry.idOf(name) as bigint);
+            table.removeSync(idKey);
+            table.removeSync(Buffer.concat([Buffer.alloc(8, 0xff), Buffer.from(`n${name}`)]));
+          }
+        });
+      },
     });
-    const table = env.openDB({ name: '__global_scope_metadata', keyEncoding: 'binary', encoding: 'binary' });
-    env.transactionSync(() => {
-      for (const name of lost) {
-        const id = registry.idOf(name) as bigint;
-        const idKey = Buffer.alloc(8);
-        idKey.writeBigUInt64BE(id);
-        table.removeSync(idKey);
-        table.removeSync(Buffer.concat([Buffer.alloc(8, 0xff), Buffer.from(`n${name}`)]));
-      }
-    });
-    await env.close();
     listing = await openLmdbService(dir);
   }, 60_000);
 

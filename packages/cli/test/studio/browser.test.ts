@@ -2,17 +2,13 @@
 // The studio in a real headless chromium: the binary serves an LMDB env and a Redis store, the
 // browser clicks databases → scopes → entries → value, sorts, filters, pages both ways, searches,
 // deletes with confirmation, and what the pages show is checked against the store.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { codecs, scopedDatabaseOptions } from '@scoped-lmdb/core';
+import { rmSync } from 'node:fs';
 import { type RedisServer, startSingle } from '@scoped-lmdb/redis/local-servers';
-import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
-import { open } from 'lmdb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLmdbService, openRedisService, type ScopeRow, type StoreService } from '../../src/index.js';
 import { type Studio, startStudio } from '../../src/studio/server.js';
+import { buildScopesEnv } from '../support/fixtures.js';
 import {
   ACME_EVENTS,
   ACME_USERS,
@@ -379,14 +375,7 @@ describe('the studio on LMDB, a database without stats', () => {
   let page: Page;
 
   beforeAll(async () => {
-    envPath = mkdtempSync(join(tmpdir(), 'scoped-studio-plain-'));
-    const env = open({ path: envPath, maxDbs: 10 });
-    const registry = GlobalScopeRegistry.open(env);
-    const plain = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('plain').create();
-    env.transactionSync(() => {
-      for (let i = 0; i < SCOPES; i++) for (let k = 0; k < countOf(i); k++) plain.putSync(`p-${i}`, `k${k}`, 'v');
-    });
-    await env.close();
+    envPath = await buildScopesEnv('scoped-studio-plain-', { db: 'plain', scopes: SCOPES, nameOf: (i) => `p-${i}`, countOf });
     service = await openLmdbService(envPath, { write: true });
     studio = await startStudio(service, { countWaitMs: 0 });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -15,7 +15,7 @@ import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { KEY_ROOT, openRedisScopedStore } from '@scoped-lmdb/redis';
 import { GlobalScopeRegistry } from '@scoped-lmdb/registry';
 import { Cluster, Redis } from 'ioredis';
-import { open } from 'lmdb';
+import { open, type RootDatabase } from 'lmdb';
 import { z } from 'zod';
 
 export const profileSchema = z.object({ name: z.string(), joined: z.date(), plan: z.enum(['free', 'pro']).default('free') });
@@ -87,4 +87,39 @@ export async function buildRedisStore(port: number, cluster?: readonly { host: s
   // The name record goes: the id holds data that no name maps to.
   await client.del(`${KEY_ROOT}:{${UNNAMED_ID}}:name`, `${KEY_ROOT}:{${UNNAMED_ID}}:gen`);
   await client.quit();
+}
+
+/** What `buildScopesEnv` writes: one database of string keys and values over many scopes. */
+export interface ScopesEnvOptions {
+  /** The database's name. */
+  db: string;
+  /** Kept with `.withStats()` (default: no stats). */
+  stats?: boolean;
+  /** How many scopes are written (i = 0 … scopes - 1). */
+  scopes: number;
+  /** Scope i's name. */
+  nameOf: (i: number) => string;
+  /** How many entries scope i gets (keys k0, k1, …). */
+  countOf: (i: number) => number;
+  /** Entry k of scope i's value (default 'v'). */
+  valueAt?: (i: number, k: number) => string;
+  /** Runs after the writes, before the env closes (to drop a scope, or damage the registry). */
+  afterWrites?: (env: RootDatabase, registry: GlobalScopeRegistry) => void;
+}
+
+/** An env in a fresh directory with a registry and the database `options` describes, in one transaction; returns its path (closed). */
+export async function buildScopesEnv(prefix: string, options: ScopesEnvOptions): Promise<string> {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  const env = open({ path, maxDbs: 10 });
+  const registry = GlobalScopeRegistry.open(env);
+  const builder = scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name(options.db);
+  const db = options.stats ? builder.withStats().create() : builder.create();
+  env.transactionSync(() => {
+    for (let i = 0; i < options.scopes; i++) {
+      for (let k = 0; k < options.countOf(i); k++) db.putSync(options.nameOf(i), `k${k}`, options.valueAt?.(i, k) ?? 'v');
+    }
+  });
+  options.afterWrites?.(env, registry);
+  await env.close();
+  return path;
 }
