@@ -103,6 +103,12 @@ interface Listing {
   after: SortKey | undefined;
 }
 
+/** A database's censuses: the last one made (maybe of an earlier env version), and the one being made. */
+interface CensusSlot {
+  made?: Census | undefined;
+  making?: Census | undefined;
+}
+
 interface Page {
   items: { key: SortKey; item: RowItem }[];
   nextKey: SortKey | undefined;
@@ -329,7 +335,9 @@ class LmdbService implements StoreService {
   /** Whether the registry's name records index every scope (see `#nameIndexComplete`). */
   #indexComplete: boolean | undefined;
   /** The entry counts of each database without stats, by name (census.ts): the latest made or being made. */
-  readonly #censuses = new Map<string, Census>();
+  readonly #censuses = new Map<string, CensusSlot>();
+  /** The census each database's counts come from in the pass being made (set by `#counted`). */
+  readonly #passCensuses = new Map<string, Census>();
   /** The unnamed-id searches, by listing (a database's name, or '' for all): the latest made or being made. */
   readonly #unnamedSearches = new Map<string, UnnamedSearch>();
 
@@ -458,6 +466,7 @@ class LmdbService implements StoreService {
     const limit = checkLimit(options.limit, 'scopes');
     const waitMs = checkWait(options.waitMs);
     const deadline = waitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + waitMs;
+    this.#passCensuses.clear();
     const after = decodeCursor(sort, options.after);
     const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
     const prefix = options.prefix;
@@ -475,9 +484,11 @@ class LmdbService implements StoreService {
     const cacheKey = JSON.stringify([db ?? null, sort, prefix ?? null, limit, options.after ?? null]);
     const kept = version === undefined ? undefined : this.#passPages.get(cacheKey);
     if (kept) return kept;
-    const counting = this.#counted(listed, deadline);
-    if (counting) return { scopes: [], counting };
+    // Waiting a while (waitMs), a page may read counts of an earlier version: it is then not kept.
+    const { progress, stale } = this.#counted(listed, deadline, waitMs !== undefined);
+    if (progress) return { scopes: [], counting: progress };
     const page = this.#page(sort, listed, this.#inOnePass({ listed, oneDatabase: db !== undefined, sort, prefix, limit, after }));
+    if (stale) return { ...page, stale: true };
     if (version !== undefined) {
       if (this.#passPages.size >= KEPT_PAGES) this.#passPages.delete(this.#passPages.keys().next().value as string);
       this.#passPages.set(cacheKey, page);
@@ -487,23 +498,45 @@ class LmdbService implements StoreService {
 
   /**
    * Makes the entry counts of the listed databases that keep no stats for the env as it is now
-   * (census.ts), until `deadline` (a `performance.now()` time). Undefined when they are made;
-   * else how far they are, and they go on in the background.
+   * (census.ts), until `deadline` (a `performance.now()` time), and picks the census each pass
+   * reads. `progress` is set when some are not made yet (they go on in the background). With
+   * `stale` allowed, a database whose fresh count is not made in time is read from its last
+   * census made, of an earlier version (`stale` is then true): under writes that never pause, a
+   * fresh census would never be ready, so one walk goes on at a time and its counts are shown.
    */
-  #counted(listed: Opened[], deadline: number): WalkProgress | undefined {
+  #counted(listed: Opened[], deadline: number, allowStale: boolean): { progress?: WalkProgress; stale: boolean } {
+    const version = lastCommittedTxnId(this.#env);
     let pending = false;
+    let stale = false;
     const progress: WalkProgress = { task: 'entries', done: 0, total: 0 };
     for (const opened of listed) {
-      if (!this.#needsCensus(opened)) continue;
-      const census = this.#censusOf(opened);
-      if (!census.run(deadline)) {
-        census.continueInBackground();
-        pending = true;
+      if (!this.#needsCensus(opened) || this.#passCensuses.has(opened.info.name)) continue;
+      const name = opened.info.name;
+      const slot = this.#censuses.get(name) ?? {};
+      this.#censuses.set(name, slot);
+      if (slot.making?.ready) [slot.made, slot.making] = [slot.making, undefined];
+      if (!slot.made?.validAt(version)) {
+        // Waiting as long as it takes, the walk must be of now; else a walk of an earlier version goes on.
+        if (slot.making && (slot.making.broken || (!allowStale && slot.making.version !== version))) {
+          slot.making.close();
+          slot.making = undefined;
+        }
+        const making = slot.making ?? new Census(this.#env, opened.scoped as Table, version);
+        slot.making = making;
+        if (making.run(deadline)) [slot.made, slot.making] = [making, undefined];
+        else making.continueInBackground();
       }
-      progress.done += census.progress.done;
-      progress.total += census.progress.total;
+      const made = slot.made;
+      if (made && (made.validAt(version) || allowStale)) {
+        stale ||= !made.validAt(version);
+        this.#passCensuses.set(name, made);
+        continue;
+      }
+      pending = true;
+      progress.done += slot.making?.progress.done ?? 0;
+      progress.total += slot.making?.progress.total ?? 0;
     }
-    return pending ? progress : undefined;
+    return pending ? { progress, stale } : { stale };
   }
 
   /** True for a database whose scopes' counts only a walk of its keys can tell. */
@@ -511,23 +544,12 @@ class LmdbService implements StoreService {
     return opened.scoped !== undefined && !(opened.info.stats && this.#statsTable);
   }
 
-  /** The census of `opened` for the env's current version: the one kept, or a new one (not run yet). */
-  #censusOf(opened: Opened): Census {
-    const version = lastCommittedTxnId(this.#env);
-    let census = this.#censuses.get(opened.info.name);
-    if (!census?.validAt(version)) {
-      census?.close();
-      census = new Census(this.#env, opened.scoped as Table, version);
-      this.#censuses.set(opened.info.name, census);
-    }
-    return census;
-  }
-
-  /** The census of `opened` for now, made (at once) if `#counted` has not. */
+  /** The census a pass reads for `opened`: the one `#counted` picked, or one of now, made at once. */
   #madeCensus(opened: Opened): Census {
-    const census = this.#censusOf(opened);
-    census.run(Number.POSITIVE_INFINITY);
-    return census;
+    const picked = this.#passCensuses.get(opened.info.name);
+    if (picked) return picked;
+    this.#counted([opened], Number.POSITIVE_INFINITY, false);
+    return this.#passCensuses.get(opened.info.name) as Census;
   }
 
   /** A page's rows (made now for those the listing did not build) and its cursor. */
@@ -582,8 +604,9 @@ class LmdbService implements StoreService {
     }
     if (items.length < want && prefix === undefined) {
       // The named scopes are all listed: the unnamed ids follow, found once per env version.
-      const counting = this.#counted(listed, deadline);
-      if (counting) return { items: [], nextKey: undefined, counting };
+      // The search keeps its ids for this version: it reads counts of this version only.
+      const { progress } = this.#counted(listed, deadline, false);
+      if (progress) return { items: [], nextKey: undefined, counting: progress };
       const search = this.#unnamedSearch(listed, oneDatabase);
       if (!search.run(deadline)) {
         search.continueInBackground();
@@ -927,7 +950,8 @@ class LmdbService implements StoreService {
   }
 
   async close(): Promise<void> {
-    for (const walk of [...this.#censuses.values(), ...this.#unnamedSearches.values()]) walk.close();
+    const censuses = [...this.#censuses.values()].flatMap((slot) => [slot.made, slot.making]);
+    for (const walk of [...censuses, ...this.#unnamedSearches.values()]) walk?.close();
     this.#censuses.clear();
     this.#unnamedSearches.clear();
     await this.#env.close();

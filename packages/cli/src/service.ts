@@ -99,6 +99,12 @@ export interface ScopePage {
    * for ids holding data that no name owns, which end a listing by name (they count ids).
    */
   counting?: { task: 'entries' | 'unnamed'; done: number; total: number };
+  /**
+   * True when, waiting `waitMs`, the page was made from entry counts of an earlier version of the
+   * env: it changed while they were being made (under writes that never pause a count of now
+   * would never be ready). A count of a later version goes on; ask again for it.
+   */
+  stale?: boolean;
 }
 
 /** `stats()` of one scope. */

@@ -57,6 +57,11 @@ export abstract class SlicedWalk {
     return this.#ready;
   }
 
+  /** True once an error broke the walk off, or it was closed before it was done. */
+  get broken(): boolean {
+    return this.#failure !== undefined || (this.#closed && !this.#ready);
+  }
+
   /** Usable for a pass at `version`: made at it, and not broken off by an error. */
   validAt(version: number | undefined): boolean {
     return version !== undefined && version === this.version && this.#failure === undefined && !this.#closed;

@@ -178,6 +178,7 @@ export function scopesPage(
   next: string | undefined,
   chart: { rows: ScopeRow[]; by: 'bytes' | 'entries'; counting?: Counting },
   counting?: Counting,
+  stale = false,
 ): SafeHtml {
   const base = { db: query.db, prefix: query.prefix || undefined, limit: query.limit === 100 ? undefined : query.limit };
   const sortLink = (sort: ScopeSort, label: string) => {
@@ -225,6 +226,7 @@ export function scopesPage(
 ${barChart(chart.rows, chart.by, chart.counting)}
 ${query.sort === 'bytes' && chart.by === 'entries' ? html`<p class="hint">This database keeps no byte counts, so its order by bytes is the order by name.</p>` : ''}
 ${counting ? countingNote(counting, 'this page') : ''}
+${stale ? html`<p class="counting stale" role="status" data-refresh="${String(REFRESH_MS)}">These counts are from a moment ago: the database changed while they were being made, and a count of now is under way. This page reloads itself until it has one.</p>` : ''}
 <table class="grid" id="scopes">
 <thead><tr>${sortLink('name', 'Scope')}<th scope="col">Kind</th><th scope="col">Id</th>${sortLink('entries', 'Entries')}${sortLink('bytes', 'Bytes')}${context.write ? html`<th scope="col">Actions</th>` : ''}</tr></thead>
 <tbody>${body}</tbody>

@@ -306,15 +306,18 @@ class Handler {
     // The chart: by bytes where the database keeps them, else by entries; reuses the page when it is that very listing.
     const by = info.stats && info.totals?.bytes !== null && info.totals !== undefined ? 'bytes' : 'entries';
     const chartKey = `${info.name}\u0000${prefix}`;
-    let chart: { rows: ScopeRow[]; counting?: ScopePage['counting'] };
+    let chart: { rows: ScopeRow[]; counting?: ScopePage['counting']; stale?: boolean };
     const cached = this.#charts.get(chartKey);
-    if (sort === by && after === undefined) chart = page.counting ? { rows: [], counting: page.counting } : { rows: page.scopes };
+    const chartOf = (listing: ScopePage) =>
+      listing.counting ? { rows: [], counting: listing.counting } : { rows: listing.scopes, stale: listing.stale === true };
+    if (sort === by && after === undefined) chart = chartOf(page);
     else if (cached && Date.now() - cached.at < CHART_TTL_MS) chart = cached;
     else {
-      const listing = await this.#service.scopes(info.name, { sort: by, limit: CHART_BARS, waitMs, ...filter });
-      chart = listing.counting ? { rows: [], counting: listing.counting } : { rows: listing.scopes };
+      chart = chartOf(await this.#service.scopes(info.name, { sort: by, limit: CHART_BARS, waitMs, ...filter }));
     }
-    if (!chart.counting && chart !== cached) this.#charts.set(chartKey, { rows: chart.rows.slice(0, CHART_BARS), at: Date.now() });
+    // Counts of an earlier version are shown, not kept: the page reloads itself until they are of now.
+    if (!chart.counting && !chart.stale && chart !== cached)
+      this.#charts.set(chartKey, { rows: chart.rows.slice(0, CHART_BARS), at: Date.now() });
     const query = { db: info.name, sort, prefix, limit, trail, ...(after ? { after } : {}) };
     return scopesPage(
       this.#context,
@@ -331,6 +334,7 @@ class Handler {
         ...(chart.counting ? { counting: chart.counting } : {}),
       },
       page.counting,
+      page.stale === true || chart.stale === true,
     );
   }
 
