@@ -255,6 +255,9 @@ function summedCounts(listed: readonly Opened[], known: Known, sort: 'entries' |
   return total;
 }
 
+/** How long a page with earlier counts to show waits for a census of now, in ms (a small database's takes less). */
+const STALE_WAIT_MS = 10;
+
 /** Pages of whole-store passes kept for an unchanged env (the oldest goes first). */
 const KEPT_PAGES = 32;
 
@@ -523,7 +526,9 @@ class LmdbService implements StoreService {
         }
         const making = slot.making ?? new Census(this.#env, opened.scoped as Table, version);
         slot.making = making;
-        if (making.run(deadline)) [slot.made, slot.making] = [making, undefined];
+        // With earlier counts to show, a page waits only for a count as quick as a small database's.
+        const until = slot.made && allowStale ? Math.min(deadline, performance.now() + STALE_WAIT_MS) : deadline;
+        if (making.run(until)) [slot.made, slot.making] = [making, undefined];
         else making.continueInBackground();
       }
       const made = slot.made;

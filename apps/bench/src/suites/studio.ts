@@ -100,20 +100,21 @@ export async function* studio(sizes: Sizes, settings: Settings): AsyncGenerator<
       ['scopes by bytes, right after a commit (no kept page)', `${scopesPage}&sort=bytes`],
       ['scopes by entries, right after a commit (no kept page)', `${scopesPage}&sort=entries`],
     ];
-    // The database without stats: right after a commit its census starts (the page answers with its
-    // progress); `counted` waits, untimed, until a page of another size has been served from it.
+    // The database without stats: right after a commit its census starts again, and the page shows
+    // the counts of the census before it, marked stale; `walked` waits, untimed, until a page of
+    // another size has been served from a census (or search) of now.
     const plainPage = '/scopes?db=plain';
     const walked = (url: string) => async () => {
       touch();
-      while ((await get(`${url}&limit=99`)).includes('class="counting"'));
+      while ((await get(`${url}&limit=99`)).includes('class="counting'));
     };
     // The last page by name: the named scopes end on it, then the unnamed ids (none here) are searched for.
     const cursor = Buffer.from(JSON.stringify(['name', 0, 1, tenant(scopes - 40)])).toString('base64url');
     const lastPage = `${scopesPage}&after=${cursor}`;
     afterCommit.push(
-      ['no-stats database: scopes by name with the chart, right after a commit', plainPage],
-      ['no-stats database: scopes by entries, right after a commit (the count under way)', `${plainPage}&sort=entries`],
-      ['no-stats database: scopes by bytes (= by name), right after a commit', `${plainPage}&sort=bytes`],
+      ['no-stats database: scopes by name with the chart, right after a commit (earlier counts)', plainPage],
+      ['no-stats database: scopes by entries, right after a commit (earlier counts, counting again)', `${plainPage}&sort=entries`],
+      ['no-stats database: scopes by bytes (= by name), right after a commit (chart: earlier counts)', `${plainPage}&sort=bytes`],
       ['scopes by name, the last page, right after a commit (the search for unnamed ids under way)', lastPage],
     );
     const rows: [string, string, (() => unknown) | undefined][] = [
