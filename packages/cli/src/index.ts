@@ -23,4 +23,5 @@ export type {
   Shown,
   StoreService,
   TransferResult,
+  WalkUnderWay,
 } from './service.js';

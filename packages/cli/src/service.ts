@@ -87,6 +87,16 @@ export interface ScopesOptions {
   waitMs?: number;
 }
 
+/** How far a walk a scope page needs has come (`ScopePage.counting`). */
+export interface WalkUnderWay {
+  /** `entries`: counting the entries of each scope of a database without stats; `unnamed`: looking for unnamed ids. */
+  task: 'entries' | 'unnamed';
+  /** Keys (`entries`) or ids (`unnamed`) done so far. */
+  done: number;
+  /** About how many there are in all. */
+  total: number;
+}
+
 /** One page of scopes. */
 export interface ScopePage {
   /** The rows of this page, in order (none while `counting`). */
@@ -98,7 +108,7 @@ export interface ScopePage {
    * counts of a database without stats (`done` and `total` count keys), or `unnamed`, the search
    * for ids holding data that no name owns, which end a listing by name (they count ids).
    */
-  counting?: { task: 'entries' | 'unnamed'; done: number; total: number };
+  counting?: WalkUnderWay;
   /**
    * True when, waiting `waitMs`, the page was made from entry counts of an earlier version of the
    * env: it changed while they were being made (under writes that never pause a count of now

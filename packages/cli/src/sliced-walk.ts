@@ -1,22 +1,17 @@
 /**
  * A walk over a store made in slices, so that a server answers other requests while a big one
  * runs: the census of a database without stats (census.ts) and the search for unnamed ids are
- * such walks. Each is valid for the env version it started at; the store service keeps the
- * latest one and makes a new one once the env has changed.
+ * such walks. Each is made for the env version it started at; the store service decides when
+ * a walk of a later version is needed.
  */
+import type { WalkUnderWay } from './service.js';
 
 /** How long one slice in the background may hold the thread, in ms. */
 const SLICE_MS = 15;
 
-/** What a walk does: count the entries of each scope (census.ts), or look for unnamed ids (unnamed-ids.ts). */
-export type WalkTask = 'entries' | 'unnamed';
-
-/** How far a walk has come: items done so far (keys, or ids), of about how many. */
-export interface WalkProgress {
-  task: WalkTask;
-  done: number;
-  total: number;
-}
+/** What a walk does, and how far it has come (the `counting` of a scope page). */
+export type WalkProgress = WalkUnderWay;
+export type WalkTask = WalkUnderWay['task'];
 
 /**
  * A walk made in slices, valid for the env version it started at: `run` takes steps until it is

@@ -5,7 +5,7 @@
  * (the Content-Security-Policy forbids both): studio.js and studio.css are separate files, and
  * the write buttons carry what they act on in `data-*` attributes.
  */
-import type { DatabaseInfo, ScanEntry, ScopeRef, ScopeRow, ScopeSort } from '../service.js';
+import type { DatabaseInfo, ScanEntry, ScopeRef, ScopeRow, ScopeSort, WalkUnderWay } from '../service.js';
 import { html, type SafeHtml } from './html.js';
 
 /** What every page shows in its header. */
@@ -126,11 +126,7 @@ export interface ScopesQuery {
 export const MAX_TRAIL = 20;
 
 /** How far a walk a page needs has come (see `ScopePage.counting`). */
-export interface Counting {
-  task: 'entries' | 'unnamed';
-  done: number;
-  total: number;
-}
+export type Counting = WalkUnderWay;
 
 /** How long a page showing a count under way waits before it asks again (studio.js reloads it in place). */
 const REFRESH_MS = 700;
