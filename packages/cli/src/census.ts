@@ -8,7 +8,7 @@
  */
 import { type HeldReadSnapshot, holdReadSnapshot, rangeReadsWith } from '@scoped-lmdb/core/internal';
 import type { Database, RootDatabase } from 'lmdb';
-import { idBytesOf, idOf } from './common.js';
+import { idBounds, idOf } from './common.js';
 import { SlicedWalk } from './sliced-walk.js';
 
 type Table = Database<Uint8Array, Uint8Array>;
@@ -17,7 +17,6 @@ type Table = Database<Uint8Array, Uint8Array>;
 export const SEEK_AFTER = 16;
 /** Keys walked between two looks at the clock. */
 const CHECK_EVERY = 1_024;
-const LAST_ID = 0xffff_ffff_ffff_ffffn;
 
 /** The entry counts of one table's ids, made by `run` (and `continueInBackground`), read once `ready`. */
 export class Census extends SlicedWalk {
@@ -102,13 +101,13 @@ export class Census extends SlicedWalk {
         }
         if (++count <= SEEK_AFTER) continue;
         // A big scope: the rest of it is counted natively, and the walk goes on past it.
-        const end = id === LAST_ID ? undefined : idBytesOf(id + 1n);
-        const all = this.#table.getCount({ start: idBytesOf(id), ...(end ? { end } : {}), transaction } as never);
+        const bounds = idBounds(id);
+        const all = this.#table.getCount({ ...bounds, transaction } as never);
         this.did(all - count);
         count = all;
         record();
-        if (!end) return;
-        start = end;
+        if (!bounds.end) return;
+        start = bounds.end;
         continue walk; // leaving the loop closes its cursor
       }
       record();

@@ -80,6 +80,11 @@ export function idBytesOf(id: bigint): Uint8Array {
   return bytes;
 }
 
+/** The keys under `id` in a `_scoped` table: from the id on, up to the next id (the last id has no end). */
+export function idBounds(id: bigint): { start: Uint8Array; end?: Uint8Array } {
+  return id === 0xffff_ffff_ffff_ffffn ? { start: idBytesOf(id) } : { start: idBytesOf(id), end: idBytesOf(id + 1n) };
+}
+
 /** An id read from the first 8 bytes of a key (by hand: a DataView over lmdb-js's shared read buffer costs microseconds). */
 export function idOf(key: Uint8Array, at = 0): bigint {
   const high =
@@ -140,8 +145,7 @@ export function noDataUnder(id: string): ScopedDbError {
  * `scanRange`) with the 8-byte id in front of each bound; unbounded sides stop at the id's range.
  */
 export function rangeUnderId(id: bigint, range: ByteRange): ByteRange {
-  const low = idBytesOf(id);
-  const high = id === 0xffff_ffff_ffff_ffffn ? undefined : idBytesOf(id + 1n);
+  const { start: low, end: high } = idBounds(id);
   const under = (key: Uint8Array) => Uint8Array.of(...low, ...key);
   const out: ByteRange = { limit: range.limit, ...(range.reverse ? { reverse: true } : {}) };
   if (!range.reverse) {

@@ -32,6 +32,7 @@ import { type Database, open, type RootDatabase } from 'lmdb';
 import { Census, SEEK_AFTER } from './census.js';
 import { parseKeyArgument, passThrough } from './codecs.js';
 import {
+  idBounds,
   idBytesOf,
   idHex,
   idOf,
@@ -91,7 +92,6 @@ interface RowItem {
   row?: ScopeRow;
 }
 
-/** A selected page: its rows with their sort keys, and the key to continue after when more follow. */
 /** What a scope listing asks for, as `scopes()` checked it. */
 interface Listing {
   listed: Opened[];
@@ -109,6 +109,7 @@ interface CensusSlot {
   making?: Census | undefined;
 }
 
+/** A selected page: its rows with their sort keys, and the key to continue after when more follow. */
 interface Page {
   items: { key: SortKey; item: RowItem }[];
   nextKey: SortKey | undefined;
@@ -444,8 +445,7 @@ class LmdbService implements StoreService {
     if (idBytes === null) return { entries: opened.db.getCount(null), bytes: null };
     if (known !== undefined) return { entries: known, bytes: null };
     if (!opened.scoped) return { entries: 0, bytes: null };
-    const end = id === 0xffff_ffff_ffff_ffffn ? undefined : idBytesOf((id as bigint) + 1n);
-    return { entries: opened.scoped.getCount(end ? { start: idBytes, end } : { start: idBytes }), bytes: null };
+    return { entries: opened.scoped.getCount(idBounds(id as bigint)), bytes: null };
   }
 
   /** A row's counts in the `listed` databases; `known`: counts a walk already made (by database name; absent: none there). */
