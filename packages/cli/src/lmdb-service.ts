@@ -467,7 +467,7 @@ class LmdbService implements StoreService {
   async scopes(db?: string, options: ScopesOptions = {}): Promise<ScopePage> {
     const sort = checkSort(options.sort);
     const limit = checkLimit(options.limit, 'scopes');
-    const waitMs = checkWait(options.waitMs);
+    const waitMs = checkWait(options.waitMs, 'scopes: waitMs');
     const deadline = waitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + waitMs;
     this.#passCensuses.clear();
     const after = decodeCursor(sort, options.after);

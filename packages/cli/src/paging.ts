@@ -51,10 +51,11 @@ export function checkLimit(limit: number | undefined, what: string): number {
   return limit;
 }
 
-export function checkWait(waitMs: number | undefined): number | undefined {
+/** A wait in ms (undefined: none given); `what` names it in the error, e.g. "scopes: waitMs". */
+export function checkWait(waitMs: number | undefined, what: string): number | undefined {
   if (waitMs === undefined) return undefined;
   if (typeof waitMs !== 'number' || !(waitMs >= 0) || waitMs === Number.POSITIVE_INFINITY) {
-    throw new ScopedDbError('INVALID_INPUT', `scopes: waitMs must be a number of milliseconds from 0 on, got ${String(waitMs)}`);
+    throw new ScopedDbError('INVALID_INPUT', `${what} must be a number of milliseconds from 0 on, got ${String(waitMs)}`);
   }
   return waitMs;
 }

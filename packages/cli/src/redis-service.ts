@@ -316,7 +316,7 @@ class RedisService implements StoreService {
   async scopes(db?: string, options: ScopesOptions = {}): Promise<ScopePage> {
     const sort = checkSort(options.sort);
     const limit = checkLimit(options.limit, 'scopes');
-    checkWait(options.waitMs); // every page here is made in full
+    checkWait(options.waitMs, 'scopes: waitMs'); // every page here is made in full
     const after = decodeCursor(sort, options.after);
     const listed = db === undefined ? [...this.#databases.values()] : [this.#database(db)];
     const prefix = options.prefix;

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScopedDbError } from '@scoped-lmdb/core';
+import { checkWait } from '../paging.js';
 import type { DatabaseInfo, ScopePage, ScopeRef, ScopeRow, ScopeSort, StoreService } from '../service.js';
 import type { SafeHtml } from './html.js';
 import { databasesPage, type EntriesQuery, entriesPage, errorPage, MAX_TRAIL, type PageContext, scopesPage, valuePage } from './pages.js';
@@ -135,12 +136,7 @@ export async function startStudio(service: StoreService, options: StudioOptions 
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new ScopedDbError('INVALID_INPUT', `studio: the port must be a whole number from 0 to 65535, got ${String(options.port)}`);
   }
-  if (options.countWaitMs !== undefined && !(Number.isFinite(options.countWaitMs) && options.countWaitMs >= 0)) {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `studio: countWaitMs must be a number of milliseconds from 0 on, got ${String(options.countWaitMs)}`,
-    );
-  }
+  const countWaitMs = checkWait(options.countWaitMs, 'studio: countWaitMs') ?? COUNT_WAIT_MS;
   const token = options.token ?? randomBytes(24).toString('base64url');
   if (token.length < 16 || !/^[A-Za-z0-9_-]+$/.test(token)) {
     throw new ScopedDbError('INVALID_INPUT', 'studio: the access token must be at least 16 characters of A-Z, a-z, 0-9, _ and -');
@@ -159,7 +155,7 @@ export async function startStudio(service: StoreService, options: StudioOptions 
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
-  const handler = new Handler(service, Buffer.from(token), actual, options.countWaitMs ?? COUNT_WAIT_MS);
+  const handler = new Handler(service, Buffer.from(token), actual, countWaitMs);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     handler.handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
