@@ -130,11 +130,13 @@ export type Counting = WalkUnderWay;
 
 /** How long a page showing a count under way waits before it asks again (studio.js reloads it in place). */
 const REFRESH_MS = 700;
+/** The attributes of a note that makes its page ask again (see studio.js). */
+const REFRESHING = html`role="status" data-refresh="${String(REFRESH_MS)}"`;
 
 /** The note shown while a walk the page needs is under way; the page reloads itself until it is made. */
 function countingNote(counting: Counting, what: string): SafeHtml {
   const percent = counting.total === 0 ? 100 : Math.min(99, Math.floor((counting.done / counting.total) * 100));
-  const attributes = html`class="counting" role="status" data-refresh="${String(REFRESH_MS)}"`;
+  const attributes = html`class="counting" ${REFRESHING}`;
   if (counting.task === 'unnamed') {
     return html`<p ${attributes}>Looking for data under ids that no scope name owns, which come after the named scopes: ${number(counting.done)} of ${number(counting.total)} ids (${String(percent)} %). That takes one pass over every id, made once until the next write; this page shows ${what} as soon as it is done.</p>`;
   }
@@ -222,7 +224,7 @@ export function scopesPage(
 ${barChart(chart.rows, chart.by, chart.counting)}
 ${query.sort === 'bytes' && chart.by === 'entries' ? html`<p class="hint">This database keeps no byte counts, so its order by bytes is the order by name.</p>` : ''}
 ${counting ? countingNote(counting, 'this page') : ''}
-${stale ? html`<p class="counting stale" role="status" data-refresh="${String(REFRESH_MS)}">These counts are from a moment ago: the database changed while they were being made, and a count of now is under way. This page reloads itself until it has one.</p>` : ''}
+${stale ? html`<p class="counting stale" ${REFRESHING}>These counts are from a moment ago: the database changed while they were being made, and a count of now is under way. This page reloads itself until it has one.</p>` : ''}
 <table class="grid" id="scopes">
 <thead><tr>${sortLink('name', 'Scope')}<th scope="col">Kind</th><th scope="col">Id</th>${sortLink('entries', 'Entries')}${sortLink('bytes', 'Bytes')}${context.write ? html`<th scope="col">Actions</th>` : ''}</tr></thead>
 <tbody>${body}</tbody>
