@@ -18,6 +18,12 @@ const setups = {
     const registry = GlobalScopeRegistry.open(env);
     return { env, db: scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('order').create() };
   },
+  // No child transactions there: the queue commits a transaction callback on its own.
+  'registry, useWritemap': () => {
+    const env = tempEnv({ useWritemap: true });
+    const registry = GlobalScopeRegistry.open(env);
+    return { env, db: scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('order').create() };
+  },
 };
 
 describe.each(Object.entries(setups))('un-awaited writes in call order (%s)', (_, setup) => {

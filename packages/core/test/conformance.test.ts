@@ -27,3 +27,9 @@ describeScopedDatabase('LMDB with a GlobalScopeRegistry', {
   open: () => openLmdbSuiteBackend({ registry: (env) => GlobalScopeRegistry.open(env) }),
   supports: { ...lmdb, lifecycle: true },
 });
+
+// Again on a write-mapped env, where lmdb-js has no child transactions.
+describeScopedDatabase('LMDB with useWritemap', {
+  open: () => openLmdbSuiteBackend({ env: { useWritemap: true } }),
+  supports: { ...lmdb, lifecycle: false },
+});

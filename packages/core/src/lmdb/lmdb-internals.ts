@@ -7,7 +7,9 @@
  *   waits for lmdb-js's own pending writes;
  * - a read-only env (`readOnly: true`) has no write methods at all;
  * - `transactionSync` nested in a write transaction runs as a child transaction (so it can roll
- *   back alone), except with `useWritemap`;
+ *   back alone), except with `useWritemap`: it then joins the open one, and a throw inside it
+ *   leaves its writes in place; the root store of an env opened with it has an own
+ *   `useWritemap: true` (the open options are copied onto it);
  * - `close` and `transactionSync` are looked up on the env object, so an own property wraps them;
  * - `getBinaryFast` returns a reused buffer whose `length` is faked over a larger allocation;
  * - a reverse range without `end` stops before the key `[0x00]`, an explicit `end: undefined`
@@ -67,6 +69,11 @@ export function isClosed(env: RootDatabase): boolean {
 /** True for an env opened with `readOnly: true`: lmdb-js then adds no write methods at all. */
 export function isReadOnly(env: RootDatabase): boolean {
   return typeof env.transactionSync !== 'function';
+}
+
+/** True when a `transactionSync` nested in a write transaction of `env` can roll back alone. */
+export function hasChildTransactions(env: RootDatabase): boolean {
+  return (env as unknown as { useWritemap?: boolean }).useWritemap !== true;
 }
 
 /** True once `close()` has started: nothing may read or write the env any more. */

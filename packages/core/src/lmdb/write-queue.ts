@@ -18,11 +18,14 @@
  * An op that fails a check (`HASH_COLLISION`, …) before writing fails alone; an op that can
  * fail half-way (`transaction(fn)`, `clearAsync`) runs in a child transaction, so its failure
  * rolls back only its own writes; an LMDB failure (a commit that does not fit on disk) fails
- * every op of the batch with `STORAGE`.
+ * every op of the batch with `STORAGE`. An env opened with `useWritemap` has no child
+ * transactions: there such an op is a write transaction of its own, between the one of the
+ * writes queued before it and the one of the writes queued after it, so the turn takes more
+ * than one commit but keeps call order and rollback.
  */
 import type { RootDatabase } from 'lmdb';
 import { isScopedDbError, ScopedDbError, wrapError } from '../errors.js';
-import { isClosing, originalTransactionSync, wrapEnvForWriteQueue } from './lmdb-internals.js';
+import { hasChildTransactions, isClosing, originalTransactionSync, wrapEnvForWriteQueue } from './lmdb-internals.js';
 
 /** One queued write. `apply` runs inside the flush's write transaction at the write's place. */
 export interface QueuedWrite {
@@ -58,10 +61,23 @@ function sharedResult(): SharedResult {
   return { promise, resolve, reject };
 }
 
+/** The writes of one write transaction, and the promise its shared writes wait on. */
+interface Batch {
+  readonly writes: QueuedWrite[];
+  shared: SharedResult | undefined;
+  /** Set once a partial write is in a batch that has no child transactions: later writes start another. */
+  full: boolean;
+}
+
+const newBatch = (): Batch => ({ writes: [], shared: undefined, full: false });
+
 export class WriteQueue {
   readonly #env: RootDatabase;
-  #writes: QueuedWrite[] = [];
-  #shared: SharedResult | undefined;
+  readonly #childTransactions: boolean;
+  /** The batches of the next flush, in call order: one, unless partial writes need transactions of their own. */
+  #batches: Batch[] = [];
+  /** The last of them: the one the next write joins, unless it is full. */
+  #current: Batch | undefined;
   #scheduled = false;
   readonly #flush = () => {
     this.#scheduled = false;
@@ -70,18 +86,19 @@ export class WriteQueue {
 
   constructor(env: RootDatabase) {
     this.#env = env;
+    this.#childTransactions = hasChildTransactions(env);
   }
 
   /** True while writes wait for their flush. */
   get pending(): boolean {
-    return this.#writes.length > 0;
+    return this.#batches.length > 0;
   }
 
   /** Queues a write whose promise is the batch's (resolves `true` once the batch commits). */
   addShared(write: QueuedWrite): Promise<true> {
-    this.#push(write);
-    this.#shared ??= sharedResult();
-    return this.#shared.promise;
+    const batch = this.#push(write);
+    batch.shared ??= sharedResult();
+    return batch.shared.promise;
   }
 
   /** Queues a write with a result (or a failure) of its own. */
@@ -93,24 +110,40 @@ export class WriteQueue {
     return result;
   }
 
-  #push(write: QueuedWrite): void {
-    this.#writes.push(write);
+  /** Adds the write to the batch it commits with, and returns that batch. */
+  #push(write: QueuedWrite): Batch {
+    let batch = this.#current;
+    const alone = !this.#childTransactions && write.partial === true;
+    if (batch === undefined || batch.full || (alone && batch.writes.length > 0)) {
+      batch = this.#current = newBatch();
+      this.#batches.push(batch);
+    }
+    batch.writes.push(write);
+    if (alone) batch.full = true;
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flush);
     }
+    return batch;
   }
 
-  /** Applies every queued write now, in call order, in one write transaction. */
+  /** Applies every queued write now, in call order: one write transaction per batch. */
   flush(): void {
-    const writes = this.#writes;
-    if (writes.length === 0) return;
-    const shared = this.#shared;
-    this.#writes = [];
-    this.#shared = undefined;
+    const batches = this.#batches;
+    this.#batches = [];
+    this.#current = undefined;
+    for (const batch of batches) this.#commit(batch);
+  }
+
+  /** One batch in one write transaction; its partial writes in child transactions. */
+  #commit({ writes, shared }: Batch): void {
     if (isClosing(this.#env)) {
       const error = new ScopedDbError('STORAGE', `${writes[0]?.context}: the environment was closed before this write was committed`);
       fail(writes, shared, error);
+      return;
+    }
+    if (!this.#childTransactions && writes[0]?.partial) {
+      this.#commitAlone(writes[0]);
       return;
     }
     const results: unknown[] = new Array(writes.length);
@@ -138,6 +171,21 @@ export class WriteQueue {
       if (!settle) continue;
       if (failures.has(i)) settle.reject(failures.get(i));
       else settle.resolve(results[i]);
+    }
+  }
+
+  /** A partial write as the whole transaction (no child transactions): a throw from it rolls back only it. */
+  #commitAlone(write: QueuedWrite): void {
+    let applied = false;
+    try {
+      const result = originalTransactionSync(this.#env, () => {
+        const value = write.apply();
+        applied = true;
+        return value;
+      });
+      write.settle?.resolve(result);
+    } catch (error) {
+      write.settle?.reject(applied ? wrapError(error, 'STORAGE', `${write.context}: the batched write failed`) : error);
     }
   }
 }

@@ -20,7 +20,7 @@ import {
   type ScopeRegistrar,
   scopedDatabaseOptions,
 } from '@scoped-lmdb/core';
-import type { RootDatabase } from 'lmdb';
+import type { RootDatabase, RootDatabaseOptionsWithPath } from 'lmdb';
 import type { SuiteBackend, SuiteDatabase, SuiteDatabaseOptions, SuiteQuota, SuiteScopeQuota, SuiteScopeStats } from './backend.js';
 
 /** `SuiteDatabase` with the sync database it adapts. */
@@ -177,6 +177,8 @@ export interface LmdbSuiteBackendOptions {
    * `supports.lifecycle`). Without it, databases have no registry.
    */
   registry?: (env: RootDatabase) => LmdbSuiteRegistry;
+  /** More options for lmdb-js's `open` (`{ useWritemap: true }`, say); the path and `maxDbs` are the suite's. */
+  env?: Omit<RootDatabaseOptionsWithPath, 'path' | 'maxDbs'>;
 }
 
 /**
@@ -193,7 +195,7 @@ export async function openLmdbSuiteBackend(options: LmdbSuiteBackendOptions = {}
 > {
   const { open } = await import('lmdb');
   const dir = mkdtempSync(join(tmpdir(), 'scoped-lmdb-suite-'));
-  const env = open({ path: dir, maxDbs: MAX_DBS });
+  const env = open({ ...options.env, path: dir, maxDbs: MAX_DBS });
   const registry = options.registry?.(env);
   const lifecycle = registry && {
     dropScope: (scope: ScopeLike) => attempt(() => registry.dropScope(scope)),
