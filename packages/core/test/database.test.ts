@@ -1,3 +1,4 @@
+import type { RootDatabase } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { codecs, type RangeOptions, Scope, type ScopedDatabase, scopedDatabaseOptions } from '../src/index.js';
 import { bytes, edgeScopeNames, tempEnv } from './helpers.js';
@@ -176,6 +177,47 @@ describe('writes', () => {
     expect(result).toBe('done');
     expect(db.get('a', 'k')).toBe('1');
     expect(db.get('b', 'k')).toBe('2');
+  });
+
+  // lmdb-js would keep the write transaction open until a returned promise settles (the write
+  // lock held across turns, and env.close() never settling when it rejects).
+  describe.each([{ useWritemap: false }, { useWritemap: true }])('an async callback (useWritemap: $useWritemap)', (options) => {
+    const closes = (env: RootDatabase) =>
+      Promise.race([env.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 2000, 'still open'))]);
+
+    it('commits the writes made before its first await at its place; the result is its value', async () => {
+      const env = tempEnv(options);
+      const db = scopedDatabaseOptions(env).types(codecs.string(), codecs.string()).name('tx').create();
+      let resume!: () => void;
+      const gate = new Promise<void>((resolve) => (resume = resolve));
+      const result = db.transaction(async () => {
+        db.putSync('a', 'before', '1');
+        await gate;
+        return 'done';
+      });
+      const next = db.put('a', 'next', '2');
+      expect(await next).toBe(true);
+      // Committed while the callback still waits: the transaction did not stay open.
+      expect(db.get('a', 'before')).toBe('1');
+      db.putSync('a', 'sync', '3');
+      resume();
+      expect(await result).toBe('done');
+      expect(await closes(env)).toBe('closed');
+    });
+
+    it('rejects with what its promise rejects with; the writes before the await stay; the env closes', async () => {
+      const env = tempEnv(options);
+      const db = scopedDatabaseOptions(env).types(codecs.string(), codecs.string()).name('tx').create();
+      const result = db.transaction(async () => {
+        db.putSync('a', 'before', '1');
+        await null;
+        throw new Error('late');
+      });
+      await expect(result).rejects.toThrow('late');
+      expect(db.get('a', 'before')).toBe('1');
+      expect(await db.put('a', 'after', '2')).toBe(true);
+      expect(await closes(env)).toBe('closed');
+    });
   });
 
   it('never hands out LMDB’s reused buffer', () => {

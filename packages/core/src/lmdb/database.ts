@@ -549,8 +549,11 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     try {
       checkCallback(fn, 'transaction');
       this.#checkWritable('transaction');
-      if (inWriteTransaction(this.#env)) return Promise.resolve(this.#env.transactionSync(fn));
-      return this.#queue.add({ context: `transaction on "${this.name}"`, partial: true, apply: fn });
+      const callback = commitAtFirstAwait(fn);
+      const done = inWriteTransaction(this.#env)
+        ? Promise.resolve(this.#env.transactionSync(callback.run))
+        : this.#queue.add<T>({ context: `transaction on "${this.name}"`, partial: true, apply: callback.run });
+      return done.then(callback.result);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -876,6 +879,25 @@ class QueuedPut implements QueuedWrite {
 
 function checkCallback(fn: unknown, method: string): void {
   if (typeof fn !== 'function') throw new ScopedDbError('INVALID_INPUT', `${method} needs a function, got ${describeValue(fn)}`);
+}
+
+/**
+ * A transaction callback that never hands lmdb-js a promise: lmdb-js would keep the write
+ * transaction open until it settles (the write lock held across turns; a later write of this
+ * process then waits on it for ever). The transaction commits when `fn` returns, and `result`
+ * gives the promise `fn` returned, if any, in place of what the transaction resolved with.
+ */
+function commitAtFirstAwait<T>(fn: () => T) {
+  let later: T | undefined;
+  return {
+    run: (): T | undefined => {
+      const value = fn();
+      if (value === null || typeof (value as { then?: unknown } | undefined)?.then !== 'function') return value;
+      later = value;
+      return undefined;
+    },
+    result: (value: T | undefined): T | PromiseLike<T> => (later === undefined ? (value as T) : later),
+  };
 }
 
 /** Tells the callback's own errors (passed through) from the transaction's (commit failures). */
