@@ -5,7 +5,10 @@ import { keyFormat, Scope } from '@scoped-lmdb/core';
 import { open, type RootDatabase } from 'lmdb';
 
 /** A fresh LMDB environment in a temp directory; `dispose()` closes and removes it. */
-export function tempEnv(maxDbs = 64, options: { noSync?: boolean } = {}): { env: RootDatabase; path: string; dispose(): Promise<void> } {
+export function tempEnv(
+  maxDbs = 64,
+  options: { noSync?: boolean; useWritemap?: boolean } = {},
+): { env: RootDatabase; path: string; dispose(): Promise<void> } {
   const path = mkdtempSync(join(tmpdir(), 'scoped-lmdb-bench-'));
   const env = open({ path, maxDbs, ...options });
   return {
