@@ -179,7 +179,7 @@ export interface ScopedView<K, V, VIn = V> {
   snapshot(): ScopedViewSnapshot<K, V>;
   /** Runs `fn` in a write transaction at its place in call order. */
   transaction<T>(fn: () => T): Promise<T>;
-  /** Runs `fn` in a write transaction now; a throw rolls every write of it back. */
+  /** Runs `fn` in a write transaction now; a throw rolls every write of it back, and so does returning a promise (`INVALID_INPUT`). */
   transactionSync<T>(fn: () => T): T;
 }
 
@@ -231,7 +231,7 @@ export interface ScopedDatabase<K, V, VIn = V> extends ScopeEmptinessChecker {
   snapshot(): ScopedSnapshot<K, V>;
   /** Runs `fn` in a write transaction at its place in call order; writes to any database and scope of the env commit together. */
   transaction<T>(fn: () => T): Promise<T>;
-  /** Runs `fn` in a write transaction now; a throw rolls every write of it back. */
+  /** Runs `fn` in a write transaction now; a throw rolls every write of it back, and so does returning a promise (`INVALID_INPUT`). */
   transactionSync<T>(fn: () => T): T;
 }
 

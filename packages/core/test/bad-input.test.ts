@@ -235,6 +235,29 @@ describe('bad input: transactions and key codecs', () => {
     intact();
   });
 
+  // B86: lmdb-js would keep the write transaction open until the promise settles, and the
+  // next write of the process would wait for ever.
+  it('transactionSync with a callback that returns a promise is INVALID_INPUT and rolls back', async () => {
+    const { env, db, intact } = setup();
+    let late = false;
+    const call = () =>
+      db.transactionSync(async () => {
+        db.putSync('s', 'inside', 1);
+        await null;
+        late = true;
+      });
+    expect(call).toThrow(code('INVALID_INPUT'));
+    expect(call).toThrow(/transactionSync on "bad": the callback returned a promise.*transaction\(fn\)/);
+    expect(db.get('s', 'inside')).toBeUndefined();
+    expect(await db.put('s', 'queued', 2)).toBe(true);
+    db.removeSync('s', 'queued');
+    intact();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(late).toBe(true);
+    const closed = Promise.race([env.close().then(() => 'closed'), new Promise((r) => setTimeout(r, 2000, 'still open'))]);
+    expect(await closed).toBe('closed');
+  });
+
   it('an encodeInto result outside what is possible is ENCODING, and nothing is written', async () => {
     const { env, intact } = setup();
     const wrongEnds: Record<string, (offset: number, written: number) => number> = {

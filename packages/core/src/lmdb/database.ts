@@ -563,7 +563,18 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     checkCallback(fn, 'transactionSync');
     this.#checkWritable('transactionSync');
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
-    const tracked = trackCallbackErrors(fn);
+    const tracked = trackCallbackErrors(() => {
+      const result = fn();
+      if (isThenable(result)) {
+        // lmdb-js would hold the write transaction open until it settles: roll back instead.
+        result.then(undefined, () => {});
+        throw new ScopedDbError(
+          'INVALID_INPUT',
+          `transactionSync on "${this.name}": the callback returned a promise; the transaction rolled back (use transaction(fn) for a callback that awaits)`,
+        );
+      }
+      return result;
+    });
     try {
       return this.#env.transactionSync(tracked.run);
     } catch (error) {
@@ -892,13 +903,16 @@ function commitAtFirstAwait<T>(fn: () => T) {
   return {
     run: (): T | undefined => {
       const value = fn();
-      if (value === null || typeof (value as { then?: unknown } | undefined)?.then !== 'function') return value;
+      if (!isThenable(value)) return value;
       later = value;
       return undefined;
     },
     result: (value: T | undefined): T | PromiseLike<T> => (later === undefined ? (value as T) : later),
   };
 }
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && typeof (value as { then?: unknown } | undefined)?.then === 'function';
 
 /** Tells the callback's own errors (passed through) from the transaction's (commit failures). */
 function trackCallbackErrors<T>(fn: () => T) {
