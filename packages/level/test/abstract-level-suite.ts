@@ -21,6 +21,9 @@ import { endingInFF, endingInFFFF } from './support/edge-scopes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scoped-level-suite-'));
 const env = open({ path: dir, maxDbs: 4_000 });
+// A write-mapped env has no child transactions in lmdb-js: batches commit on their own there.
+const mappedDir = mkdtempSync(join(tmpdir(), 'scoped-level-suite-mapped-'));
+const mappedEnv = open({ path: mappedDir, maxDbs: 4, useWritemap: true });
 const neighbourKey = Buffer.from('neighbour');
 
 /** Data next to every scope the suite uses: in the default scope and in a scope that sorts just after. */
@@ -33,6 +36,8 @@ function withNeighbours(db: ScopedBytesDatabase, scope: string): void {
 const scopesFF = endingInFF(3_000);
 const shared = scopedDatabaseOptions(env).rawBytes().name('suite-ff').create();
 let usedFF = 0;
+const mapped = scopedDatabaseOptions(mappedEnv).rawBytes().name('suite-ff').create();
+let usedMapped = 0;
 let databases = 0;
 const scopeFFFF = endingInFFFF();
 
@@ -64,13 +69,22 @@ run('scope ending in ffff', (options) => {
   return new ScopedLevel(db, scopeFFFF, options as never);
 });
 
+run('scopes ending in ff, useWritemap env', (options) => {
+  const scope = scopesFF[usedMapped++];
+  if (scope === undefined) throw new Error('the suite asked for more databases than scope names were found');
+  withNeighbours(mapped, scope);
+  return new ScopedLevel(mapped, scope, options as never);
+});
+
 harness.onFinish(async () => {
   const results = fileURLToPath(new URL('../.tape-results.json', import.meta.url));
   writeFileSync(results, `${JSON.stringify({ suite: 'abstract-level', passed, failed, skipped: 0 })}\n`);
   console.log(
-    `abstract-level suite: ${passed} passed, ${failed} failed (${usedFF} scopes ending in ff, ${databases} databases on ${scopeFFFF})`,
+    `abstract-level suite: ${passed} passed, ${failed} failed (${usedFF} scopes ending in ff, ${databases} databases on ${scopeFFFF}, ${usedMapped} scopes on a useWritemap env)`,
   );
   await env.close();
+  await mappedEnv.close();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(mappedDir, { recursive: true, force: true });
   if (failed > 0 || passed === 0) process.exitCode = 1;
 });
