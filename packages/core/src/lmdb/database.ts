@@ -44,12 +44,13 @@ import {
   inWriteTransaction,
   isClosing,
   isReadOnly,
+  isThenable,
 } from './lmdb-internals.js';
 import { MainDbScope } from './main-db.js';
 import { boundedOffset, countOf, type LmdbRange, lmdbRange, reportStorageErrors } from './ranges.js';
 import { type Registration, registrationFor } from './registration.js';
 import { type StatsKeeper, statsOf } from './stats.js';
-import { type QueuedWrite, type WriteQueue, writeQueueOf } from './write-queue.js';
+import { type QueuedWrite, trackCallbackErrors, type WriteQueue, writeQueueOf } from './write-queue.js';
 
 export interface DatabaseConfig<K, V, VIn = V> {
   env: RootDatabase;
@@ -908,26 +909,5 @@ function commitAtFirstAwait<T>(fn: () => T) {
       return undefined;
     },
     result: (value: T | undefined): T | PromiseLike<T> => (later === undefined ? (value as T) : later),
-  };
-}
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null && typeof (value as { then?: unknown } | undefined)?.then === 'function';
-
-/** Tells the callback's own errors (passed through) from the transaction's (commit failures). */
-function trackCallbackErrors<T>(fn: () => T) {
-  let thrown: unknown;
-  let didThrow = false;
-  return {
-    run: () => {
-      try {
-        return fn();
-      } catch (error) {
-        didThrow = true;
-        thrown = error;
-        throw error;
-      }
-    },
-    threw: (error: unknown) => didThrow && error === thrown,
   };
 }

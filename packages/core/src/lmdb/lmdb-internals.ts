@@ -71,6 +71,11 @@ export function isReadOnly(env: RootDatabase): boolean {
   return typeof env.transactionSync !== 'function';
 }
 
+/** A promise or other thenable: returned by a transaction callback, lmdb-js keeps the transaction open until it settles. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
 /** True when a `transactionSync` nested in a write transaction of `env` can roll back alone. */
 export function hasChildTransactions(env: RootDatabase): boolean {
   return (env as unknown as { useWritemap?: boolean }).useWritemap !== true;
@@ -151,8 +156,8 @@ export function transact<T>(env: RootDatabase, fn: () => T, flags?: number): T {
       throw error;
     }
     // lmdb-js keeps the transaction open while a returned promise is pending: the hooks end with it.
-    if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
-      return (result as PromiseLike<unknown>).then(
+    if (isThenable(result)) {
+      return result.then(
         (value) => {
           for (const hook of hooks) hook.exit(true);
           return value;

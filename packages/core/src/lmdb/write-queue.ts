@@ -61,22 +61,39 @@ function sharedResult(): SharedResult {
   return { promise, resolve, reject };
 }
 
-/** The writes of one write transaction, and the promise its shared writes wait on. */
+/**
+ * The writes of one write transaction, and the promise its shared writes wait on. Without child
+ * transactions, a partial write is the only write of its batch.
+ */
 interface Batch {
   readonly writes: QueuedWrite[];
   shared: SharedResult | undefined;
-  /** Set once a partial write is in a batch that has no child transactions: later writes start another. */
-  full: boolean;
 }
 
-const newBatch = (): Batch => ({ writes: [], shared: undefined, full: false });
+/** Tells the callback's own errors (passed through) from the transaction's (commit failures). */
+export function trackCallbackErrors<T>(fn: () => T) {
+  let thrown: unknown;
+  let didThrow = false;
+  return {
+    run: () => {
+      try {
+        return fn();
+      } catch (error) {
+        didThrow = true;
+        thrown = error;
+        throw error;
+      }
+    },
+    threw: (error: unknown) => didThrow && error === thrown,
+  };
+}
 
 export class WriteQueue {
   readonly #env: RootDatabase;
   readonly #childTransactions: boolean;
   /** The batches of the next flush, in call order: one, unless partial writes need transactions of their own. */
   #batches: Batch[] = [];
-  /** The last of them: the one the next write joins, unless it is full. */
+  /** The last of them: the one the next write joins, unless one of the two must be alone. */
   #current: Batch | undefined;
   #scheduled = false;
   readonly #flush = () => {
@@ -113,13 +130,11 @@ export class WriteQueue {
   /** Adds the write to the batch it commits with, and returns that batch. */
   #push(write: QueuedWrite): Batch {
     let batch = this.#current;
-    const alone = !this.#childTransactions && write.partial === true;
-    if (batch === undefined || batch.full || (alone && batch.writes.length > 0)) {
-      batch = this.#current = newBatch();
+    if (batch === undefined || (!this.#childTransactions && (write.partial || batch.writes[0]?.partial))) {
+      batch = this.#current = { writes: [], shared: undefined };
       this.#batches.push(batch);
     }
     batch.writes.push(write);
-    if (alone) batch.full = true;
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flush);
@@ -176,16 +191,11 @@ export class WriteQueue {
 
   /** A partial write as the whole transaction (no child transactions): a throw from it rolls back only it. */
   #commitAlone(write: QueuedWrite): void {
-    let applied = false;
+    const tracked = trackCallbackErrors(() => write.apply());
     try {
-      const result = originalTransactionSync(this.#env, () => {
-        const value = write.apply();
-        applied = true;
-        return value;
-      });
-      write.settle?.resolve(result);
+      write.settle?.resolve(originalTransactionSync(this.#env, tracked.run));
     } catch (error) {
-      write.settle?.reject(applied ? wrapError(error, 'STORAGE', `${write.context}: the batched write failed`) : error);
+      write.settle?.reject(tracked.threw(error) ? error : wrapError(error, 'STORAGE', `${write.context}: the batched write failed`));
     }
   }
 }
