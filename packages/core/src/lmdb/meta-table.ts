@@ -6,17 +6,24 @@ import type { Database, RootDatabase } from 'lmdb';
 import { ScopedDbError } from '../errors.js';
 import { META_TABLE, type MetaRecord, parseMetaRecord } from '../key-format.js';
 import { openExistingTable } from './lmdb-internals.js';
+import { perEnv } from './per-env.js';
+
+/**
+ * The meta table, opened once per env: lmdb-js's `openDB` ends the shared read snapshot, so
+ * opening it per read would let one synchronous block of reads see two snapshots.
+ */
+const metaTables = perEnv((): { table?: Database<Uint8Array, Uint8Array> } => ({}));
 
 /** Every database recorded in the env's meta table, by name (none when there is no meta table yet). */
 export function readMetaRecords(env: RootDatabase): Map<string, MetaRecord | undefined> {
   const records = new Map<string, MetaRecord | undefined>();
-  let meta: Database<Uint8Array, Uint8Array>;
+  const held = metaTables(env);
   try {
-    meta = openExistingTable(env, META_TABLE);
+    held.table ??= openExistingTable(env, META_TABLE);
   } catch {
     return records;
   }
-  for (const { key, value } of meta.getRange({})) {
+  for (const { key, value } of held.table.getRange({})) {
     records.set(Buffer.from(key as Uint8Array).toString('utf8'), parseMetaRecord(value as Uint8Array));
   }
   return records;
