@@ -32,6 +32,7 @@ import {
   DumpWriter,
   dumpFailure,
   dumpScope,
+  isClosing,
   type MetaRecord,
   type RecordedTable,
   readMetaRecords,
@@ -85,11 +86,17 @@ function pageRange(id: Uint8Array, after: Uint8Array | undefined) {
   return range;
 }
 
+/** A closed env is STORAGE before anything is read (its tables would answer "no such database"). */
+function refuseClosed(host: DumpHost, method: string, s: NamedScope): void {
+  if (isClosing(host.env)) throw new ScopedDbError('STORAGE', `${method} of scope ${JSON.stringify(s.name)}: the environment is closed`);
+}
+
 /** Streams one read snapshot of `scope` (the chosen databases) to `sink` in the dump format. */
 export async function exportScope(host: DumpHost, scope: ScopeLike, sink: DumpSink, options?: ExportScopeOptions): Promise<DumpSummary> {
   const method = 'exportScope';
   const s = dumpScope(scope, method);
   const only = checkDumpOptions(options, method);
+  refuseClosed(host, method, s);
   const records = readMetaRecords(host.env);
   for (const name of only ?? []) if (!records.has(name)) throw noDatabase(method, s, name, '');
   const names = only ? [...new Set(only)] : [...records.keys()];
@@ -168,6 +175,7 @@ export async function importScope(
   const method = 'importScope';
   const s = dumpScope(scope, method);
   const only = checkDumpOptions(options, method);
+  refuseClosed(host, method, s);
   const replace = options?.replace === true;
   const context = `${method} of scope ${JSON.stringify(s.name)}`;
   const reader = new DumpReader(source, context);

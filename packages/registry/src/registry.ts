@@ -15,10 +15,12 @@ import {
 import {
   copyUnderId,
   currentWriteTransaction,
+  describeValue,
   ensureReadSnapshot,
   IdMap,
   idHoldsData,
   inWriteTransaction,
+  isClosing,
   onReadTransaction,
   perEnv,
   type Quota,
@@ -140,7 +142,11 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   readId(scope: NamedScope): Uint8Array | undefined {
     if (inWriteTransaction(this.#env)) return this.#idInTxn(scope.name) ?? this.#unregisteredReadId(scope.name);
     // The cache answers for the snapshot the caller's read will use: start it (and check it) first.
-    ensureReadSnapshot(this.#env);
+    try {
+      ensureReadSnapshot(this.#env);
+    } catch (error) {
+      throw storageError('registry read', error); // a closed env
+    }
     const cached = this.#readIds.get(scope.name);
     if (cached) return cached;
     return this.#storage('registry read', () => {
@@ -351,7 +357,12 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   renameScope(from: ScopeLike, to: ScopeLike, options: { replace?: boolean } = {}): void {
     const a = named(from, 'renameScope');
     const b = named(to, 'renameScope');
-    if (a.equals(b)) return;
+    checkOptions(options, 'renameScope');
+    if (a.equals(b)) {
+      // Like Redis RENAME of a key onto itself: nothing to do, but the scope must exist.
+      this.#write('renameScope', () => this.#requireId(a.name, 'renameScope'));
+      return;
+    }
     this.#write('renameScope', () => {
       const id = this.#requireId(a.name, 'renameScope');
       this.#claimTarget(b.name, options.replace === true, 'renameScope');
@@ -386,6 +397,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   async copyScope(from: ScopeLike, to: ScopeLike, options: CopyScopeOptions = {}): Promise<number> {
     const a = named(from, 'copyScope');
     const b = named(to, 'copyScope');
+    checkOptions(options, 'copyScope');
     if (a.equals(b)) throw new ScopedDbError('INVALID_INPUT', `copyScope: cannot copy ${describe(a)} onto itself`);
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
       throw new ScopedDbError('INVALID_INPUT', 'copyScope: onProgress must be a function');
@@ -499,7 +511,17 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
 
   /** Frees the entries of dropped scopes now (at most `budgetMs` of work when given); resolves with the entries freed. */
   reclaim(options: { budgetMs?: number } = {}): Promise<number> {
-    return this.#reclaimer.run(options.budgetMs);
+    try {
+      checkOptions(options, 'reclaim');
+      const { budgetMs } = options;
+      if (budgetMs !== undefined && !(typeof budgetMs === 'number' && budgetMs >= 0)) {
+        throw new ScopedDbError('INVALID_INPUT', `reclaim: budgetMs must be a number of milliseconds >= 0, got ${describeValue(budgetMs)}`);
+      }
+      if (isClosing(this.#env)) throw new ScopedDbError('STORAGE', 'reclaim: the environment is closed');
+      return this.#reclaimer.run(budgetMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Dropped entries not yet freed (counted across databases). */
@@ -637,10 +659,12 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     this.#readIds.delete(name);
   }
 
+  /** Inside a write transaction: `name`'s id; data written before the registry is registered under its first-life id. */
   #requireId(name: string, method: string): Uint8Array {
     const id = this.#lookup(name);
-    if (id === undefined) throw new ScopedDbError('INVALID_INPUT', `${method}: scope ${JSON.stringify(name)} does not exist`);
-    return id;
+    if (id !== undefined) return id;
+    if (this.#unnamedData(name)) return this.#allocate(name);
+    throw new ScopedDbError('INVALID_INPUT', `${method}: scope ${JSON.stringify(name)} does not exist`);
   }
 
   /** `name` is taken when it is registered, or when data sits under its first-life id that nobody owns (v1 data). */
@@ -789,6 +813,17 @@ function named(scope: ScopeLike, method: string): NamedScope {
       `${method}: the default scope cannot be dropped, renamed, swapped or copied (clear it with clearSync)`,
     );
   return s;
+}
+
+/** The options argument of a lifecycle call: an object, whose `replace` (if any) is a boolean (else INVALID_INPUT). */
+function checkOptions(options: unknown, method: string): void {
+  if (options === null || typeof options !== 'object') {
+    throw new ScopedDbError('INVALID_INPUT', `${method}: options must be an object, got ${describeValue(options)}`);
+  }
+  const { replace } = options as { replace?: unknown };
+  if (replace !== undefined && typeof replace !== 'boolean') {
+    throw new ScopedDbError('INVALID_INPUT', `${method}: replace must be a boolean, got ${describeValue(replace)}`);
+  }
 }
 
 function describe(scope: Scope): string {

@@ -140,6 +140,32 @@ describe('renameScope', () => {
     expect(() => registry.renameScope('', 'x')).toThrow(code('EMPTY_SCOPE_NAME'));
     registry.renameScope('a', 'a');
     expect(orders.get('a', 'k')).toBe(1);
+    // Onto itself is a no-op only for a scope that exists (like Redis RENAME of a missing key).
+    expect(() => registry.renameScope('missing', 'missing')).toThrow(code('INVALID_INPUT'));
+    expect(registry.scopeExists('missing')).toBe(false);
+  });
+
+  it('refuses options that are not an object, or a replace that is not a boolean, and changes nothing', () => {
+    const { registry, orders } = setup();
+    orders.putSync('a', 'k', 1);
+    orders.putSync('b', 'k', 2);
+    for (const options of [null, 5, 'replace', { replace: 'yes' }]) {
+      expect(() => registry.renameScope('a', 'b', options as never)).toThrow(code('INVALID_INPUT'));
+    }
+    expect(orders.get('a', 'k')).toBe(1);
+    expect(orders.get('b', 'k')).toBe(2);
+  });
+
+  it('renames data written before the registry existed (it is registered under its first-life id)', () => {
+    const env = tempEnv();
+    scopedDatabaseOptions(env).types(codecs.string(), codecs.json()).name('orders').create().putSync('early', 'k', 1);
+    const { registry, orders } = setup(env);
+    const first = Scope.named('early').hash;
+    registry.renameScope('early', 'late');
+    expect(registry.idOf('late')).toBe(first);
+    expect(orders.get('late', 'k')).toBe(1);
+    expect(orders.get('early', 'k')).toBeUndefined();
+    expect(registry.scopeExists('early')).toBe(false);
   });
 });
 
@@ -208,6 +234,20 @@ describe('copyScope', () => {
     await expect(registry.copyScope(null, 'x')).rejects.toEqual(code('INVALID_INPUT'));
     await expect(registry.copyScope('src', 'src')).rejects.toEqual(code('INVALID_INPUT'));
     await expect(registry.copyScope('missing', 'x')).rejects.toEqual(code('INVALID_INPUT'));
+    for (const options of [null, 5, { replace: 'yes' }]) {
+      await expect(registry.copyScope('src', 'other', options as never)).rejects.toEqual(code('INVALID_INPUT'));
+    }
+    expect(registry.scopeExists('other')).toBe(false);
+  });
+
+  it('copies data written before the registry existed', async () => {
+    const env = tempEnv();
+    scopedDatabaseOptions(env).types(codecs.string(), codecs.json()).name('orders').create().putSync('early', 'k', 1);
+    const { registry, orders } = setup(env);
+    expect(await registry.copyScope('early', 'copy')).toBe(1);
+    expect(orders.get('copy', 'k')).toBe(1);
+    expect(orders.get('early', 'k')).toBe(1);
+    expect(registry.idOf('early')).toBe(Scope.named('early').hash);
   });
 });
 
@@ -260,6 +300,49 @@ describe('reclaim', () => {
     expect(freed).toBeGreaterThan(0);
     expect(freed).toBeLessThan(20_000);
     expect(await registry.reclaim()).toBe(20_000 - freed);
+  });
+
+  it('rejects (never throws) bad options, and rejects with STORAGE on a closed env', async () => {
+    const { env, registry, orders } = setup();
+    orders.putSync('gone', 'k', 1);
+    registry.dropScope('gone');
+    for (const options of [null, 5, { budgetMs: 'x' }, { budgetMs: -1 }, { budgetMs: Number.NaN }]) {
+      const result = registry.reclaim(options as never);
+      await expect(result).rejects.toEqual(code('INVALID_INPUT'));
+    }
+    expect(registry.pendingReclaim()).toBe(1);
+    await env.close();
+    await expect(registry.reclaim()).rejects.toEqual(code('STORAGE'));
+  });
+});
+
+describe('a closed env', () => {
+  it('fails every registry call and every read or write of a registered database with STORAGE', async () => {
+    const { env, registry, orders } = setup();
+    orders.putSync('a', 'k', 1);
+    const chunks: Uint8Array[] = [];
+    await registry.exportScope('a', (chunk) => void chunks.push(chunk));
+    await env.close();
+    const sync: Record<string, () => unknown> = {
+      get: () => orders.get('a', 'k'),
+      getCount: () => orders.getCount('a'),
+      putSync: () => orders.putSync('a', 'k', 2),
+      isScopeEmpty: () => registry.isScopeEmpty('a'),
+      scopeStats: () => registry.scopeStats('a'),
+      dropScope: () => registry.dropScope('a'),
+      renameScope: () => registry.renameScope('a', 'b'),
+      swapScopes: () => registry.swapScopes('a', 'b'),
+      pendingReclaim: () => registry.pendingReclaim(),
+      listAllScopes: () => registry.listAllScopes(),
+    };
+    for (const [name, call] of Object.entries(sync)) expect(call, name).toThrow(code('STORAGE'));
+    const async: Record<string, () => Promise<unknown>> = {
+      put: () => orders.put('a', 'k', 2),
+      copyScope: () => registry.copyScope('a', 'c'),
+      exportScope: () => registry.exportScope('a', () => {}),
+      importScope: () => registry.importScope([Buffer.concat(chunks)], 'd'),
+    };
+    for (const [name, call] of Object.entries(async)) await expect(call(), name).rejects.toEqual(code('STORAGE'));
   });
 });
 
