@@ -560,8 +560,8 @@ export class DumpReader {
             const at = this.#at;
             const keyLength = (b[at + 1]! << 8) | b[at + 2]!;
             const valueLength = ((b[at + 3]! << 24) | (b[at + 4]! << 16) | (b[at + 5]! << 8) | b[at + 6]!) >>> 0;
-            if (keyLength === 0 || keyLength > MAX_KEY_BYTES)
-              throw damaged(this.#context, this.#offset(), `an entry with a ${keyLength}-byte key`);
+            // A 0-byte key is a named scope's empty key (the default scope cannot hold one).
+            if (keyLength > MAX_KEY_BYTES) throw damaged(this.#context, this.#offset(), `an entry with a ${keyLength}-byte key`);
             if (left < ENTRY_HEAD + keyLength + valueLength) {
               want = ENTRY_HEAD + keyLength + valueLength;
               partial = true;

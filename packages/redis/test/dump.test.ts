@@ -59,6 +59,7 @@ describe.each([
     const a = lmdbSide();
     a.env.transactionSync(() => {
       for (let i = 0; i < 4000; i++) a.orders.putSync('tenant', `k${String(i).padStart(5, '0')}`, { i, tags: ['x', i % 7] });
+      a.blobs.putSync('tenant', new Uint8Array(0), Uint8Array.of(7)); // a named scope's empty key
       a.blobs.putSync('tenant', Uint8Array.of(0), Uint8Array.of(1, 2, 3));
       a.blobs.putSync('tenant', Uint8Array.of(0xff, 0), new Uint8Array(70_000).fill(9));
     });
@@ -66,8 +67,8 @@ describe.each([
     const first = await dumpOf(a.registry, 'tenant');
     const progress: [number, number][] = [];
     const loaded = await store.importScope(Readable.from([first]), scope, { onProgress: (done, total) => progress.push([done, total]) });
-    expect(loaded).toEqual({ entries: 4002, databases: { orders: 4000, blobs: 2 } });
-    expect(progress.at(-1)).toEqual([4002, 4002]);
+    expect(loaded).toEqual({ entries: 4003, databases: { orders: 4000, blobs: 3 } });
+    expect(progress.at(-1)).toEqual([4003, 4003]);
     const r = redisSide(store);
     expect(await collect(r.orders.getRange(scope))).toEqual([...a.orders.getRange('tenant')]);
     expect((await collect(r.blobs.getRange(scope))).map(({ key, value }) => [Buffer.from(key), Buffer.from(value)])).toEqual(
@@ -78,7 +79,11 @@ describe.each([
     const b = lmdbSide();
     await b.registry.importScope(Readable.from([back]), 'tenant');
     expect([...b.orders.getRange('tenant')]).toEqual([...a.orders.getRange('tenant')]);
-    expect([...b.blobs.getRange('tenant')].map(({ value }) => value.length)).toEqual([3, 70_000]);
+    expect([...b.blobs.getRange('tenant')].map(({ key, value }) => [key.length, value.length])).toEqual([
+      [0, 1],
+      [1, 3],
+      [2, 70_000],
+    ]);
     await Promise.all([a.env.close(), b.env.close()]);
   });
 

@@ -54,6 +54,20 @@ describe('exportScope / importScope on LMDB', () => {
     expect(b.orders.getStats('copy').entries).toBe(3001);
   });
 
+  it('round-trips an empty key (a named scope holds one) as the first entry of its section', async () => {
+    const a = setup();
+    a.orders.putSync('t', '', 'empty key');
+    a.orders.putSync('t', 'a', 'after it');
+    const { bytes, summary } = await dump(a.registry, 't');
+    expect(summary.databases.orders).toBe(2);
+    const b = setup();
+    await b.registry.importScope(Readable.from([bytes]), 'copy');
+    expect([...b.orders.getRange('copy')]).toEqual([
+      { key: '', value: 'empty key' },
+      { key: 'a', value: 'after it' },
+    ]);
+  });
+
   it('exports chosen databases only, and imports chosen databases of a dump', async () => {
     const a = setup();
     fill(a, 't', 10);
