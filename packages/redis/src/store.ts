@@ -82,8 +82,10 @@ export interface RedisScopedStore extends RedisScopeRegistryApi {
    * write issued before the transaction, and none of its own.
    *
    * The writes' own promises settle after the commit: await the transaction, not
-   * them (awaiting one inside `fn` would wait forever, and so would awaiting, inside
-   * `fn`, a write to `scope` made outside it).
+   * them (awaiting one inside an async `fn` would wait forever, and so would awaiting,
+   * inside `fn`, a write to `scope` made outside it). A plain `fn` that returns a
+   * promise (`() => db.put(…)`) commits when it returns, and the transaction then
+   * resolves with that promise's result.
    */
   transaction<T>(scope: ScopeLike, fn: () => T | Promise<T>): Promise<T>;
 }
@@ -239,10 +241,16 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
     // Later writes to this scope wait for this place, also while an async `fn` runs.
     const pending = new PendingTransaction(s, this.order.enter(hashTag(s)));
     let result: T | undefined;
+    /** What a plain (not async) callback handed back a promise of: the result, once committed. */
+    let after: Promise<T> | undefined;
     try {
       const returned = this.#transactions.run(pending, fn);
       // A sync callback commits without an await in between: nothing can slip in before it.
-      result = isThenable(returned) ? await returned : returned;
+      // A plain callback that returns a promise (`() => db.put(…)`) has made its writes; that
+      // promise may wait for the commit, so it is awaited after it, never before (a deadlock).
+      if (!isThenable(returned)) result = returned;
+      else if (fn instanceof AsyncFunction) result = await returned;
+      else after = returned;
     } catch (error) {
       pending.fail(error);
     }
@@ -258,13 +266,16 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
         pending.place,
       );
       for (const [i, q] of pending.queued.entries()) q.resolve(results[i]!);
-      return result!;
+      return after ? await after : result!;
     } catch (error) {
       for (const q of pending.queued) q.reject(error);
       throw error;
     }
   }
 }
+
+/** The constructor of every native `async` function. */
+const AsyncFunction = (async () => {}).constructor;
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';

@@ -35,6 +35,16 @@ export function transactionsGroup(ctx: SuiteContext, run: ScopeRun): void {
       ]);
     });
 
+    it("a callback that returns a write's promise (`() => at.put(…)`) commits and resolves with the write's result", async () => {
+      const { at } = await setup();
+      expect(await at.transaction(() => at.put('a', 1))).toBe(true);
+      expect(await at.transaction(() => at.remove('keep'))).toBe(true);
+      expect(await at.transaction(() => Promise.all([at.put('b', 2), at.remove('nothing')]))).toEqual([true, false]);
+      // The scope keeps working after it.
+      await at.put('c', 3);
+      expect(await collect(at.getKeys())).toEqual(['a', 'b', 'c']);
+    });
+
     it('applies a clear and the writes after it in their order', async () => {
       const { at } = await setup();
       await at.transaction(() => {
