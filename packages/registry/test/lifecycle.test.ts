@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { codecs, Scope, scopedDatabaseOptions } from '@scoped-lmdb/core';
 import { REGISTRY_TABLE } from '@scoped-lmdb/core/internal';
 import { open } from 'lmdb';
@@ -340,7 +341,7 @@ describe('a closed env', () => {
       put: () => orders.put('a', 'k', 2),
       copyScope: () => registry.copyScope('a', 'c'),
       exportScope: () => registry.exportScope('a', () => {}),
-      importScope: () => registry.importScope([Buffer.concat(chunks)], 'd'),
+      importScope: () => registry.importScope(Readable.from([Buffer.concat(chunks)]), 'd'),
     };
     for (const [name, call] of Object.entries(async)) await expect(call(), name).rejects.toEqual(code('STORAGE'));
   });
