@@ -187,10 +187,10 @@ async function run(commands: Command[], envOptions: { useWritemap?: boolean } = 
       registered.add(c.scope).add(c.to);
       return true;
     }
-    // rename and copy: DEFAULT refused; the source must be registered; a taken target needs replace.
+    // rename and copy: DEFAULT refused; the source must be registered (onto itself too); a taken target needs replace.
     let expected = 'ok';
     if (c.scope === null || c.to === null) expected = 'INVALID_INPUT';
-    else if (c.scope === c.to) expected = c.op === 'copy' ? 'INVALID_INPUT' : 'ok';
+    else if (c.scope === c.to) expected = c.op === 'copy' || !registered.has(c.scope) ? 'INVALID_INPUT' : 'ok';
     else if (!registered.has(c.scope)) expected = 'INVALID_INPUT';
     else if (!c.replace && (registered.has(c.to) || holdsData(c.to))) expected = 'SCOPE_EXISTS';
     if (c.op === 'rename') {
