@@ -10,6 +10,7 @@ import { idRange, replaceId, SCOPE_ID_BYTES } from '../key-format.js';
 import { holdReadSnapshot, openExistingTable } from './lmdb-internals.js';
 import { readMetaRecords } from './meta-table.js';
 import { perEnv } from './per-env.js';
+import { openedTables } from './tables.js';
 
 type Table = Database<Uint8Array, Uint8Array>;
 
@@ -27,7 +28,7 @@ export function recordedTables(env: RootDatabase): RecordedTable[] {
   for (const [name] of readMetaRecords(env)) {
     if (tables.has(name)) continue;
     try {
-      tables.set(name, { name, scoped: openExistingTable(env, `${name}_scoped`) });
+      tables.set(name, { name, scoped: openedTables(env).get(name)?.scopedTable ?? openExistingTable(env, `${name}_scoped`) });
     } catch {
       // recorded, but its tables are gone: it holds nothing
     }

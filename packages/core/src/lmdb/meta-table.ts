@@ -14,6 +14,11 @@ import { perEnv } from './per-env.js';
  */
 const metaTables = perEnv((): { table?: Database<Uint8Array, Uint8Array> } => ({}));
 
+/** Keeps the meta table `create()` opened, so reads of the records use it rather than open it again. */
+export function rememberMetaTable(env: RootDatabase, table: Database<Uint8Array, Uint8Array>): void {
+  metaTables(env).table ??= table;
+}
+
 /** Every database recorded in the env's meta table, by name (none when there is no meta table yet). */
 export function readMetaRecords(env: RootDatabase): Map<string, MetaRecord | undefined> {
   const records = new Map<string, MetaRecord | undefined>();

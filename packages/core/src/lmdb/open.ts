@@ -10,9 +10,10 @@ import type { ScopedDatabase, ScopeEmptinessChecker, ScopeRegistrar } from '../i
 import { type DatabaseKind, KEY_FORMAT_VERSION, META_TABLE, type MetaRecord, scopedTableName } from '../key-format.js';
 import { LmdbScopedDatabase } from './database.js';
 import { isReadOnly, MDB_DBS_FULL, openExistingTable } from './lmdb-internals.js';
-import { checkOrRecord, readMetaRecords, tablesNeeded } from './meta-table.js';
+import { checkOrRecord, readMetaRecords, rememberMetaTable, tablesNeeded } from './meta-table.js';
 import { perEnv } from './per-env.js';
 import { statsOf } from './stats.js';
+import { openedTables } from './tables.js';
 
 export interface OpenSpec<K, V, VIn> {
   env: RootDatabase;
@@ -41,7 +42,8 @@ export function openScopedDatabase<K, V, VIn>(spec: OpenSpec<K, V, VIn>): Scoped
   };
   const readOnly = isReadOnly(env);
   const openTables = () => {
-    const meta = env.openDB(META_TABLE, binary);
+    const meta = env.openDB(META_TABLE, binary) as Database<Uint8Array, Uint8Array>;
+    rememberMetaTable(env, meta);
     // The record first: a mismatch is reported before any table is made.
     const firstStats = checkOrRecord(meta, name, record, !readOnly);
     if (stats) statsOf(env).open(name);
@@ -67,6 +69,9 @@ export function openScopedDatabase<K, V, VIn>(spec: OpenSpec<K, V, VIn>): Scoped
     }
     throw wrapError(error, 'STORAGE', `could not open scoped database "${name}"`);
   }
+  const defaultTable = tables.defaultTable as Database<Uint8Array, Uint8Array>;
+  const scopedTable = tables.scopedTable as Database<Uint8Array, Uint8Array>;
+  openedTables(env).set(name, { defaultTable, scopedTable });
   const database = new LmdbScopedDatabase<K, V, VIn>({
     env,
     name,
@@ -74,8 +79,8 @@ export function openScopedDatabase<K, V, VIn>(spec: OpenSpec<K, V, VIn>): Scoped
     keyCodec,
     valueCodec,
     registry,
-    defaultTable: tables.defaultTable as Database<Uint8Array, Uint8Array>,
-    scopedTable: tables.scopedTable as Database<Uint8Array, Uint8Array>,
+    defaultTable,
+    scopedTable,
     defaultInMainDb: unnamedForDefault,
     stats,
   });
@@ -98,8 +103,9 @@ export function recordedDatabases(env: RootDatabase): ScopeEmptinessChecker[] {
     let defaultTable: Database<Uint8Array, Uint8Array>;
     let scopedTable: Database<Uint8Array, Uint8Array>;
     try {
-      defaultTable = openExistingTable(env, record.unnamedForDefault ? null : name);
-      scopedTable = openExistingTable(env, scopedTableName(name));
+      const known = openedTables(env).get(name);
+      defaultTable = known?.defaultTable ?? openExistingTable(env, record.unnamedForDefault ? null : name);
+      scopedTable = known?.scopedTable ?? openExistingTable(env, scopedTableName(name));
     } catch {
       continue; // recorded, but its tables were dropped outside the library: it holds nothing
     }
