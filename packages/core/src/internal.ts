@@ -47,6 +47,7 @@ export {
   lastCommittedTxnId,
   onReadTransaction,
   rangeReadsWith,
+  snapshotPerBlock,
 } from './lmdb/lmdb-internals.js';
 export { readMetaRecords } from './lmdb/meta-table.js';
 export { recordedDatabases } from './lmdb/open.js';

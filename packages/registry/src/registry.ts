@@ -27,6 +27,7 @@ import {
   REGISTRY_TABLE,
   recordedDatabases,
   type ScopeIds,
+  snapshotPerBlock,
   statsOf,
 } from '@scoped-lmdb/core/internal';
 import type { Database, RootDatabase, Transaction } from 'lmdb';
@@ -124,6 +125,8 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
     }
     this.#reclaimer = new Reclaimer(env, this.#table);
     onReadTransaction(env, () => this.#checkGeneration());
+    // A change another process committed is read from the next synchronous block on (API.md).
+    snapshotPerBlock(env);
     statsOf(env).useQuotas((id) => this.#quotaOf(id));
     this.#releaseStaleReservations();
     this.#reclaimer.schedule();

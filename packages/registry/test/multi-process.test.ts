@@ -73,3 +73,31 @@ describe('a mapping changed by another process', () => {
     expect([...db.getRange('b')].map((e) => e.value)).toEqual(['written to a']);
   }, 30_000);
 });
+
+describe('a mapping changed through another handle on the same env file (as another process would)', () => {
+  it('is read from the next synchronous block on, even when this one started its snapshot in the same event-loop iteration', async () => {
+    const path = tempDir();
+    const open = (env = tempEnv(path)) => {
+      const registry = GlobalScopeRegistry.open(env);
+      return { registry, db: scopedDatabaseOptions(env, { registry }).types(codecs.string(), codecs.string()).name('docs').create() };
+    };
+    // Two lmdb-js handles of one file keep read snapshots of their own, as two processes do.
+    const here = open();
+    const there = open();
+    here.db.putSync('a', 'k', 'written to a');
+    here.db.putSync('b', 'k', 'written to b');
+    for (let round = 0; round < 20; round++) {
+      const { before, after, expected } = await new Promise<Record<string, string | undefined>>((resolve) => {
+        setTimeout(() => {
+          const before = here.db.get('a', 'k'); // this timer's block starts a snapshot here
+          there.registry.swapScopes('a', 'b');
+          const expected = there.db.get('a', 'k');
+          // The next turn (before lmdb-js's own setTimeout would let the snapshot go).
+          setImmediate(() => resolve({ before, after: here.db.get('a', 'k'), expected }));
+        }, 1);
+      });
+      expect(after, `round ${round}`).toBe(expected);
+      expect(after).not.toBe(before);
+    }
+  });
+});

@@ -238,6 +238,38 @@ export function onReadTransaction(env: RootDatabase, hook: () => void): () => vo
   return () => own.delete(hook);
 }
 
+/** Envs whose shared read snapshot ends with the synchronous block that started it. */
+const snapshotPerBlockEnvs = new WeakSet<RootDatabase>();
+
+/**
+ * Ends lmdb-js's shared read snapshot at the end of the synchronous block that started it,
+ * rather than at lmdb-js's `setTimeout(0)` (up to a whole event-loop iteration later: a read
+ * in a message handler would still see the snapshot an earlier timer took, before the commit
+ * the message is about). Each later block that reads starts a snapshot of its own, so one
+ * block's reads still share one snapshot, and a block reads what was committed before it.
+ */
+export function snapshotPerBlock(env: RootDatabase): void {
+  if (snapshotPerBlockEnvs.has(env)) return;
+  snapshotPerBlockEnvs.add(env);
+  const reset = (env as unknown as { resetReadTxn?: () => void }).resetReadTxn;
+  if (typeof reset !== 'function') return;
+  let queued = false;
+  const end = () => {
+    queued = false;
+    if (isClosing(env) || inWriteTransaction(env)) return;
+    try {
+      reset.call(env);
+    } catch {
+      // lmdb-js refuses to reset a snapshot it already let go: the next read renews anyway
+    }
+  };
+  onReadTransaction(env, () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(end);
+  });
+}
+
 /**
  * Outside a write transaction: makes lmdb-js start the read snapshot the next read will use
  * now (running the renewal hooks), if this event turn has none yet. Cheap when it has one.
