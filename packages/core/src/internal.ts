@@ -34,6 +34,7 @@ export {
   STATS_TABLE,
   scopedTableName,
 } from './key-format.js';
+export { checkLifecycleOptions, checkReclaimOptions } from './lifecycle-options.js';
 export { type ByteSnapshot, byteSnapshots } from './lmdb/database.js';
 export { copyUnderId, countUnderId, deleteUnderId, type IdCopy, idHoldsData, type RecordedTable, recordedTables } from './lmdb/id-space.js';
 export {

@@ -13,9 +13,10 @@ import {
   type ScopeStats,
 } from '@scoped-lmdb/core';
 import {
+  checkLifecycleOptions,
+  checkReclaimOptions,
   copyUnderId,
   currentWriteTransaction,
-  describeValue,
   ensureReadSnapshot,
   IdMap,
   idHoldsData,
@@ -360,7 +361,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   renameScope(from: ScopeLike, to: ScopeLike, options: { replace?: boolean } = {}): void {
     const a = named(from, 'renameScope');
     const b = named(to, 'renameScope');
-    checkOptions(options, 'renameScope');
+    checkLifecycleOptions(options, 'renameScope');
     if (a.equals(b)) {
       // Like Redis RENAME of a key onto itself: nothing to do, but the scope must exist.
       this.#write('renameScope', () => this.#requireId(a.name, 'renameScope'));
@@ -400,7 +401,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   async copyScope(from: ScopeLike, to: ScopeLike, options: CopyScopeOptions = {}): Promise<number> {
     const a = named(from, 'copyScope');
     const b = named(to, 'copyScope');
-    checkOptions(options, 'copyScope');
+    checkLifecycleOptions(options, 'copyScope');
     if (a.equals(b)) throw new ScopedDbError('INVALID_INPUT', `copyScope: cannot copy ${describe(a)} onto itself`);
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
       throw new ScopedDbError('INVALID_INPUT', 'copyScope: onProgress must be a function');
@@ -515,11 +516,7 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
   /** Frees the entries of dropped scopes now (at most `budgetMs` of work when given); resolves with the entries freed. */
   reclaim(options: { budgetMs?: number } = {}): Promise<number> {
     try {
-      checkOptions(options, 'reclaim');
-      const { budgetMs } = options;
-      if (budgetMs !== undefined && !(typeof budgetMs === 'number' && budgetMs >= 0)) {
-        throw new ScopedDbError('INVALID_INPUT', `reclaim: budgetMs must be a number of milliseconds >= 0, got ${describeValue(budgetMs)}`);
-      }
+      const budgetMs = checkReclaimOptions(options);
       if (isClosing(this.#env)) throw new ScopedDbError('STORAGE', 'reclaim: the environment is closed');
       return this.#reclaimer.run(budgetMs);
     } catch (error) {
@@ -816,17 +813,6 @@ function named(scope: ScopeLike, method: string): NamedScope {
       `${method}: the default scope cannot be dropped, renamed, swapped or copied (clear it with clearSync)`,
     );
   return s;
-}
-
-/** The options argument of a lifecycle call: an object, whose `replace` (if any) is a boolean (else INVALID_INPUT). */
-function checkOptions(options: unknown, method: string): void {
-  if (options === null || typeof options !== 'object') {
-    throw new ScopedDbError('INVALID_INPUT', `${method}: options must be an object, got ${describeValue(options)}`);
-  }
-  const { replace } = options as { replace?: unknown };
-  if (replace !== undefined && typeof replace !== 'boolean') {
-    throw new ScopedDbError('INVALID_INPUT', `${method}: replace must be a boolean, got ${describeValue(replace)}`);
-  }
 }
 
 function describe(scope: Scope): string {
