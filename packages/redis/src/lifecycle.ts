@@ -7,6 +7,7 @@
  * call order.
  */
 import { type NamedScope, Scope, ScopedDbError, type ScopeLike } from '@scoped-lmdb/core';
+import { checkLifecycleOptions, checkReclaimOptions } from '@scoped-lmdb/core/internal';
 import type { RedisCaller } from './caller.js';
 import { type Engine, type EntryStep, type IdStep, type Intent, newToken, type Step } from './engine.js';
 import { idInfo, mapLimited } from './id-info.js';
@@ -147,8 +148,14 @@ export class Lifecycle {
     return rejecting(() => {
       const a = named(from, 'renameScope');
       const b = named(to, 'renameScope');
-      const replace = options?.replace === true;
-      if (a.equals(b)) return Promise.resolve();
+      checkLifecycleOptions(options, 'renameScope');
+      const replace = options.replace === true;
+      if (a.equals(b)) {
+        // Like Redis RENAME of a key onto itself: nothing to do, but the scope must exist.
+        return this.#exclusive([a], 'renameScope', async () => {
+          if ((await this.#locate(a)).id === undefined) throw missing('renameScope', a);
+        });
+      }
       return this.#exclusive([a, b], 'renameScope', async () => {
         // First from what this store knows (its steps check every record anyway); after a miss, fresh.
         let fresh = false;
@@ -223,6 +230,7 @@ export class Lifecycle {
     return rejecting(() => {
       const a = named(from, 'copyScope');
       const b = named(to, 'copyScope');
+      checkLifecycleOptions(options, 'copyScope');
       if (a.equals(b)) throw new ScopedDbError('INVALID_INPUT', `copyScope: cannot copy ${describe(a)} onto itself`);
       if (options?.onProgress !== undefined && typeof options.onProgress !== 'function') {
         throw new ScopedDbError('INVALID_INPUT', 'copyScope: onProgress must be a function');
@@ -238,10 +246,12 @@ export class Lifecycle {
    * step, so a budget cannot stop inside one).
    */
   reclaim(options: { budgetMs?: number } = {}): Promise<number> {
-    const budget = options?.budgetMs;
-    // As on LMDB: a budget that leaves no time (0, negative, not a number) frees nothing.
-    if (budget !== undefined && !(Number(budget) > 0)) return Promise.resolve(0);
-    return this.#serialised(() => this.#reclaim(budget === undefined ? undefined : Number(budget), true));
+    return rejecting(() => {
+      const budget = checkReclaimOptions(options);
+      // As on LMDB: a budget of 0 leaves no time, and frees nothing.
+      if (budget === 0) return Promise.resolve(0);
+      return this.#serialised(() => this.#reclaim(budget, true));
+    });
   }
 
   /** Dropped entries not yet freed: the ZCARDs of every tombstoned id's databases. */

@@ -252,6 +252,14 @@ describe('bad input', () => {
     ["idOf('')", (r) => r.idOf('')],
     ['idOf(null)', (r) => r.idOf(null)],
     ['reclaim({ budgetMs: -1 })', (r) => r.reclaim({ budgetMs: -1 })],
+    ["reclaim({ budgetMs: 'x' })", (r) => r.reclaim({ budgetMs: 'x' as never })],
+    ['reclaim(null)', (r) => r.reclaim(null as never)],
+    ["renameScope('missing', 'missing')", (r) => r.renameScope('missing', 'missing')],
+    ["renameScope('src', 'src')", (r) => r.renameScope('src', 'src')],
+    ["renameScope('src', 'x', null)", (r) => r.renameScope('src', 'x', null as never)],
+    ["renameScope('src', 'x', { replace: 'yes' })", (r) => r.renameScope('src', 'x', { replace: 'yes' as never })],
+    ["copyScope('src', 'x', null)", (r) => r.copyScope('src', 'x', null as never)],
+    ["copyScope('src', 'x', { replace: 1 })", (r) => r.copyScope('src', 'x', { replace: 1 as never })],
   ];
 
   it.each([
