@@ -6,11 +6,18 @@
 import { describeValue, ScopedDbError } from './errors.js';
 import type { ClearRange, RangeOptions } from './interfaces.js';
 
-/** `options` as given, once checked: an object (or nothing), `limit`/`offset` whole numbers ≥ 0. */
+/** `options` as given, once checked: an object (or nothing), `limit`/`offset` whole numbers ≥ 0, the flags booleans. */
 export function checkRangeOptions<K>(options: RangeOptions<K> | undefined): RangeOptions<K> {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object') {
     throw new ScopedDbError('INVALID_INPUT', `range options must be an object, got ${describeValue(options)}`);
+  }
+  // lmdb-js would take any truthy value; a non-boolean is more likely a mistake than a wish.
+  for (const name of ['reverse', 'inclusiveEnd', 'exclusiveStart'] as const) {
+    const flag = options[name];
+    if (flag !== undefined && typeof flag !== 'boolean') {
+      throw new ScopedDbError('INVALID_INPUT', `range option ${name} must be a boolean, got ${describeValue(flag)}`);
+    }
   }
   for (const name of ['limit', 'offset'] as const) {
     const n = options[name];

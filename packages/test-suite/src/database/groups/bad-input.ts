@@ -392,6 +392,20 @@ export function badKeysAndValuesGroup(ctx: SuiteContext, run: ScopeRun): void {
       await usable();
     });
 
+    it('B88 a reverse, inclusiveEnd or exclusiveStart that is not a boolean is INVALID_INPUT', async () => {
+      const { at, usable } = await setup();
+      for (const bad of [1, 'yes', null, {}] as never[]) {
+        await refuses(
+          'INVALID_INPUT',
+          () => at.getRange({ reverse: bad }),
+          () => at.getKeys({ inclusiveEnd: bad }),
+          () => at.getCount({ exclusiveStart: bad }),
+        );
+      }
+      expect(await collect(at.getKeys({ reverse: false, limit: 0 }))).toEqual([]);
+      await usable();
+    });
+
     it('B24 getMany with something other than an array is INVALID_INPUT', async () => {
       const { at, usable } = await setup();
       for (const bad of ['keep', undefined, { 0: 'keep', length: 1 }, new Set(['keep'])] as never[]) {
