@@ -17,6 +17,7 @@ import {
   checkReclaimOptions,
   copyUnderId,
   currentWriteTransaction,
+  describeValue,
   ensureReadSnapshot,
   IdMap,
   idHoldsData,
@@ -311,9 +312,11 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
    */
   setQuota(scope: ScopeLike, quota: Quota | null): void {
     const s = named(scope, 'setQuota');
-    if (quota !== null) checkQuota(quota);
+    if (quota !== null) checkQuota(quota, s.name);
     this.#write('setQuota', () => {
-      const id = this.#lookup(s.name) ?? this.#allocate(s.name);
+      // Clearing the quota of a scope with no id has nothing to clear: it does not register it.
+      const id = this.#lookup(s.name) ?? (quota === null ? undefined : this.#allocate(s.name));
+      if (id === undefined) return;
       if (quota === null) this.#del(quotaKey(id));
       else this.#put(quotaKey(id), encodeName(JSON.stringify(quota)));
       // Writes later in this same transaction see the new quota.
@@ -819,15 +822,27 @@ function describe(scope: Scope): string {
   return scope.isDefault ? 'the default scope' : `scope ${JSON.stringify(scope.name)}`;
 }
 
-function checkQuota(quota: unknown): void {
+/** A quota as given, for a message: its JSON when it has one. */
+function describeQuota(quota: unknown): string {
+  try {
+    return typeof quota === 'object' && quota !== null ? JSON.stringify(quota) : describeValue(quota);
+  } catch {
+    return describeValue(quota);
+  }
+}
+
+function checkQuota(quota: unknown, scope: string): void {
   const limits = quota as Quota;
   const ok =
     typeof quota === 'object' &&
     quota !== null &&
     (limits.maxEntries !== undefined || limits.maxBytes !== undefined) &&
-    [limits.maxEntries, limits.maxBytes].every((n) => n === undefined || (Number.isInteger(n) && n >= 0));
+    [limits.maxEntries, limits.maxBytes].every((n) => n === undefined || (Number.isSafeInteger(n) && n >= 0));
   if (!ok) {
-    throw new ScopedDbError('INVALID_INPUT', 'setQuota needs { maxEntries?, maxBytes? } with at least one whole number >= 0, or null');
+    throw new ScopedDbError(
+      'INVALID_INPUT',
+      `setQuota of scope ${JSON.stringify(scope)} needs { maxEntries?, maxBytes? } with at least one whole number >= 0 (a safe integer), or null; got ${describeQuota(quota)}`,
+    );
   }
 }
 

@@ -165,9 +165,23 @@ describe('quotas', () => {
 
   it('refuse bad quotas and DEFAULT', () => {
     const { registry } = setup();
-    for (const bad of [{}, { maxEntries: -1 }, { maxBytes: 1.5 }, { maxEntries: '5' }, 5, 'x']) {
+    for (const bad of [{}, { maxEntries: -1 }, { maxBytes: 1.5 }, { maxEntries: '5' }, { maxEntries: 2 ** 60 }, 5, 'x']) {
       expect(() => registry.setQuota('t', bad as never)).toThrow(code('INVALID_INPUT'));
     }
+    // The message names the scope and what it got.
+    expect(() => registry.setQuota('t', { maxEntries: -1 })).toThrow(/scope "t".*-1/);
     expect(() => registry.setQuota(null, { maxEntries: 1 })).toThrow(code('INVALID_INPUT'));
+    expect(registry.scopeExists('t')).toBe(false);
+  });
+
+  it('clearing the quota of a scope with no id does not register it (as on Redis)', () => {
+    const { registry } = setup();
+    registry.setQuota('nothing-here', null);
+    expect(registry.scopeExists('nothing-here')).toBe(false);
+    registry.setQuota('limited', { maxEntries: 1 });
+    expect(registry.scopeExists('limited')).toBe(true);
+    registry.setQuota('limited', null);
+    expect(registry.getQuota('limited')).toBeUndefined();
+    expect(registry.scopeExists('limited')).toBe(true);
   });
 });
