@@ -34,7 +34,6 @@ export {
   STATS_TABLE,
   scopedTableName,
 } from './key-format.js';
-export { checkLifecycleOptions, checkReclaimOptions } from './lifecycle-options.js';
 export { type ByteSnapshot, byteSnapshots } from './lmdb/database.js';
 export { copyUnderId, countUnderId, deleteUnderId, type IdCopy, idHoldsData, type RecordedTable, recordedTables } from './lmdb/id-space.js';
 export {
@@ -56,5 +55,6 @@ export { perEnv } from './lmdb/per-env.js';
 export type { ScopeIds } from './lmdb/registration.js';
 export { type Quota, type QuotaSource, type StatsKeeper, statsOf } from './lmdb/stats.js';
 export { checkClearRange, checkRangeOptions } from './range-options.js';
+export { checkLifecycleOptions, checkQuota, checkReclaimOptions, type QuotaLimits } from './registry-options.js';
 export { describeScope } from './scope.js';
 export { ASYNC_VIEW, bindScope, SYNC_VIEW, type ViewSpec } from './view.js';

@@ -17,6 +17,7 @@ import {
   type ScopeLike,
   type ScopeStats,
 } from '@scoped-lmdb/core';
+import { checkQuota } from '@scoped-lmdb/core/internal';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisCaller } from './caller.js';
 import { exportScope, importScope } from './dump.js';
@@ -79,23 +80,6 @@ export interface ScopeStatsAcross {
   bytes: number;
   /** Each stats-keeping database's share, by database name (every one recorded with stats, zeros included). */
   databases: Record<string, ScopeStats>;
-}
-
-/** Checks a quota as LMDB's registry does: an object with at least one whole number >= 0, or null. */
-export function checkQuota(quota: unknown): Quota | null {
-  if (quota === null) return null;
-  const limits = quota as Quota;
-  const ok =
-    typeof quota === 'object' &&
-    (limits.maxEntries !== undefined || limits.maxBytes !== undefined) &&
-    [limits.maxEntries, limits.maxBytes].every((n) => n === undefined || (Number.isSafeInteger(n) && n >= 0));
-  if (!ok) {
-    throw new ScopedDbError('INVALID_INPUT', 'setQuota needs { maxEntries?, maxBytes? } with at least one whole number >= 0, or null');
-  }
-  return {
-    ...(limits.maxEntries !== undefined ? { maxEntries: limits.maxEntries } : {}),
-    ...(limits.maxBytes !== undefined ? { maxBytes: limits.maxBytes } : {}),
-  };
 }
 
 function quotaOf(fields: readonly (Buffer | string | null)[]): Quota | undefined {
@@ -361,7 +345,7 @@ export class RedisScopeRegistry implements RedisScopeRegistryApi {
     try {
       const s = Scope.from(scope);
       if (!s.isNamed()) throw new ScopedDbError('INVALID_INPUT', 'setQuota: the default scope has no quota');
-      const checked = checkQuota(quota);
+      const checked = checkQuota(quota, s.name);
       return this.sendQuota(s, { maxEntries: checked?.maxEntries ?? null, maxBytes: checked?.maxBytes ?? null });
     } catch (error) {
       return Promise.reject(error);

@@ -14,10 +14,10 @@ import {
 } from '@scoped-lmdb/core';
 import {
   checkLifecycleOptions,
+  checkQuota,
   checkReclaimOptions,
   copyUnderId,
   currentWriteTransaction,
-  describeValue,
   ensureReadSnapshot,
   IdMap,
   idHoldsData,
@@ -312,13 +312,13 @@ export class GlobalScopeRegistry implements ScopeRegistrar, ScopeIds {
    */
   setQuota(scope: ScopeLike, quota: Quota | null): void {
     const s = named(scope, 'setQuota');
-    if (quota !== null) checkQuota(quota, s.name);
+    const limits = checkQuota(quota, s.name);
     this.#write('setQuota', () => {
       // Clearing the quota of a scope with no id has nothing to clear: it does not register it.
       const id = this.#lookup(s.name) ?? (quota === null ? undefined : this.#allocate(s.name));
       if (id === undefined) return;
       if (quota === null) this.#del(quotaKey(id));
-      else this.#put(quotaKey(id), encodeName(JSON.stringify(quota)));
+      else this.#put(quotaKey(id), encodeName(JSON.stringify(limits)));
       // Writes later in this same transaction see the new quota.
       this.#txnQuotas.clear();
       this.#anyQuota = undefined;
@@ -820,30 +820,6 @@ function named(scope: ScopeLike, method: string): NamedScope {
 
 function describe(scope: Scope): string {
   return scope.isDefault ? 'the default scope' : `scope ${JSON.stringify(scope.name)}`;
-}
-
-/** A quota as given, for a message: its JSON when it has one. */
-function describeQuota(quota: unknown): string {
-  try {
-    return typeof quota === 'object' && quota !== null ? JSON.stringify(quota) : describeValue(quota);
-  } catch {
-    return describeValue(quota);
-  }
-}
-
-function checkQuota(quota: unknown, scope: string): void {
-  const limits = quota as Quota;
-  const ok =
-    typeof quota === 'object' &&
-    quota !== null &&
-    (limits.maxEntries !== undefined || limits.maxBytes !== undefined) &&
-    [limits.maxEntries, limits.maxBytes].every((n) => n === undefined || (Number.isSafeInteger(n) && n >= 0));
-  if (!ok) {
-    throw new ScopedDbError(
-      'INVALID_INPUT',
-      `setQuota of scope ${JSON.stringify(scope)} needs { maxEntries?, maxBytes? } with at least one whole number >= 0 (a safe integer), or null; got ${describeQuota(quota)}`,
-    );
-  }
 }
 
 function checkHash(hash: unknown): bigint {
