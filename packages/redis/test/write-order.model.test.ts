@@ -229,7 +229,8 @@ class Model {
       this.quotas[a] = undefined; // the quota goes with the name
       return { ok: undefined };
     }
-    if (a === b) return { ok: undefined }; // as on LMDB: nothing to do, and no check of `a`
+    // As on LMDB: a swap with itself does nothing; a rename onto itself too, if `a` exists.
+    if (a === b) return c.kind === 'swap' || this.registered.has(a) ? { ok: undefined } : { code: 'INVALID_INPUT' };
     if (c.kind === 'swap') {
       for (const scopes of this.data) [scopes[a], scopes[b]] = [scopes[b]!, scopes[a]!];
       [this.quotas[a], this.quotas[b]] = [this.quotas[b], this.quotas[a]];
