@@ -10,8 +10,8 @@
  * scope is exactly the contiguous range [id, id + 1).
  */
 import { type Codec, encodingError } from './codec.js';
-import { describeValue, ScopedDbError } from './errors.js';
-import { Scope, type ScopeLike, scopeIdBytes } from './scope.js';
+import { describeValue, ScopedDbError, withContext } from './errors.js';
+import { describeScope, Scope, type ScopeLike, scopeIdBytes } from './scope.js';
 
 /** The version of the stored key layout below, recorded in every database's meta record. */
 export const KEY_FORMAT_VERSION = 1;
@@ -81,15 +81,21 @@ export class KeyWriter<K> {
   readonly #buffer = new Uint8Array(4096);
   readonly #views: Uint8Array[] = [];
   readonly #plain: boolean;
+  /** The database's name, for messages. */
+  readonly #database: string;
 
   /** `plain`: the codec is the built-in bytes codec, so a stored key reads back as a copy of its bytes. */
-  constructor(codec: Codec<K>, plain: boolean) {
+  constructor(codec: Codec<K>, plain: boolean, database: string) {
     this.#codec = codec;
     this.#plain = plain;
+    this.#database = database;
   }
 
-  /** The stored key for `key` under `id` (null: DEFAULT), in the reused buffer: valid until the next call. */
-  write(id: Uint8Array | null, key: K): Uint8Array {
+  /**
+   * The stored key for `key` under `id` (null: DEFAULT), in the reused buffer: valid until the
+   * next call. A refusal names `action` and `scope` when given (they cost nothing otherwise).
+   */
+  write(id: Uint8Array | null, key: K, action?: string, scope?: Scope): Uint8Array {
     const target = this.#buffer;
     const offset = writeIdPrefix(id, target);
     const codec = this.#codec;
@@ -108,9 +114,16 @@ export class KeyWriter<K> {
         if (end <= target.length) target.set(bytes, offset);
       }
     } catch (error) {
-      throw encodingError(codec.name, 'encode', error);
+      throw this.#where(encodingError(codec.name, 'encode', error), action, scope);
     }
-    checkKeyLength(end - offset, id === null);
+    const length = end - offset;
+    if (length > MAX_KEY_BYTES || (length === 0 && id === null)) {
+      try {
+        checkKeyLength(length, id === null);
+      } catch (error) {
+        throw this.#where(error, action, scope);
+      }
+    }
     // One cached view per length: the hot path allocates nothing.
     let view = this.#views[end];
     if (view === undefined) view = this.#views[end] = target.subarray(0, end);
@@ -118,8 +131,13 @@ export class KeyWriter<K> {
   }
 
   /** Like `write`, but a copy the caller keeps (a range bound, a queued write). */
-  copy(id: Uint8Array | null, key: K): Uint8Array {
-    return new Uint8Array(this.write(id, key));
+  copy(id: Uint8Array | null, key: K, action?: string, scope?: Scope): Uint8Array {
+    return new Uint8Array(this.write(id, key, action, scope));
+  }
+
+  #where(error: unknown, action: string | undefined, scope: Scope | undefined): unknown {
+    if (action === undefined || scope === undefined) return error;
+    return withContext(error, 'INVALID_INPUT', `${action} in "${this.#database}", ${describeScope(scope)}`);
   }
 
   /**

@@ -161,20 +161,31 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
    * The key as its hash field: the bytes core's key format stores in the default scope's table,
    * with core's length rules for `scope` (an empty key is fine in a named scope, not in DEFAULT).
    */
-  encodeKey(key: K, scope: Scope): Buffer {
-    const bytes = encodeWith(this.keyCodec, key);
-    checkKeyLength(bytes.length, scope.isDefault);
-    // A copy: a write queued in a transaction must not change when the caller reuses its key bytes.
-    return Buffer.from(bytes);
+  encodeKey(key: K, scope: Scope, action?: string): Buffer {
+    try {
+      const bytes = encodeWith(this.keyCodec, key);
+      checkKeyLength(bytes.length, scope.isDefault);
+      // A copy: a write queued in a transaction must not change when the caller reuses its key bytes.
+      return Buffer.from(bytes);
+    } catch (error) {
+      // Named as on LMDB: the call, the database, the scope.
+      throw action === undefined ? error : withContext(error, 'INVALID_INPUT', `${action} in "${this.name}", ${describeScope(scope)}`);
+    }
   }
 
-  encodeValue(value: VIn): Buffer {
-    return toBuffer(encodeWith(this.valueCodec, value));
+  encodeValue(value: VIn, action?: string, scope?: Scope): Buffer {
+    try {
+      return toBuffer(encodeWith(this.valueCodec, value));
+    } catch (error) {
+      throw action === undefined || scope === undefined
+        ? error
+        : withContext(error, 'ENCODING', `${action} in "${this.name}", ${describeScope(scope)}`);
+    }
   }
 
   async get(scope: ScopeLike, key: K): Promise<V | undefined> {
     const s = Scope.from(scope);
-    const field = this.encodeKey(key, s);
+    const field = this.encodeKey(key, s, 'get');
     await this.#readable(s);
     const bytes = await this.context.read<Buffer | null>(s, this.name, { op: 'get', field }, 'get');
     return bytes === null ? undefined : this.#decodeValue(bytes, 'get', s, field);
@@ -183,7 +194,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
   async getMany(scope: ScopeLike, keys: readonly K[]): Promise<(V | undefined)[]> {
     const s = Scope.from(scope);
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describeValue(keys)}`);
-    const fields = keys.map((key) => this.encodeKey(key, s));
+    const fields = keys.map((key) => this.encodeKey(key, s, 'getMany'));
     await this.#readable(s);
     if (fields.length === 0) return [];
     const values = await this.context.read<(Buffer | null)[]>(s, this.name, { op: 'mget', fields }, 'getMany');
@@ -192,7 +203,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
 
   async doesExist(scope: ScopeLike, key: K): Promise<boolean> {
     const s = Scope.from(scope);
-    const field = this.encodeKey(key, s);
+    const field = this.encodeKey(key, s, 'doesExist');
     await this.#readable(s);
     return Number(await this.context.read<number>(s, this.name, { op: 'exists', field }, 'doesExist')) === 1;
   }
@@ -202,8 +213,8 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
       () => {
         // Core's order (lmdb/database.ts): scope, value, key; so a bad input fails alike on both backends.
         const s = Scope.from(scope);
-        const valueBytes = this.encodeValue(value);
-        return [s, { database: this, kind: 'put', key: this.encodeKey(key, s), value: valueBytes }];
+        const valueBytes = this.encodeValue(value, 'put', s);
+        return [s, { database: this, kind: 'put', key: this.encodeKey(key, s, 'put'), value: valueBytes }];
       },
       (stored) => stored === 1,
     );
@@ -217,7 +228,7 @@ export class RedisScopedDatabase<K, V, VIn = V> implements AsyncScopedDatabase<K
     return this.context.write(
       () => {
         const s = Scope.from(scope);
-        return [s, { database: this, kind: 'remove', key: this.encodeKey(key, s) }];
+        return [s, { database: this, kind: 'remove', key: this.encodeKey(key, s, 'remove') }];
       },
       (existed) => existed === 1,
     );

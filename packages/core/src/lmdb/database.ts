@@ -108,7 +108,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   constructor(config: DatabaseConfig<K, V, VIn>) {
     this.name = config.name;
     this.#env = config.env;
-    this.#keys = new KeyWriter(config.keyCodec, plainBytesCodecs.has(config.keyCodec as Codec<Uint8Array>));
+    this.#keys = new KeyWriter(config.keyCodec, plainBytesCodecs.has(config.keyCodec as Codec<Uint8Array>), config.name);
     this.#valueCodec = config.valueCodec;
     this.#registry = config.registry;
     this.#registration = registrationFor(config.env, config.registry);
@@ -265,7 +265,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
 
   #get(s: Scope, key: K, at: ReadAt | undefined): V | undefined {
     const id = this.#readId(s, at);
-    const keyBytes = this.#keys.write(orNoId(id), key);
+    const keyBytes = this.#keys.write(orNoId(id), key, 'get', s);
     if (id === undefined || this.#isRecordKey(s, keyBytes)) return undefined;
     let bytes: Uint8Array | undefined;
     const options = at?.options;
@@ -283,7 +283,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   #encodeMany(s: Scope, keys: readonly K[], at: ReadAt | undefined): Uint8Array[] | undefined {
     if (!Array.isArray(keys)) throw new ScopedDbError('INVALID_INPUT', `getMany needs an array of keys, got ${describeValue(keys)}`);
     const id = this.#readId(s, at);
-    const encoded = keys.map((key) => this.#keys.copy(orNoId(id), key));
+    const encoded = keys.map((key) => this.#keys.copy(orNoId(id), key, 'getMany', s));
     return id === undefined ? undefined : encoded;
   }
 
@@ -299,7 +299,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
 
   #doesExist(s: Scope, key: K, at: ReadAt | undefined): boolean {
     const id = this.#readId(s, at);
-    const keyBytes = this.#keys.write(orNoId(id), key);
+    const keyBytes = this.#keys.write(orNoId(id), key, 'doesExist', s);
     if (id === undefined || this.#isRecordKey(s, keyBytes)) return false;
     const options = at?.options;
     return this.#storage('doesExist', () => this.#tableOf(s).getBinaryFast(keyBytes, options) !== undefined);
@@ -357,10 +357,10 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
     // Flush first: the queued writes encode keys into the same scratch buffer this write uses.
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const s = Scope.from(scope);
-    const valueBytes = encodeWith(this.#valueCodec, value);
+    const valueBytes = this.#encodeValue(value, 'putSync', s);
     if (this.#stats === undefined && !this.#registration.needed(s)) {
       // The hot path, without a closure per call.
-      const keyBytes = this.#keys.write(this.#registration.writeId(s), key);
+      const keyBytes = this.#keys.write(this.#registration.writeId(s), key, 'putSync', s);
       this.#mainDb?.refuseRecordKey(keyBytes, `putSync in "${this.name}"`);
       this.#checkWritable('putSync');
       try {
@@ -371,7 +371,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
       }
     }
     // The key is checked before anything is registered or counted; its id is set in the transaction.
-    const keyBytes = this.#keys.write(orNoId(this.#registration.readId(s)), key);
+    const keyBytes = this.#keys.write(orNoId(this.#registration.readId(s)), key, 'putSync', s);
     this.#mainDb?.refuseRecordKey(keyBytes, `putSync in "${this.name}"`);
     this.#checkWritable('putSync');
     return this.#storage('putSync', () => this.#inTransaction(() => this.#putInTransaction(s, keyBytes, valueBytes)));
@@ -380,9 +380,9 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   put(scope: ScopeLike, key: K, value: VIn): Promise<boolean> {
     try {
       const s = Scope.from(scope);
-      const valueBytes = encodeWith(this.#valueCodec, value);
+      const valueBytes = this.#encodeValue(value, 'put', s);
       if (this.#stats === undefined && !this.#registration.needed(s)) {
-        const keyBytes = this.#keys.write(this.#registration.writeId(s), key);
+        const keyBytes = this.#keys.write(this.#registration.writeId(s), key, 'put', s);
         this.#mainDb?.refuseRecordKey(keyBytes, `put in "${this.name}"`);
         this.#checkWritable('put');
         const table = this.#tableOf(s);
@@ -394,7 +394,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
         return this.#queue.addShared(new QueuedPut(this.#putContext, table, new Uint8Array(keyBytes), valueBytes));
       }
       // Encoded under the id reads use now; the transaction that writes decides the id and moves it if needed.
-      const keyBytes = this.#keys.copy(orNoId(this.#registration.readId(s)), key);
+      const keyBytes = this.#keys.copy(orNoId(this.#registration.readId(s)), key, 'put', s);
       this.#mainDb?.refuseRecordKey(keyBytes, `put in "${this.name}"`);
       this.#checkWritable('put');
       if (inWriteTransaction(this.#env))
@@ -412,7 +412,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   removeSync(scope: ScopeLike, key: K): boolean {
     if (this.#queue.pending && !inWriteTransaction(this.#env)) this.#queue.flush();
     const s = Scope.from(scope);
-    const keyBytes = this.#keys.write(orNoId(this.#registration.readId(s)), key);
+    const keyBytes = this.#keys.write(orNoId(this.#registration.readId(s)), key, 'removeSync', s);
     if (this.#isRecordKey(s, keyBytes)) return false;
     this.#checkWritable('removeSync');
     if (this.#stats === undefined && !this.#registration.needed(s))
@@ -424,7 +424,7 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   remove(scope: ScopeLike, key: K): Promise<boolean> {
     try {
       const s = Scope.from(scope);
-      const keyBytes = this.#keys.copy(orNoId(this.#registration.readId(s)), key);
+      const keyBytes = this.#keys.copy(orNoId(this.#registration.readId(s)), key, 'remove', s);
       this.#checkWritable('remove');
       if (this.#isRecordKey(s, keyBytes)) return Promise.resolve(false);
       if (inWriteTransaction(this.#env)) return Promise.resolve(this.#storage('remove', () => this.#removeInTransaction(s, keyBytes)));
@@ -626,6 +626,15 @@ export class LmdbScopedDatabase<K, V, VIn = V> implements ScopedDatabase<K, V, V
   }
 
   /** Writes need an open env opened for writing (lmdb-js has no write methods on a read-only env). */
+  /** The value's bytes; a codec failure names the call, the database and the scope. */
+  #encodeValue(value: VIn, action: string, s: Scope): Uint8Array {
+    try {
+      return encodeWith(this.#valueCodec, value);
+    } catch (error) {
+      throw withContext(error, 'ENCODING', `${action} in "${this.name}", ${describeScope(s)}`);
+    }
+  }
+
   #checkWritable(action: string): void {
     this.#checkOpen(action);
     if (this.#readOnly) throw new ScopedDbError('STORAGE', `${action} in "${this.name}": the environment was opened read-only`);

@@ -79,6 +79,21 @@ export function codecMessagesGroup(ctx: SuiteContext): void {
       expect(await db.isScopeEmpty(null)).toBe(true);
     });
 
+    it('a key or value that cannot be stored names the call, the database and the scope, alike on every backend', async () => {
+      const name = ctx.freshName();
+      const db = ctx.backend.database(name, codecs.string(), codecs.json<unknown>());
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      const big = 'x'.repeat(3000);
+      const at = (where: string, code: string) => ({ code, message: expect.stringMatching(new RegExp(`^${where}: `)) });
+      await expect(db.put('t', big, 1)).rejects.toMatchObject(at(`put in "${name}", scope "t"`, 'KEY_TOO_LARGE'));
+      await expect(db.get('t', big)).rejects.toMatchObject(at(`get in "${name}", scope "t"`, 'KEY_TOO_LARGE'));
+      await expect(db.remove('t', big)).rejects.toMatchObject(at(`remove in "${name}", scope "t"`, 'KEY_TOO_LARGE'));
+      await expect(db.put(null, '', 1)).rejects.toMatchObject(at(`put in "${name}", the default scope`, 'INVALID_INPUT'));
+      await expect(db.put('t', 'k', circular)).rejects.toMatchObject(at(`put in "${name}", scope "t"`, 'ENCODING'));
+      expect(await db.getCount('t')).toBe(0);
+    });
+
     it('a decode failure names the call, the database, the scope and the key, alike on every backend', async () => {
       const name = ctx.freshName();
       const db = ctx.backend.database(name, fragileKeys, fragileJson);
