@@ -250,7 +250,11 @@ class Store extends RedisScopeRegistry implements RedisScopedStore, StoreContext
       // promise may wait for the commit, so it is awaited after it, never before (a deadlock).
       if (!isThenable(returned)) result = returned;
       else if (fn instanceof AsyncFunction) result = await returned;
-      else after = returned;
+      else {
+        after = returned;
+        // If the transaction fails, that promise's own rejection is not the caller's to handle.
+        after.catch(() => {});
+      }
     } catch (error) {
       pending.fail(error);
     }
