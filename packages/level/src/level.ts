@@ -9,7 +9,7 @@
  */
 import { Scope, type ScopedBytesDatabase, ScopedDbError, type ScopedView, type ScopeLike } from '@scoped-lmdb/core';
 import { type ByteSnapshot, byteSnapshots } from '@scoped-lmdb/core/internal';
-import type { AbstractDatabaseOptions } from 'abstract-level';
+import type { AbstractDatabaseOptions, AbstractDelOptions, AbstractPutOptions } from 'abstract-level';
 import { AbstractLevel, AbstractSnapshot } from 'abstract-level';
 import { EntryIterator, KeyIterator, ValueIterator, type WalkOptions } from './iterators.js';
 import { clearRange, type LevelRange, readRange } from './range.js';
@@ -83,6 +83,16 @@ interface FormatOptions {
   snapshot?: ScopedLevelSnapshot;
 }
 
+/** What abstract-level gives subclasses without typing it: its key and value checks, and whether a hook has functions. */
+interface AbstractLevelInternals {
+  _assertValidKey(key: unknown): void;
+  _assertValidValue(value: unknown): void;
+  hooks: { prewrite: { noop: boolean } };
+}
+
+/** abstract-level's `put` and `del` resolve to undefined, core's to whether a key was there. */
+const toVoid = (): void => undefined;
+
 interface BatchOperation {
   type: 'put' | 'del';
   key: Uint8Array;
@@ -103,6 +113,9 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
   readonly #db: ScopedBytesDatabase;
   /** Takes a byte snapshot of the scope (what iterators and `db.snapshot()` read). */
   readonly #snapshots: () => ByteSnapshot;
+  /** The default encodings, looked up once (abstract-level looks them up by name on every call). */
+  readonly #keyEncoding: { encode(key: unknown): Uint8Array };
+  readonly #valueEncoding: { encode(value: unknown): Uint8Array };
 
   /** `db`: a scoped LMDB database with byte keys and values; `scope`: a named scope (DEFAULT is `INVALID_INPUT`). */
   constructor(db: ScopedBytesDatabase, scope: ScopeLike, options?: ScopedLevelOptions<K, V>) {
@@ -112,6 +125,55 @@ export class ScopedLevel<K = string, V = string> extends AbstractLevel<Buffer | 
     this.#view = checked.view;
     this.#db = checked.db;
     this.#snapshots = checked.snapshots;
+    this.#keyEncoding = this.keyEncoding() as unknown as { encode(key: unknown): Uint8Array };
+    this.#valueEncoding = this.valueEncoding() as unknown as { encode(value: unknown): Uint8Array };
+  }
+
+  /**
+   * Whether a `put` or `del` may go straight to core: called without options on an open
+   * database that no prewrite hook or 'write' listener watches. Then abstract-level's own
+   * method would only check the key (and value), encode with the default encodings and await
+   * the private method; skipping its option handling and async wrapper takes about a quarter
+   * off a put (apps/bench README, "Level adapter"). Every other call takes abstract-level's path.
+   */
+  #direct(options: unknown): boolean {
+    return (
+      options === undefined &&
+      this.status === 'open' &&
+      (this as unknown as AbstractLevelInternals).hooks.prewrite.noop &&
+      this.listenerCount('write') === 0
+    );
+  }
+
+  /** Writes `value` under `key` in this scope (abstract-level's `put`). */
+  override put(key: K, value: V): Promise<void>;
+  /** Writes `value` under `key` with per-call options (abstract-level's `put`). */
+  override put<KK = K, VV = V>(key: KK, value: VV, options: AbstractPutOptions<KK, VV>): Promise<void>;
+  override put(key: unknown, value: unknown, options?: AbstractPutOptions<unknown, unknown>): Promise<void> {
+    if (!this.#direct(options)) return super.put(key as K, value as V, options as AbstractPutOptions<K, V>);
+    try {
+      const internals = this as unknown as AbstractLevelInternals;
+      internals._assertValidKey(key);
+      internals._assertValidValue(value);
+      return this.#db.put(this.scope, this.#keyEncoding.encode(key), this.#valueEncoding.encode(value)).then(toVoid);
+    } catch (error) {
+      // As abstract-level's async put: every failure is a rejection.
+      return Promise.reject(error);
+    }
+  }
+
+  /** Removes `key` from this scope (abstract-level's `del`). */
+  override del(key: K): Promise<void>;
+  /** Removes `key` with per-call options (abstract-level's `del`). */
+  override del<KK = K>(key: KK, options: AbstractDelOptions<KK>): Promise<void>;
+  override del(key: unknown, options?: AbstractDelOptions<unknown>): Promise<void> {
+    if (!this.#direct(options)) return super.del(key as K, options as AbstractDelOptions<K>);
+    try {
+      (this as unknown as AbstractLevelInternals)._assertValidKey(key);
+      return this.#db.remove(this.scope, this.#keyEncoding.encode(key)).then(toVoid);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Reads of `options.snapshot` when given, else of the scope now. */

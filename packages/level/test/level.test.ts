@@ -240,4 +240,49 @@ describe('ScopedLevel', () => {
     expect((await level.keys().all()).map((key) => [...key])).toEqual([[], [0]]);
     expect(level.getSync(new Uint8Array(0))?.length).toBe(0);
   });
+
+  it('put and del without options behave as abstract-level: rejections, events and hooks when watched, deferred open', async () => {
+    const { db } = setup();
+    const failing = {
+      name: 'failing',
+      format: 'utf8',
+      encode: () => {
+        throw new Error('no encoding');
+      },
+      decode: String,
+    } as const;
+    const level = new ScopedLevel<string, string>(db, 'tenant', { valueEncoding: failing as never });
+    // Deferred: the first put is issued while the database is still opening.
+    const first = level.put('k', 'v' as never).catch((error: Error) => error.message);
+    await expect(first).resolves.toBe('no encoding');
+    let rejected: unknown;
+    const pending = level.put(null as never, 'v').catch((error: unknown) => {
+      rejected = error;
+    });
+    await pending;
+    expect(rejected).toMatchObject({ code: 'LEVEL_INVALID_KEY' });
+    // Open now: the same failure is still a rejection, and nothing was written.
+    await expect(level.put('k', 'v' as never).catch((error: Error) => error.message)).resolves.toBe('no encoding');
+    expect(db.getCount('tenant')).toBe(0);
+    const plain = new ScopedLevel<string, string>(db, 'plain');
+    await plain.open();
+    expect(await plain.put('a', '1')).toBeUndefined();
+    const seen: unknown[] = [];
+    const onWrite = (ops: { type: string; key: string }[]) => seen.push(...ops.map((op) => `${op.type} ${op.key}`));
+    plain.on('write', onWrite);
+    await plain.put('b', '2');
+    await plain.del('a');
+    plain.off('write', onWrite);
+    await plain.put('c', '3');
+    expect(seen).toEqual(['put b', 'del a']);
+    plain.hooks.prewrite.add((op, batch) => {
+      if (op.type === 'put') batch.add({ type: 'put', key: `${op.key}-copy`, value: op.value });
+    });
+    await plain.put('d', '4');
+    expect(await plain.keys().all()).toEqual(['b', 'c', 'd', 'd-copy']);
+    expect(await plain.del('zz')).toBeUndefined();
+    await plain.close();
+    await expect(plain.put('e', '5')).rejects.toMatchObject({ code: 'LEVEL_DATABASE_NOT_OPEN' });
+    await expect(plain.del('b')).rejects.toMatchObject({ code: 'LEVEL_DATABASE_NOT_OPEN' });
+  });
 });
