@@ -105,52 +105,62 @@ const DONE = Object.freeze({ done: true as const, value: undefined });
 function asyncIteration<T>(iterator: Steps<T>): AsyncGenerator<T, void, unknown> {
   let finished = false;
   let started = false;
-  /** The step under way, so a call made meanwhile waits for it (as a generator queues calls). */
-  let pending: Promise<unknown> | undefined;
+  /** Calls made and not yet settled; each call decrements it when it settles. */
+  let active = 0;
+  /** The last call made, so a call made while one is under way waits for it (as a generator queues calls). */
+  let last: Promise<unknown> | undefined;
   const end = async (): Promise<typeof DONE> => {
     finished = true;
     await iterator.close();
     return DONE;
   };
   const step = async (): Promise<IteratorResult<T, void>> => {
-    if (finished) return DONE;
-    started = true;
-    let item: T | undefined;
     try {
-      item = await iterator.next();
-    } catch (error) {
-      await end();
-      throw error;
+      if (finished) return DONE;
+      started = true;
+      let item: T | undefined;
+      try {
+        item = await iterator.next();
+      } catch (error) {
+        await end();
+        throw error;
+      }
+      return item === undefined ? await end() : { done: false, value: item };
+    } finally {
+      active--;
     }
-    return item === undefined ? end() : { done: false, value: item };
-  };
-  const queued = <R>(run: () => Promise<R>): Promise<R> => {
-    const result = pending === undefined ? run() : pending.then(run, run);
-    const settled = result.then(
-      () => {
-        if (pending === settled) pending = undefined;
-      },
-      () => {
-        if (pending === settled) pending = undefined;
-      },
-    );
-    pending = settled;
-    return result;
   };
   /** A `return()` (a break): closes an iterator that was stepped, like a generator's `finally`. */
   const stop = async (): Promise<typeof DONE> => {
-    if (started && !finished) return end();
-    finished = true;
-    return DONE;
+    try {
+      if (started && !finished) return await end();
+      finished = true;
+      return DONE;
+    } finally {
+      active--;
+    }
+  };
+  const thrown = (error: unknown) => async (): Promise<never> => {
+    try {
+      if (started && !finished) await end();
+      finished = true;
+      throw error;
+    } finally {
+      active--;
+    }
+  };
+  // Uncontended (for await awaits each step before the next), a call runs at once and costs no
+  // extra promise; only a call made while another is under way chains onto it.
+  const queued = <R>(run: () => Promise<R>): Promise<R> => {
+    active++;
+    const result = active === 1 || last === undefined ? run() : last.then(run, run);
+    last = result;
+    return result;
   };
   const generator = {
     next: () => queued(step),
     return: () => queued(stop),
-    throw: (error: unknown) =>
-      queued(async () => {
-        await stop();
-        throw error;
-      }),
+    throw: (error: unknown) => queued(thrown(error)),
     [Symbol.asyncIterator]: () => generator,
   };
   return generator as unknown as AsyncGenerator<T, void, unknown>;
