@@ -130,11 +130,15 @@ function asyncIteration<T>(iterator: Steps<T>): AsyncGenerator<T, void, unknown>
       active--;
     }
   };
-  /** A `return()` (a break): closes an iterator that was stepped, like a generator's `finally`. */
+  /** Closes an iterator that was stepped, like a generator's `finally`; nothing steps after it. */
+  const finish = async (): Promise<void> => {
+    if (started && !finished) await end();
+    finished = true;
+  };
+  /** A `return()` (a break). */
   const stop = async (): Promise<typeof DONE> => {
     try {
-      if (started && !finished) return await end();
-      finished = true;
+      await finish();
       return DONE;
     } finally {
       active--;
@@ -142,8 +146,7 @@ function asyncIteration<T>(iterator: Steps<T>): AsyncGenerator<T, void, unknown>
   };
   const thrown = (error: unknown) => async (): Promise<never> => {
     try {
-      if (started && !finished) await end();
-      finished = true;
+      await finish();
       throw error;
     } finally {
       active--;
@@ -153,7 +156,7 @@ function asyncIteration<T>(iterator: Steps<T>): AsyncGenerator<T, void, unknown>
   // extra promise; only a call made while another is under way chains onto it.
   const queued = <R>(run: () => Promise<R>): Promise<R> => {
     active++;
-    const result = active === 1 || last === undefined ? run() : last.then(run, run);
+    const result = active === 1 ? run() : (last as Promise<unknown>).then(run, run);
     last = result;
     return result;
   };
